@@ -1,0 +1,243 @@
+{{/*
+Chart name, truncated to the 63-character DNS label limit.
+*/}}
+{{- define "billing-portal.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Release-wide name: the release name, prefixed to the chart name unless it already contains it.
+*/}}
+{{- define "billing-portal.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "billing-portal.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Name of one component's Deployment and Service.
+Call with (dict "root" $ "name" "auth").
+*/}}
+{{- define "billing-portal.componentFullname" -}}
+{{- printf "%s-%s" (include "billing-portal.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Selector labels of one component (immutable on a Deployment: keep them minimal).
+Call with (dict "root" $ "name" "auth").
+*/}}
+{{- define "billing-portal.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "billing-portal.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{/*
+Common labels of one component.
+Call with (dict "root" $ "name" "auth").
+*/}}
+{{- define "billing-portal.labels" -}}
+helm.sh/chart: {{ include "billing-portal.chart" .root }}
+{{ include "billing-portal.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: {{ include "billing-portal.name" .root }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end }}
+
+{{/*
+In-cluster address (<service>:<port>) of a component, e.g. for the gateway's upstreams.
+Call with (dict "root" $ "name" "auth").
+*/}}
+{{- define "billing-portal.address" -}}
+{{- $component := index .root.Values.components .name | required (printf "components.%s is not defined" .name) }}
+{{- printf "%s:%v" (include "billing-portal.componentFullname" .) $component.port }}
+{{- end }}
+
+{{/*
+Container image of a component: global image.repository/tag, overridable per component.
+Call with (dict "root" $ "name" "auth" "component" $component).
+*/}}
+{{- define "billing-portal.image" -}}
+{{- $repository := dig "image" "repository" "" .component | default .root.Values.image.repository }}
+{{- $tag := dig "image" "tag" "" .component | default .root.Values.image.tag | default .root.Chart.AppVersion }}
+{{- printf "%s:%s" $repository $tag }}
+{{- end }}
+
+{{/*
+Liveness/readiness probes: native grpc probes for gRPC components (standard health service,
+overall "" status), httpGet on healthPath for HTTP ones.
+Call with (dict "root" $ "name" "auth" "component" $component).
+*/}}
+{{- define "billing-portal.probes" -}}
+{{- $c := .component }}
+{{- range $kind := list "liveness" "readiness" }}
+{{ $kind }}Probe:
+  {{- if eq $c.protocol "grpc" }}
+  grpc:
+    port: {{ $c.port }}
+  {{- else if eq $c.protocol "http" }}
+  httpGet:
+    path: {{ $c.healthPath | default "/healthz" }}
+    port: {{ $c.protocol }}
+  {{- else }}
+  {{- fail (printf "components.%s.protocol must be grpc or http, got %q" $.name $c.protocol) }}
+  {{- end }}
+  {{- toYaml (index $.root.Values.probes $kind) | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Environment of one component.
+Call with (dict "root" $ "name" "auth" "component" $component).
+*/}}
+{{- define "billing-portal.env" -}}
+{{- $root := .root }}
+{{- $c := .component -}}
+- name: PORTAL_SERVICE_NAME
+  value: {{ .name | quote }}
+- name: PORTAL_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "secretKey.existingSecret is required" $root.Values.secretKey.existingSecret }}
+      key: {{ $root.Values.secretKey.key | default "secret-key" }}
+{{- if eq $c.protocol "grpc" }}
+- name: PORTAL_KAFKA_BOOTSTRAP
+  value: {{ required "kafka.bootstrap is required" $root.Values.kafka.bootstrap | quote }}
+{{- end }}
+{{- with $c.database }}
+- name: PORTAL_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ required (printf "components.%s.database.existingSecret is required" $.name) .existingSecret }}
+      key: {{ .key | default "url" }}
+{{- end }}
+{{- if $c.upstreams }}
+- name: PORTAL_BASE_DOMAIN
+  value: {{ $root.Values.gateway.baseDomain | quote }}
+- name: PORTAL_PUBLIC_SCHEME
+  value: {{ $root.Values.gateway.publicScheme | default "https" | quote }}
+{{- range $upstream := $c.upstreams }}
+{{- $target := index $root.Values.components $upstream | required (printf "components.%s.upstreams: unknown component %q" $.name $upstream) }}
+{{- if $target.enabled }}
+- name: {{ printf "PORTAL_%s_ADDR" ($upstream | upper | replace "-" "_") }}
+  value: {{ include "billing-portal.address" (dict "root" $root "name" $upstream) | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $key, $value := $root.Values.env }}
+- name: {{ $key }}
+  value: {{ $value | toString | quote }}
+{{- end }}
+{{- range $key, $value := $c.env }}
+- name: {{ $key }}
+  value: {{ $value | toString | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+Deployment of one component.
+Call with (dict "root" $ "name" "auth" "component" $component).
+*/}}
+{{- define "billing-portal.deployment" -}}
+{{- $root := .root }}
+{{- $c := .component -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "billing-portal.componentFullname" . }}
+  labels:
+    {{- include "billing-portal.labels" . | nindent 4 }}
+spec:
+  replicas: {{ $c.replicas | default 1 }}
+  selector:
+    matchLabels:
+      {{- include "billing-portal.selectorLabels" . | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "billing-portal.labels" . | nindent 8 }}
+      {{- with $c.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      automountServiceAccountToken: false
+      {{- with $root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      terminationGracePeriodSeconds: {{ $root.Values.terminationGracePeriodSeconds }}
+      securityContext:
+        {{- toYaml $root.Values.podSecurityContext | nindent 8 }}
+      containers:
+        - name: {{ .name }}
+          image: {{ include "billing-portal.image" . | quote }}
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          command:
+            {{- toYaml (required (printf "components.%s.command is required" .name) $c.command) | nindent 12 }}
+          ports:
+            - name: {{ $c.protocol }}
+              containerPort: {{ $c.port }}
+              protocol: TCP
+          env:
+            {{- include "billing-portal.env" . | nindent 12 }}
+          {{- include "billing-portal.probes" . | trim | nindent 10 }}
+          resources:
+            {{- toYaml ($c.resources | default $root.Values.resources) | nindent 12 }}
+          securityContext:
+            {{- toYaml $root.Values.securityContext | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: {{ $root.Values.tmpSizeLimit }}
+      {{- with ($c.nodeSelector | default $root.Values.nodeSelector) }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with ($c.affinity | default $root.Values.affinity) }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with ($c.tolerations | default $root.Values.tolerations) }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end }}
+
+{{/*
+Service of one component.
+Call with (dict "root" $ "name" "auth" "component" $component).
+*/}}
+{{- define "billing-portal.service" -}}
+{{- $c := .component -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "billing-portal.componentFullname" . }}
+  labels:
+    {{- include "billing-portal.labels" . | nindent 4 }}
+spec:
+  type: {{ dig "service" "type" "ClusterIP" $c }}
+  selector:
+    {{- include "billing-portal.selectorLabels" . | nindent 4 }}
+  ports:
+    - name: {{ $c.protocol }}
+      port: {{ $c.port }}
+      targetPort: {{ $c.protocol }}
+      protocol: TCP
+      appProtocol: {{ $c.protocol }}
+{{- end }}

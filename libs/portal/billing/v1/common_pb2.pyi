@@ -1,0 +1,34 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Metadata(_message.Message):
+    __slots__ = ("values",)
+    class ValuesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    values: _containers.ScalarMap[str, str]
+    def __init__(self, values: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class PageRequest(_message.Message):
+    __slots__ = ("page", "per_page")
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PER_PAGE_FIELD_NUMBER: _ClassVar[int]
+    page: int
+    per_page: int
+    def __init__(self, page: _Optional[int] = ..., per_page: _Optional[int] = ...) -> None: ...
+
+class PageInfo(_message.Message):
+    __slots__ = ("total_count",)
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    total_count: int
+    def __init__(self, total_count: _Optional[int] = ...) -> None: ...

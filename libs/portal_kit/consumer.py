@@ -1,0 +1,126 @@
+"""Idempotent Kafka consumers: each event id is handled once per consumer, recorded in the same transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from portal_kit.context import bound
+from portal_kit.db import Database
+from portal_kit.timestamps import utcnow
+
+log = logging.getLogger("portal_kit.consumer")
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_events"
+
+    consumer: str = Field(primary_key=True, max_length=100)
+    event_id: str = Field(primary_key=True, max_length=32)
+    processed_at: datetime = Field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: str
+    tenant_id: str
+    topic: str
+    key: str
+    payload: dict[str, Any]
+
+    @classmethod
+    def from_record(cls, record: ConsumerRecord) -> Event:
+        headers = {k: v.decode() for k, v in record.headers}
+        return cls(
+            event_id=headers["event-id"],
+            tenant_id=headers["tenant-id"],
+            topic=record.topic,
+            key=(record.key or b"").decode(),
+            payload=json.loads(record.value or b"{}"),
+        )
+
+
+Handler = Callable[[Event, AsyncSession], Awaitable[None]]
+
+
+class IdempotentConsumer:
+    def __init__(self, db: Database, bootstrap: str, topics: list[str], name: str, handler: Handler) -> None:
+        self.db = db
+        self.bootstrap = bootstrap
+        self.topics = topics
+        self.name = name
+        self.handler = handler
+
+    async def handle(self, event: Event) -> bool:
+        """Runs the handler unless this consumer has seen the event id. True when it ran."""
+        with bound(event.tenant_id):
+            async with self.db.unit_of_work() as session:
+                if await session.get(ProcessedEvent, (self.name, event.event_id)) is not None:
+                    return False
+                await self.handler(event, session)
+                session.add(ProcessedEvent(consumer=self.name, event_id=event.event_id))
+        return True
+
+    async def _handle_until_done(self, event: Event) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                await self.handle(event)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - e.g. SMTP down: keep the order, retry the same event
+                log.warning(
+                    "event handler failed; retrying",
+                    extra={"consumer": self.name, "topic": event.topic},
+                    exc_info=True,
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def run(self) -> None:
+        """Consumes forever; reconnects with a fresh consumer whenever the broker goes away."""
+        while True:
+            consumer = AIOKafkaConsumer(
+                *self.topics,
+                bootstrap_servers=self.bootstrap,
+                group_id=self.name,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                session_timeout_ms=6000,
+                heartbeat_interval_ms=500,
+                rebalance_timeout_ms=6000,
+                request_timeout_ms=5000,
+                metadata_max_age_ms=2000,
+            )
+            try:
+                await consumer.start()
+                while True:
+                    batches = await consumer.getmany(timeout_ms=500)
+                    for _partition, records in batches.items():
+                        for record in records:
+                            await self._handle_until_done(Event.from_record(record))
+                    if batches:
+                        await consumer.commit()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - broker down: start over; handled events dedupe
+                log.warning(
+                    "consumer lost the broker; reconnecting",
+                    extra={"consumer": self.name, "error": type(exc).__name__},
+                )
+                await asyncio.sleep(1.0)
+            finally:
+                try:
+                    await asyncio.wait_for(consumer.stop(), 5)
+                except Exception:  # noqa: BLE001
+                    log.debug("consumer stop failed", exc_info=True)

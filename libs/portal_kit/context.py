@@ -1,0 +1,52 @@
+"""Who a call is for: the tenant and the principal travel in gRPC metadata and live in context variables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from portal_kit.errors import Unauthenticated
+
+TENANT_METADATA_KEY = "x-portal-tenant"
+PRINCIPAL_METADATA_KEY = "x-portal-principal"
+PARAM_METADATA_KEY = "x-portal-param"
+
+_tenant: ContextVar[str | None] = ContextVar("tenant", default=None)
+_principal: ContextVar[str | None] = ContextVar("principal", default=None)
+
+
+def current_tenant() -> str:
+    """The tenant of the call in progress; refuses to answer when there is none."""
+    tenant = _tenant.get()
+    if not tenant:
+        raise Unauthenticated("This call needs a business (tenant) and none was given.")
+    return tenant
+
+
+def current_tenant_or_none() -> str | None:
+    return _tenant.get()
+
+
+def current_principal() -> str | None:
+    return _principal.get()
+
+
+@contextmanager
+def bound(tenant: str | None, principal: str | None = None) -> Iterator[None]:
+    tenant_token = _tenant.set(tenant)
+    principal_token = _principal.set(principal)
+    try:
+        yield
+    finally:
+        _tenant.reset(tenant_token)
+        _principal.reset(principal_token)
+
+
+def outgoing_metadata() -> list[tuple[str, str]]:
+    metadata = []
+    if tenant := _tenant.get():
+        metadata.append((TENANT_METADATA_KEY, tenant))
+    if principal := _principal.get():
+        metadata.append((PRINCIPAL_METADATA_KEY, principal))
+    return metadata

@@ -1,0 +1,82 @@
+"""A grpc.aio server with the standard health and reflection services and a graceful SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from portal_kit.grpc_interceptors import ContextAndErrorsInterceptor
+
+log = logging.getLogger("portal_kit.grpc")
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One gRPC service: its full name (`portal.billing.v1.BillingService`), the add_*_to_server function and servicer."""
+
+    name: str
+    add_to_server: Callable[[Any, grpc.aio.Server], None]
+    servicer: Any
+
+
+class GrpcServer:
+    def __init__(self, registrations: Sequence[Registration], port: int, host: str = "0.0.0.0") -> None:
+        self.registrations = registrations
+        self.server = grpc.aio.server(interceptors=[ContextAndErrorsInterceptor()])
+        self.health = health.aio.HealthServicer()
+        for registration in registrations:
+            registration.add_to_server(registration.servicer, self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        names = [r.name for r in registrations]
+        reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
+        self.port = self.server.add_insecure_port(f"{host}:{port}")
+        if self.port == 0:
+            raise SystemExit(f"Port {port} is already in use: cannot start the gRPC server.")
+
+    async def set_serving(self, serving: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        await self.health.set("", status)
+        for registration in self.registrations:
+            await self.health.set(registration.name, status)
+
+    async def start(self) -> None:
+        await self.server.start()
+        await self.set_serving(True)
+        log.info("grpc server started", extra={"port": self.port})
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """NOT_SERVING first so load balancers drain us, then stop with a grace period for calls in flight."""
+        await self.set_serving(False)
+        await self.server.stop(grace)
+        log.info("grpc server stopped")
+
+
+async def run_until_signal(
+    server: GrpcServer,
+    background: Sequence[Callable[[], Awaitable[None]]] = (),
+    on_stop: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Starts the server and background loops; SIGTERM or SIGINT stops them gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    tasks = [asyncio.create_task(job()) for job in background]
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if on_stop is not None:
+            await on_stop()
