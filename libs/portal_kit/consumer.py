@@ -19,13 +19,14 @@ from portal_kit.db import Database
 from portal_kit.timestamps import utcnow
 
 log = logging.getLogger("portal_kit.consumer")
+MAX_EVENT_ID = 64
 
 
 class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_events"
 
     consumer: str = Field(primary_key=True, max_length=100)
-    event_id: str = Field(primary_key=True, max_length=32)
+    event_id: str = Field(primary_key=True, max_length=MAX_EVENT_ID)
     processed_at: datetime = Field(default_factory=utcnow)
 
 
@@ -38,22 +39,33 @@ class Event:
     payload: dict[str, Any]
 
     @classmethod
-    def from_record(cls, record: ConsumerRecord) -> Event:
-        headers = {k: v.decode() for k, v in record.headers}
-        return cls(
-            event_id=headers["event-id"],
-            tenant_id=headers["tenant-id"],
-            topic=record.topic,
-            key=(record.key or b"").decode(),
-            payload=json.loads(record.value or b"{}"),
-        )
+    def from_record(cls, record: ConsumerRecord) -> Event | None:
+        """The event in a record, or None when the record is not one of ours (no ids, not JSON)."""
+        try:
+            headers = {k: v.decode() for k, v in record.headers}
+            payload = json.loads(record.value or b"{}")
+            event_id, tenant_id = headers["event-id"], headers["tenant-id"]
+        except (KeyError, ValueError, UnicodeDecodeError):
+            return None
+        if not (0 < len(event_id) <= MAX_EVENT_ID) or not tenant_id or not isinstance(payload, dict):
+            return None
+        return cls(event_id, tenant_id, record.topic, (record.key or b"").decode(errors="replace"), payload)
 
 
 Handler = Callable[[Event, AsyncSession], Awaitable[None]]
 
 
 class IdempotentConsumer:
-    def __init__(self, db: Database, bootstrap: str, topics: list[str], name: str, handler: Handler) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bootstrap: str,
+        topics: list[str],
+        name: str,
+        handler: Handler,
+        group_timeout_ms: int = 6000,
+    ) -> None:
+        self.group_timeout_ms = group_timeout_ms
         self.db = db
         self.bootstrap = bootstrap
         self.topics = topics
@@ -96,9 +108,9 @@ class IdempotentConsumer:
                 group_id=self.name,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
-                session_timeout_ms=6000,
-                heartbeat_interval_ms=500,
-                rebalance_timeout_ms=6000,
+                session_timeout_ms=self.group_timeout_ms,
+                heartbeat_interval_ms=max(self.group_timeout_ms // 10, 100),
+                rebalance_timeout_ms=self.group_timeout_ms,
                 request_timeout_ms=5000,
                 metadata_max_age_ms=2000,
             )
@@ -108,7 +120,12 @@ class IdempotentConsumer:
                     batches = await consumer.getmany(timeout_ms=500)
                     for _partition, records in batches.items():
                         for record in records:
-                            await self._handle_until_done(Event.from_record(record))
+                            event = Event.from_record(record)
+                            if event is None:
+                                log.warning("skipping a record that is not an event", extra={"consumer": self.name,
+                                            "topic": record.topic, "offset": record.offset})  # fmt: skip
+                                continue
+                            await self._handle_until_done(event)
                     if batches:
                         await consumer.commit()
             except asyncio.CancelledError:

@@ -492,7 +492,7 @@ def docker_available(timeout: float = 1.0) -> bool:
 def start_postgres_auto(workdir: Path, image: str = "postgres:16-alpine") -> PostgresLike:
     """A container when a Docker engine runs here, else a local throwaway cluster."""
     if docker_available():
-        from testcontainers.postgres import PostgresContainer
+        from testcontainers.community.postgres import PostgresContainer
 
         container = PostgresContainer(image, driver="asyncpg")
         container.start()

@@ -28,6 +28,7 @@ class ServiceSettings:
     grpc_port: int
     secret_key: bytes
     production: bool
+    kafka_group_timeout_ms: int = 6000  # consumer-group session/rebalance timeout
 
     @classmethod
     def from_env(cls, name: str, default_port: int) -> ServiceSettings:
@@ -46,4 +47,5 @@ class ServiceSettings:
             grpc_port=int(os.environ.get(f"PORTAL_{upper}_GRPC_PORT") or env("PORTAL_GRPC_PORT", str(default_port))),
             secret_key=secret.encode(),
             production=production,
+            kafka_group_timeout_ms=int(env("PORTAL_KAFKA_GROUP_TIMEOUT_MS", "6000")),
         )

@@ -35,6 +35,7 @@ def settings_for_test(name: str, database_url: str, kafka_bootstrap: str = "127.
         grpc_port=0,
         secret_key=DEV_SECRET_KEY.encode(),
         production=False,
+        kafka_group_timeout_ms=2000,
     )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from portal_kit.timestamps import utcnow
+from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 
@@ -15,7 +16,7 @@ class Plan(SQLModel, table=True):
     id: str = Field(max_length=100)
     name: str = Field(max_length=200)
     currency: str = Field(max_length=3)
-    amount: int
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
     interval: str = Field(max_length=10)
     interval_count: int = 1
     created_at: datetime = Field(default_factory=utcnow)

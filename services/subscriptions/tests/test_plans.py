@@ -5,11 +5,11 @@ from pathlib import Path
 
 import grpc
 import pytest
-
 from portal.subscriptions.v1 import plans_pb2 as pb
 from portal.subscriptions.v1 import plans_pb2_grpc
 from portal_kit.context import bound
 from portal_kit.testing import RunningService, running_service, settings_for_test
+
 from services.subscriptions.server import MIGRATIONS, build
 
 

@@ -1,8 +1,8 @@
 """plans
 
-Revision ID: 9fbdcd97d7c9
+Revision ID: 8ddeeddcde93
 Revises:
-Create Date: 2026-11-26 09:37:50.956164
+Create Date: 2026-11-26 09:50:39.142478
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "9fbdcd97d7c9"
+revision: str = "8ddeeddcde93"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
-        sa.Column("amount", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("interval", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("interval_count", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),

@@ -1,0 +1,140 @@
+"""Demo data for the local run: the business `acme` with customers, contacts and invoices.
+
+Created through the same doors a real business uses: the auth admin gRPC call, then the JSON API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from portal.auth.v1 import auth_pb2, auth_pb2_grpc
+from portal_kit import grpc_client
+from portal_kit.errors import AlreadyExists
+
+DAY = 86_400
+
+
+@dataclass
+class DemoBusiness:
+    username: str
+    display_name: str
+    api_key: str
+    sso_key: str
+    created: bool
+
+
+async def ensure_business(auth_addr: str, username: str, display_name: str) -> DemoBusiness:
+    """Creates the business, or issues a fresh API key when it already exists (keys are shown only once)."""
+    channel = grpc_client.channel(auth_addr)
+    admin = auth_pb2_grpc.BusinessAdminServiceStub(channel)
+    try:
+        try:
+            created = await admin.CreateBusiness(
+                auth_pb2.CreateBusinessRequest(username=username, display_name=display_name)
+            )
+            return DemoBusiness(username, display_name, created.api_key, created.sso_key, True)
+        except Exception as error:  # noqa: BLE001
+            domain = grpc_client.domain_error(error) if hasattr(error, "code") else error
+            if not isinstance(domain, AlreadyExists):
+                raise
+        issued = await admin.IssueApiKey(auth_pb2.IssueApiKeyRequest(username=username))
+        return DemoBusiness(username, issued.business.display_name, issued.api_key, issued.sso_key, False)
+    finally:
+        await channel.close()
+
+
+CUSTOMERS: list[dict[str, Any]] = [
+    {
+        "customer": {
+            "name": "Globex Corporation",
+            "email": "ap@globex.example",
+            "payment_terms": "NET 30",
+            "address1": "1 Globex Way",
+            "city": "Cypress Creek",
+            "state": "OR",
+            "postal_code": "97001",
+            "country": "US",
+            "currency": "usd",
+        },  # fmt: skip
+        "contacts": [{"name": "Hank Scorpio", "email": "hank@globex.example", "primary": True}],
+        "invoices": [
+            {
+                "days_ago": 3,
+                "items": [
+                    {"name": "Consulting", "quantity": 12, "unit_cost": 150},
+                    {"name": "Hosting (monthly)", "quantity": 1, "unit_cost": 49.99},
+                ],
+                "taxes": [{"amount": 12.5}],
+                "send": True,
+            },
+            {"days_ago": 0, "draft": True, "items": [{"name": "Support plan", "quantity": 1, "unit_cost": 299}]},
+        ],
+    },
+    {
+        "customer": {
+            "name": "Initech",
+            "email": "billing@initech.example",
+            "payment_terms": "NET 30",
+            "currency": "usd",
+        },
+        "contacts": [
+            {"name": "Peter Gibbons", "email": "peter@initech.example"},
+            {"name": "Bill Lumbergh", "email": "bill@initech.example", "primary": True},
+        ],
+        "invoices": [
+            {
+                "days_ago": 45,
+                "items": [
+                    {"name": "TPS report covers", "quantity": 250, "unit_cost": 0.35},
+                    {"name": "Red stapler", "quantity": 1, "unit_cost": 18.75},
+                ],
+                "discounts": [{"amount": 5}],
+            },
+        ],
+    },
+    {
+        "customer": {
+            "name": "Jane Doe",
+            "type": "person",
+            "email": "jane@example.com",
+            "currency": "eur",
+            "country": "DE",
+            "payment_terms": "DUE ON RECEIPT",
+        },  # fmt: skip
+        "contacts": [],
+        "invoices": [{"days_ago": 1, "items": [{"name": "Design workshop", "quantity": 1.5, "unit_cost": 480}]}],
+    },
+]
+
+
+async def seed(api_url: str, api_key: str, host: str | None = None) -> int:
+    """Adds the demo customers unless the business already has customers. Returns how many were created."""
+    headers = {"Host": host} if host else {}
+    async with httpx.AsyncClient(base_url=api_url, auth=(api_key, ""), headers=headers, timeout=30) as client:
+        existing = await client.get("/customers", params={"per_page": 1})
+        existing.raise_for_status()
+        if int(existing.headers["x-total-count"]) > 0:
+            return 0
+        now = int(time.time())
+        for entry in CUSTOMERS:
+            reply = await client.post("/customers", json=entry["customer"])
+            reply.raise_for_status()
+            customer_id = reply.json()["id"]
+            for contact in entry["contacts"]:
+                (await client.post(f"/customers/{customer_id}/contacts", json=contact)).raise_for_status()
+            for spec in entry["invoices"]:
+                body = {k: v for k, v in spec.items() if k not in ("days_ago", "send")}
+                body.update(customer=customer_id, date=now - spec["days_ago"] * DAY)
+                created = await client.post("/invoices", json=body)
+                created.raise_for_status()
+                if spec.get("send"):
+                    (await client.post(f"/invoices/{created.json()['id']}/emails", json={})).raise_for_status()
+        return len(CUSTOMERS)
+
+
+def seed_sync(api_url: str, api_key: str, host: str | None = None) -> int:
+    return asyncio.run(seed(api_url, api_key, host))

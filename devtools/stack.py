@@ -1,0 +1,200 @@
+"""Starts the whole portal as separate processes: broker, fake Stripe, dev mailbox, five services, mailer, gateway.
+
+Used by `./portal run` and by the integration tests, so both exercise exactly the same start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from portal_kit.localservers import (
+    KafkaServer,
+    ManagedProcess,
+    StripeServer,
+    free_port,
+    start_kafka,
+    start_localstripe,
+    wait_for_port,
+)
+from portal_kit.settings import DEV_SECRET_KEY
+
+log = logging.getLogger("devtools.stack")
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ("auth", "billing", "subscriptions", "comments", "mailer")
+
+
+@dataclass
+class StackOptions:
+    workdir: Path  # logs and, for SQLite, the databases
+    http_port: int = 0  # 0: any free port
+    base_domain: str = "localhost"
+    database_urls: dict[str, str] = field(default_factory=dict)  # service → URL; others use SQLite in workdir
+    kafka_bootstrap: str | None = None  # None: start a local broker
+    smtp_port: int | None = None  # None: start the dev mailbox
+    start_stripe: bool = True
+
+
+@dataclass
+class Stack:
+    options: StackOptions
+    http_port: int = 0
+    mailbox_http_port: int | None = None
+    smtp_port: int = 0
+    grpc_ports: dict[str, int] = field(default_factory=dict)
+    kafka: KafkaServer | None = None
+    stripe: StripeServer | None = None
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        if self.options.kafka_bootstrap:
+            return self.options.kafka_bootstrap
+        assert self.kafka is not None
+        return self.kafka.bootstrap
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.options.base_domain}:{self.http_port}"
+
+    def portal_url(self, username: str) -> str:
+        return f"http://{username}.{self.options.base_domain}:{self.http_port}"
+
+    @property
+    def mailbox_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.mailbox_http_port}" if self.mailbox_http_port else None
+
+    def _env(self, extra: dict[str, str]) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+        env.update(
+            PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "libs")]),
+            PYTHONUNBUFFERED="1",
+            PORTAL_SECRET_KEY=os.environ.get("PORTAL_SECRET_KEY", DEV_SECRET_KEY),
+            PORTAL_DATA_DIR=str(self.options.workdir / "data"),
+            PORTAL_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
+            PORTAL_SMTP_HOST="127.0.0.1",
+            PORTAL_SMTP_PORT=str(self.smtp_port),
+        )
+        if self.stripe is not None:
+            env["PORTAL_STRIPE_API_BASE"] = self.stripe.url
+        env.update(extra)
+        return env
+
+    def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> ManagedProcess:
+        process = ManagedProcess(args, self.options.workdir / "logs" / f"{name}.log", name=name, env=env, cwd=ROOT)
+        self.processes[name] = process
+        return process.start()
+
+    def start(self, timeout: float = 60.0) -> Stack:
+        workdir = self.options.workdir
+        (workdir / "logs").mkdir(parents=True, exist_ok=True)
+        try:
+            self._start_infrastructure(workdir)
+            self._start_services(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_infrastructure(self, workdir: Path) -> None:
+        if self.options.kafka_bootstrap is None:
+            self.kafka = start_kafka(workdir / "kafka")
+        if self.options.start_stripe:
+            self.stripe = start_localstripe(workdir / "stripe")
+        if self.options.smtp_port is None:
+            self.smtp_port, self.mailbox_http_port = free_port(), free_port()
+            mailbox = self._spawn(
+                "mailbox",
+                [
+                    sys.executable,
+                    "-m",
+                    "devtools.mailbox",
+                    "--smtp-port",
+                    str(self.smtp_port),
+                    "--http-port",
+                    str(self.mailbox_http_port),
+                ],  # fmt: skip
+                self._env({}),
+            )
+            wait_for_port("127.0.0.1", self.mailbox_http_port, 20, mailbox)
+        else:
+            self.smtp_port = self.options.smtp_port
+
+    def _start_services(self, timeout: float) -> None:
+        for name in BACKENDS:
+            port = free_port()
+            self.grpc_ports[name] = port
+            extra = {f"PORTAL_{name.upper()}_GRPC_PORT": str(port)}
+            if name in self.options.database_urls:
+                extra[f"PORTAL_{name.upper()}_DATABASE_URL"] = self.options.database_urls[name]
+            self._spawn(name, [sys.executable, "-m", f"services.{name}"], self._env(extra))
+        for name in BACKENDS:
+            wait_for_port("127.0.0.1", self.grpc_ports[name], timeout, self.processes[name])
+        self.http_port = self.http_port or self.options.http_port or free_port()
+        gateway_env = {
+            "PORTAL_HTTP_PORT": str(self.http_port),
+            "PORTAL_PUBLIC_PORT": str(self.http_port),
+            "PORTAL_BASE_DOMAIN": self.options.base_domain,
+            **{f"PORTAL_{name.upper()}_ADDR": f"127.0.0.1:{self.grpc_ports[name]}" for name in BACKENDS},
+        }
+        gateway = self._spawn("gateway", [sys.executable, "-m", "services.gateway"], self._env(gateway_env))
+        self._wait_healthy(gateway, timeout)
+
+    def _wait_healthy(self, gateway: ManagedProcess, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.http_port}/healthz"
+        while True:
+            gateway.raise_if_exited()
+            for name in BACKENDS:
+                self.processes[name].raise_if_exited()
+            try:
+                with urllib.request.urlopen(url, timeout=2) as reply:  # noqa: S310 - our own loopback URL
+                    if reply.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"the portal did not become healthy within {timeout:.0f}s; logs: {self.options.workdir / 'logs'}"
+                )
+            time.sleep(0.2)
+
+    def restart_kafka(self) -> None:
+        assert self.kafka is not None
+        self.kafka.start()
+
+    def stop(self) -> None:
+        for name in reversed(list(self.processes)):
+            self.processes[name].stop()
+        self.processes.clear()
+        if self.stripe is not None:
+            self.stripe.stop()
+            self.stripe = None
+        if self.kafka is not None:
+            self.kafka.stop()
+            self.kafka = None
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "base_url": self.base_url,
+            "api_url": f"{self.base_url}/api",
+            "mailbox_url": self.mailbox_url,
+            "http_port": self.http_port,
+            "grpc_ports": self.grpc_ports,
+            "kafka_bootstrap": self.kafka_bootstrap,
+            "stripe_url": self.stripe.url if self.stripe else None,
+            "logs": str(self.options.workdir / "logs"),
+        }
+
+
+def dump(path: Path, facts: dict[str, object]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(facts, indent=2) + "\n")
+    tmp.replace(path)

@@ -1,0 +1,32 @@
+"""Creating the topics a service needs before it uses them.
+
+Brokers that auto-create topics do it on the first metadata request, with the broker's default partition count
+(tansu 0.6 makes 4 partitions), and production clusters usually do not auto-create at all. So consumers create
+their topics explicitly, with the partition count they expect.
+"""
+
+from __future__ import annotations
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError, for_code
+
+
+async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 1, replication_factor: int = 1) -> None:
+    """Creates the topics that do not exist yet. Raises when the broker cannot be reached: callers retry."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    try:
+        await admin.start()
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(t, partitions, replication_factor) for t in topics if t not in existing]
+        if not missing:
+            return
+        try:
+            response = await admin.create_topics(missing)
+        except TopicAlreadyExistsError:
+            return
+        for topic, code, *rest in response.topic_errors:
+            error = for_code(code)
+            if code != 0 and error is not TopicAlreadyExistsError:  # lost a race with another creator: fine
+                raise error(f"cannot create topic {topic}: {rest[0] if rest else ''}")
+    finally:
+        await admin.close()

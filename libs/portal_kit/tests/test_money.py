@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from portal_kit.errors import InvalidArgument
+from portal_kit.money import exponent, format_money, from_minor, multiply, normalize_currency, to_minor
+
+
+def test_exponents_follow_the_currency() -> None:
+    assert (exponent("usd"), exponent("JPY"), exponent("kwd")) == (2, 0, 3)
+
+
+def test_major_to_minor_is_exact() -> None:
+    assert to_minor(Decimal("64.97"), "usd") == 6497
+    assert to_minor(Decimal("0.1") + Decimal("0.2"), "usd") == 30
+    assert to_minor(Decimal("1500"), "jpy") == 1500
+    assert to_minor(Decimal("1.234"), "kwd") == 1234
+    assert from_minor(6497, "usd") == Decimal("64.97")
+
+
+@pytest.mark.parametrize(("amount", "currency"), [("1.001", "usd"), ("10.5", "jpy"), ("NaN", "usd"), ("abc", "usd")])
+def test_too_precise_or_not_numbers_are_refused(amount: str, currency: str) -> None:
+    with pytest.raises(InvalidArgument):
+        to_minor(amount, currency)
+
+
+def test_unknown_currency_is_refused_with_its_param() -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        normalize_currency("zzz")
+    assert refused.value.param == "currency"
+
+
+def test_multiply_rounds_half_up_to_a_minor_unit() -> None:
+    assert multiply(Decimal("1.5"), 1001) == 1502
+    assert multiply(Decimal("0.333"), 100) == 33
+    assert multiply(Decimal("2"), 1234) == 2468
+
+
+def test_format_money_for_people() -> None:
+    assert format_money(123450, "usd") == "$1,234.50"
+    assert format_money(-500, "eur") == "-€5.00"
+    assert format_money(1234, "kwd") == "1.234 KWD"

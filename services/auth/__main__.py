@@ -1,0 +1,5 @@
+from portal_kit.service import main
+
+from services.auth.server import DEFAULT_PORT, MIGRATIONS, NAME, build
+
+main(NAME, DEFAULT_PORT, MIGRATIONS, build)

@@ -1,0 +1,80 @@
+"""Create a business or issue it a fresh API key through the auth service's admin API; prints JSON.
+
+python -m services.auth.bootstrap create-business --username acme --display-name "Acme Inc"
+python -m services.auth.bootstrap issue-key --username acme
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+import grpc
+from portal.auth.v1 import auth_pb2 as pb
+from portal.auth.v1 import auth_pb2_grpc
+from portal_kit import grpc_client
+from portal_kit.errors import DomainError
+
+DEFAULT_AUTH_ADDR = "127.0.0.1:50051"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m services.auth.bootstrap", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--auth-addr",
+        default=os.environ.get("PORTAL_AUTH_ADDR", DEFAULT_AUTH_ADDR),
+        help="host:port of the auth service (default: $PORTAL_AUTH_ADDR or %(default)s)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-business", help="create a business and its first API key")
+    create.add_argument("--username", required=True, help="the portal subdomain")
+    create.add_argument("--display-name", required=True)
+    issue = commands.add_parser("issue-key", help="issue a new API key for an existing business")
+    issue.add_argument("--username", required=True)
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    async with grpc_client.channel(args.auth_addr, default_timeout=10.0) as channel:
+        admin = auth_pb2_grpc.BusinessAdminServiceStub(channel)
+        reply: pb.CreateBusinessResponse | pb.IssueApiKeyResponse
+        if args.command == "create-business":
+            reply = await admin.CreateBusiness(
+                pb.CreateBusinessRequest(username=args.username, display_name=args.display_name)
+            )
+        else:
+            reply = await admin.IssueApiKey(pb.IssueApiKeyRequest(username=args.username))
+    business = reply.business
+    return {
+        "business": {
+            "id": business.id,
+            "username": business.username,
+            "display_name": business.display_name,
+            "created_at": business.created_at,
+        },
+        "api_key": reply.api_key,
+        "sso_key": reply.sso_key,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        result = asyncio.run(run(args))
+    except grpc.aio.AioRpcError as error:
+        if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+            print(f"Cannot reach the auth service at {args.auth_addr}.", file=sys.stderr)
+        else:
+            failure: DomainError = grpc_client.domain_error(error)
+            print(failure.message, file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,6 @@
+from portal_kit.migrations import run_env
+from sqlmodel import SQLModel
+
+import services.auth.models  # noqa: F401  (registers the tables)
+
+run_env(SQLModel.metadata)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import grpc
+from portal.billing.v1 import common_pb2, customers_pb2_grpc
+from portal.billing.v1 import customers_pb2 as pb
+from portal_kit.db import Database
+
+from services.billing import contacts, customers
+from services.billing.messages import contact_to_pb, customer_to_pb, given
+
+
+class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def CreateCustomer(
+        self, request: pb.CreateCustomerRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateCustomerResponse:
+        async with self.db.unit_of_work() as session:
+            record = await customers.create_customer(session, given(request.customer))
+        return pb.CreateCustomerResponse(customer=customer_to_pb(record))
+
+    async def GetCustomer(
+        self, request: pb.GetCustomerRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetCustomerResponse:
+        async with self.db.unit_of_work() as session:
+            record = await customers.get_customer(session, request.id)
+        return pb.GetCustomerResponse(customer=customer_to_pb(record))
+
+    async def UpdateCustomer(
+        self, request: pb.UpdateCustomerRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UpdateCustomerResponse:
+        async with self.db.unit_of_work() as session:
+            record = await customers.update_customer(session, request.id, given(request.changes), list(request.cleared))
+        return pb.UpdateCustomerResponse(customer=customer_to_pb(record))
+
+    async def DeleteCustomer(
+        self, request: pb.DeleteCustomerRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteCustomerResponse:
+        async with self.db.unit_of_work() as session:
+            await customers.delete_customer(session, request.id)
+        return pb.DeleteCustomerResponse()
+
+    async def ListCustomers(
+        self, request: pb.ListCustomersRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListCustomersResponse:
+        async with self.db.unit_of_work() as session:
+            rows, total = await customers.list_customers(
+                session, request.page.page, request.page.per_page, dict(request.filter), dict(request.metadata)
+            )
+        return pb.ListCustomersResponse(
+            customers=[customer_to_pb(r) for r in rows], page_info=common_pb2.PageInfo(total_count=total)
+        )
+
+    async def CreateContact(
+        self, request: pb.CreateContactRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateContactResponse:
+        async with self.db.unit_of_work() as session:
+            contact = await contacts.create_contact(session, request.customer_id, given(request.contact))
+        return pb.CreateContactResponse(contact=contact_to_pb(contact))
+
+    async def GetContact(
+        self, request: pb.GetContactRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetContactResponse:
+        async with self.db.unit_of_work() as session:
+            contact = await contacts.get_contact(session, request.customer_id, request.id)
+        return pb.GetContactResponse(contact=contact_to_pb(contact))
+
+    async def UpdateContact(
+        self, request: pb.UpdateContactRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UpdateContactResponse:
+        async with self.db.unit_of_work() as session:
+            contact = await contacts.update_contact(
+                session, request.customer_id, request.id, given(request.changes), list(request.cleared)
+            )
+        return pb.UpdateContactResponse(contact=contact_to_pb(contact))
+
+    async def DeleteContact(
+        self, request: pb.DeleteContactRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteContactResponse:
+        async with self.db.unit_of_work() as session:
+            await contacts.delete_contact(session, request.customer_id, request.id)
+        return pb.DeleteContactResponse()
+
+    async def ListContacts(
+        self, request: pb.ListContactsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListContactsResponse:
+        async with self.db.unit_of_work() as session:
+            rows, total = await contacts.list_contacts(
+                session, request.customer_id, request.page.page, request.page.per_page
+            )
+        return pb.ListContactsResponse(
+            contacts=[contact_to_pb(c) for c in rows], page_info=common_pb2.PageInfo(total_count=total)
+        )

@@ -1,0 +1,157 @@
+"""Getting an invoice to the customer: the PDF, and sending it by email through the outbox (the mailer sends)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from portal_kit.errors import FailedPrecondition, InvalidArgument
+from portal_kit.outbox import record_event
+from portal_kit.timestamps import utcnow
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.billing import invoices, validation
+from services.billing.invoice_email import TEMPLATE, compose
+from services.billing.models import Customer
+from services.billing.pdf import pdf_filename, render_invoice_pdf
+from services.billing.repository import ContactRepository, InvoiceRepository
+
+EMAIL_REQUESTED_TOPIC = "billing.email_requested.v1"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Presentation:
+    business_name: str
+    portal_url: str
+
+
+@dataclass(frozen=True)
+class QueuedEmail:
+    id: str
+    state: str
+    email: str
+    subject: str
+    message: str
+    template: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    filename: str
+
+
+def _unique(recipients: list[Recipient]) -> list[Recipient]:
+    """First occurrence wins; emails compare case-insensitively."""
+    by_email: dict[str, Recipient] = {}
+    for recipient in recipients:
+        by_email.setdefault(recipient.email.lower(), recipient)
+    return list(by_email.values())
+
+
+def _given_recipients(to: list[Recipient]) -> list[Recipient]:
+    checked = []
+    for i, recipient in enumerate(to):
+        address = validation.email(recipient.email, f"to[{i}].email")
+        if address is None:
+            raise InvalidArgument("Each recipient needs an email address.", f"to[{i}].email")
+        checked.append(Recipient(" ".join(recipient.name.split()), address))
+    return _unique(checked)
+
+
+async def _default_recipients(session: AsyncSession, customer: Customer) -> list[Recipient]:
+    recipients = [Recipient(customer.name, customer.email)] if customer.email else []
+    for contact in await ContactRepository(session).primaries(customer.id):
+        if contact.email:
+            recipients.append(Recipient(contact.name, contact.email))
+    return _unique(recipients)
+
+
+def _presentation(presentation: Presentation) -> Presentation:
+    name = " ".join(presentation.business_name.split())  # one line: it becomes the From name
+    url = presentation.portal_url.strip().rstrip("/")
+    if not name:
+        raise InvalidArgument("The business name is needed to send an invoice.", "presentation.business_name")
+    if not url.startswith(("http://", "https://")):
+        raise InvalidArgument("The portal URL must be an absolute http(s) URL.", "presentation.portal_url")
+    return Presentation(name, url)
+
+
+async def send_invoice(
+    session: AsyncSession,
+    secret_key: bytes,
+    invoice_id: int,
+    to: list[Recipient],
+    subject: str | None,
+    message: str | None,
+    presentation: Presentation,
+) -> tuple[list[QueuedEmail], invoices.InvoiceRecord]:
+    """Marks the invoice sent and records one email request (with the PDF) in the same unit of work."""
+    invoice = await InvoiceRepository(session).get(invoice_id)
+    if invoice.voided:
+        raise FailedPrecondition("A voided invoice cannot be sent.")
+    presentation = _presentation(presentation)
+    customer = await invoices.customer_of(session, invoice)
+    recipients = _given_recipients(to) if to else await _default_recipients(session, customer)
+    if not recipients:
+        raise FailedPrecondition("This customer has no email address.")
+    subject = validation.text(" ".join((subject or "").split()), "subject", 255)  # one line: it becomes a header
+    record = await invoices.load(session, invoice)
+    token = invoices.link_token(secret_key, invoice.link_nonce)
+    link = f"{presentation.portal_url}/invoices/{token}"
+    message = validation.text(message or "", "message", 10_000)
+    email = compose(invoice, customer, presentation.business_name, link, subject, message)
+    pdf = await asyncio.to_thread(render_invoice_pdf, invoice, record.items, customer, presentation.business_name)
+
+    invoice.draft = False
+    invoice.sent = True
+    invoice.updated_at = utcnow()
+    session.add(invoice)
+    await session.flush()
+    payload = {
+        "to": [{"name": r.name, "email": r.email} for r in recipients],
+        "subject": email.subject,
+        "text": email.text,
+        "html": email.html,
+        "from_name": presentation.business_name,
+        "attachments": [
+            {
+                "filename": pdf_filename(invoice),
+                "content_type": "application/pdf",
+                "content_base64": base64.b64encode(pdf).decode("ascii"),
+            }
+        ],
+    }
+    await record_event(session, EMAIL_REQUESTED_TOPIC, key=invoice.id, payload=payload)
+    now = utcnow()
+    queued = [
+        QueuedEmail(secrets.token_hex(16), "queued", r.email, email.subject, email.text, TEMPLATE, now)
+        for r in recipients
+    ]
+    return queued, record
+
+
+async def invoice_pdf(
+    session: AsyncSession, secret_key: bytes, invoice_id: int | None, token: str | None, business_name: str
+) -> RenderedPdf:
+    """By id (the business) or by the customer's link token."""
+    if token is not None:
+        invoice = await invoices.find_by_link(session, secret_key, token)
+    elif invoice_id is not None:
+        invoice = await InvoiceRepository(session).get(invoice_id)
+    else:
+        raise InvalidArgument("Give the id or the link token of the invoice to render.", "id")
+    record = await invoices.load(session, invoice)
+    customer = await invoices.customer_of(session, invoice)
+    content = await asyncio.to_thread(render_invoice_pdf, invoice, record.items, customer, business_name.strip())
+    return RenderedPdf(content, pdf_filename(invoice))

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import grpc
+from portal.billing.v1 import common_pb2, invoices_pb2_grpc
+from portal.billing.v1 import invoices_pb2 as pb
+from portal_kit.db import Database
+from portal_kit.outbox import OutboxRelay
+from portal_kit.timestamps import utcnow
+
+from services.billing import customers, delivery, invoices
+from services.billing.invoices import InvoiceRecord
+from services.billing.messages import customer_to_pb, email_to_pb, invoice_changes, invoice_to_pb
+
+
+class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
+    def __init__(self, db: Database, secret_key: bytes, relay: OutboxRelay) -> None:
+        self.db = db
+        self.secret_key = secret_key
+        self.relay = relay
+
+    def _pb(self, record: InvoiceRecord) -> pb.Invoice:
+        token = invoices.link_token(self.secret_key, record.invoice.link_nonce)
+        return invoice_to_pb(record, token, utcnow())
+
+    async def CreateInvoice(
+        self, request: pb.CreateInvoiceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateInvoiceResponse:
+        changes, cleared = invoice_changes(request.invoice)
+        async with self.db.unit_of_work() as session:
+            record = await invoices.create_invoice(session, self.secret_key, changes, cleared)
+        return pb.CreateInvoiceResponse(invoice=self._pb(record))
+
+    async def GetInvoice(
+        self, request: pb.GetInvoiceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetInvoiceResponse:
+        async with self.db.unit_of_work() as session:
+            record = await invoices.get_invoice(session, request.id)
+        return pb.GetInvoiceResponse(invoice=self._pb(record))
+
+    async def UpdateInvoice(
+        self, request: pb.UpdateInvoiceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UpdateInvoiceResponse:
+        changes, cleared = invoice_changes(request.changes)
+        async with self.db.unit_of_work() as session:
+            record = await invoices.update_invoice(session, request.id, changes, cleared)
+        return pb.UpdateInvoiceResponse(invoice=self._pb(record))
+
+    async def DeleteInvoice(
+        self, request: pb.DeleteInvoiceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteInvoiceResponse:
+        async with self.db.unit_of_work() as session:
+            await invoices.delete_invoice(session, request.id)
+        return pb.DeleteInvoiceResponse()
+
+    async def VoidInvoice(
+        self, request: pb.VoidInvoiceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.VoidInvoiceResponse:
+        async with self.db.unit_of_work() as session:
+            record = await invoices.void_invoice(session, request.id)
+        return pb.VoidInvoiceResponse(invoice=self._pb(record))
+
+    async def ListInvoices(
+        self, request: pb.ListInvoicesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListInvoicesResponse:
+        async with self.db.unit_of_work() as session:
+            rows, total = await invoices.list_invoices(
+                session, request.page.page, request.page.per_page, dict(request.filter), dict(request.metadata)
+            )
+        return pb.ListInvoicesResponse(
+            invoices=[self._pb(r) for r in rows], page_info=common_pb2.PageInfo(total_count=total)
+        )
+
+    async def SendInvoice(
+        self, request: pb.SendInvoiceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SendInvoiceResponse:
+        to = [delivery.Recipient(r.name, r.email) for r in request.to]
+        presentation = delivery.Presentation(request.presentation.business_name, request.presentation.portal_url)
+        subject = request.subject if request.HasField("subject") else None
+        message = request.message if request.HasField("message") else None
+        async with self.db.unit_of_work() as session:
+            emails, record = await delivery.send_invoice(
+                session, self.secret_key, request.id, to, subject, message, presentation
+            )
+        self.relay.notify()
+        return pb.SendInvoiceResponse(emails=[email_to_pb(e) for e in emails], invoice=self._pb(record))
+
+    async def GetInvoiceByLink(
+        self, request: pb.GetInvoiceByLinkRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetInvoiceByLinkResponse:
+        async with self.db.unit_of_work() as session:
+            invoice = await invoices.find_by_link(session, self.secret_key, request.token)
+            record = await invoices.load(session, invoice)
+            customer = await customers.get_customer(session, invoice.customer_id)
+        return pb.GetInvoiceByLinkResponse(invoice=self._pb(record), customer=customer_to_pb(customer))
+
+    async def RenderInvoicePdf(
+        self, request: pb.RenderInvoicePdfRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RenderInvoicePdfResponse:
+        target = request.WhichOneof("target")
+        invoice_id = request.id if target == "id" else None
+        token = request.link_token if target == "link_token" else None
+        async with self.db.unit_of_work() as session:
+            rendered = await delivery.invoice_pdf(
+                session, self.secret_key, invoice_id, token, request.presentation.business_name
+            )
+        return pb.RenderInvoicePdfResponse(pdf=rendered.content, filename=rendered.filename)

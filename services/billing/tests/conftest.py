@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from portal.billing.v1 import customers_pb2_grpc, invoices_pb2_grpc
+from portal_kit.testing import RunningService, running_service, settings_for_test
+
+from services.billing.server import MIGRATIONS, build
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[RunningService]:
+    settings = settings_for_test("billing", f"sqlite+aiosqlite:///{tmp_path}/billing.db")
+    async with running_service(settings, MIGRATIONS, build) as running:
+        yield running
+
+
+@pytest.fixture
+def customers(service: RunningService) -> customers_pb2_grpc.CustomerServiceStub:
+    return customers_pb2_grpc.CustomerServiceStub(service.channel)
+
+
+@pytest.fixture
+def invoices(service: RunningService) -> invoices_pb2_grpc.InvoiceServiceStub:
+    return invoices_pb2_grpc.InvoiceServiceStub(service.channel)

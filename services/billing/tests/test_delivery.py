@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+from pathlib import Path
+
+import grpc
+import pytest
+from portal.billing.v1 import customers_pb2 as cpb
+from portal.billing.v1 import invoices_pb2 as pb
+from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
+from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
+from portal_kit.context import bound
+from portal_kit.outbox import OutboxEvent
+from portal_kit.testing import RunningService
+from sqlmodel import select
+
+from services.billing.tests.factories import item, new_customer, new_invoice
+
+PORTAL = "http://acme.localhost:8000"
+PRESENTATION = pb.Presentation(business_name="Acme & Sons", portal_url=PORTAL + "/")
+
+
+async def _outbox(service: RunningService) -> list[OutboxEvent]:
+    async with service.db.unit_of_work() as session:
+        return list((await session.exec(select(OutboxEvent).order_by(OutboxEvent.seq))).all())
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["/usr/bin/pdftotext", "-layout", str(path), "-"], check=True, capture_output=True
+    ).stdout.decode()
+
+
+async def test_send_records_one_email_request_and_marks_the_invoice_sent(
+    service: RunningService, customers: CustomerServiceStub, invoices: InvoiceServiceStub
+) -> None:
+    with bound("tenant-a"):
+        customer = await new_customer(customers, name="Bob <Builder>", email="bob@example.test")
+        for name, email, primary in (
+            ("Ann", "ANN@example.test", True),
+            ("Dup", "BOB@example.test", True),
+            ("Nope", "nope@example.test", False),
+        ):
+            await customers.CreateContact(
+                cpb.CreateContactRequest(
+                    customer_id=customer.id, contact=cpb.Contact(name=name, email=email, primary=primary)
+                )
+            )
+        invoice = await new_invoice(invoices, customer.id, item("2", 1234), item("1.5", 99), draft=True)
+        sent = await invoices.SendInvoice(pb.SendInvoiceRequest(id=invoice.id, presentation=PRESENTATION))
+
+    assert [e.email for e in sent.emails] == ["bob@example.test", "ANN@example.test"]
+    assert all(e.state == "queued" and len(e.id) == 32 for e in sent.emails)
+    assert len({e.id for e in sent.emails}) == 2
+    assert (sent.invoice.draft, sent.invoice.sent, sent.invoice.status) == (False, True, "sent")
+
+    [event] = await _outbox(service)
+    assert (event.topic, event.key, event.tenant_id) == ("billing.email_requested.v1", str(invoice.id), "tenant-a")
+    payload = json.loads(event.payload)
+    assert set(payload) == {"to", "subject", "text", "html", "from_name", "attachments"}
+    assert payload["to"] == [
+        {"name": "Bob <Builder>", "email": "bob@example.test"},
+        {"name": "Ann", "email": "ANN@example.test"},
+    ]
+    assert payload["subject"] == "Invoice INV-0001 from Acme & Sons"
+    assert payload["from_name"] == "Acme & Sons"
+    link = f"{PORTAL}/invoices/{invoice.link_token}"
+    for body in (payload["text"], payload["html"]):
+        assert "INV-0001" in body and "$26.17" in body and link in body
+    assert "View Invoice" in payload["html"]
+    assert "Bob &lt;Builder&gt;" in payload["html"] and "<Builder>" not in payload["html"]
+    assert "Acme &amp; Sons" in payload["html"]
+    [attachment] = payload["attachments"]
+    assert (attachment["filename"], attachment["content_type"]) == ("INV-0001.pdf", "application/pdf")
+    assert base64.b64decode(attachment["content_base64"]).startswith(b"%PDF")
+
+
+async def test_send_to_given_recipients_with_a_subject(
+    service: RunningService, customers: CustomerServiceStub, invoices: InvoiceServiceStub
+) -> None:
+    with bound("tenant-a"):
+        customer = await new_customer(customers)
+        invoice = await new_invoice(invoices, customer.id, item("1", 100))
+        to = [pb.Recipient(name="X", email="x@example.test"), pb.Recipient(name="X again", email="X@example.test")]
+        sent = await invoices.SendInvoice(
+            pb.SendInvoiceRequest(id=invoice.id, to=to, subject="Your bill", presentation=PRESENTATION)
+        )
+        assert [(e.email, e.subject) for e in sent.emails] == [("x@example.test", "Your bill")]
+        with pytest.raises(grpc.aio.AioRpcError) as bad:
+            await invoices.SendInvoice(
+                pb.SendInvoiceRequest(
+                    id=invoice.id, to=[pb.Recipient(email="not-an-address")], presentation=PRESENTATION
+                )
+            )
+        assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert dict(bad.value.trailing_metadata() or ()).get("x-portal-param") == "to[0].email"
+    assert len(await _outbox(service)) == 1
+
+
+async def test_send_without_any_address_fails_and_changes_nothing(
+    service: RunningService, customers: CustomerServiceStub, invoices: InvoiceServiceStub
+) -> None:
+    with bound("tenant-a"):
+        customer = await new_customer(customers)
+        invoice = await new_invoice(invoices, customer.id, item("1", 100), draft=True)
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await invoices.SendInvoice(pb.SendInvoiceRequest(id=invoice.id, presentation=PRESENTATION))
+        assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert refused.value.details() == "This customer has no email address."
+        again = (await invoices.GetInvoice(pb.GetInvoiceRequest(id=invoice.id))).invoice
+        assert (again.draft, again.sent) == (True, False)
+    assert await _outbox(service) == []
+
+
+async def test_get_invoice_by_link(customers: CustomerServiceStub, invoices: InvoiceServiceStub) -> None:
+    with bound("tenant-a"):
+        customer = await new_customer(customers, email="a@example.test")
+        invoice = await new_invoice(invoices, customer.id, item("1", 100))
+        found = await invoices.GetInvoiceByLink(pb.GetInvoiceByLinkRequest(token=invoice.link_token))
+        assert found.invoice.id == invoice.id and found.customer.id == customer.id
+        draft = await new_invoice(invoices, customer.id, item("1", 100), draft=True)
+        tokens = [invoice.link_token[:-1] + ("A" if invoice.link_token[-1] != "A" else "B"), "", draft.link_token]
+    with bound("tenant-b"):
+        tokens.append(invoice.link_token)
+    for tenant, token in zip(["tenant-a"] * 3 + ["tenant-b"], tokens, strict=True):
+        with bound(tenant), pytest.raises(grpc.aio.AioRpcError) as miss:
+            await invoices.GetInvoiceByLink(pb.GetInvoiceByLinkRequest(token=token))
+        assert miss.value.code() == grpc.StatusCode.NOT_FOUND
+        assert miss.value.details() == "This invoice link is not valid."
+
+
+async def test_render_pdf_by_id_and_by_link(
+    tmp_path: Path, customers: CustomerServiceStub, invoices: InvoiceServiceStub
+) -> None:
+    with bound("tenant-a"):
+        customer = await new_customer(customers, currency="eur", address1="1 Rue de la Paix", city="Paris")
+        invoice = await new_invoice(
+            invoices, customer.id, item("2", 123456, name="Consulting"), item("1.5", 99, name="Coffee")
+        )
+        by_id = await invoices.RenderInvoicePdf(pb.RenderInvoicePdfRequest(id=invoice.id, presentation=PRESENTATION))
+        by_link = await invoices.RenderInvoicePdf(
+            pb.RenderInvoicePdfRequest(link_token=invoice.link_token, presentation=PRESENTATION)
+        )
+    assert by_id.filename == by_link.filename == "INV-0001.pdf"
+    assert by_id.pdf.startswith(b"%PDF")
+    text = _pdf_text(by_link.pdf, tmp_path)
+    for expected in ("Acme & Sons", "Invoice", "INV-0001", "Acme Corp", "Paris", "Consulting", "1.5", "€2,470.61"):
+        assert expected in text

@@ -1,0 +1,78 @@
+"""The same service on a real PostgreSQL: migrations, concurrent numbering, metadata and status filters."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from portal.billing.v1 import common_pb2
+from portal.billing.v1 import customers_pb2 as cpb
+from portal.billing.v1 import invoices_pb2 as pb
+from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
+from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
+from portal_kit.context import bound
+from portal_kit.localservers import PostgresServer, postgres_bin_dir, start_postgres
+from portal_kit.migrations import alembic_config, upgrade
+from portal_kit.testing import running_service, settings_for_test
+
+from services.billing.server import MIGRATIONS, build
+from services.billing.tests.factories import item, new_customer, new_invoice
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    try:
+        postgres_bin_dir()
+    except RuntimeError as missing:
+        pytest.skip(str(missing))
+    server = start_postgres(tmp_path_factory.mktemp("postgres"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_migrations_go_down_and_up_again(postgres: PostgresServer, tmp_path: Path) -> None:
+    postgres.create_database("billing_migrations")
+    for url in (postgres.url("billing_migrations"), f"sqlite+aiosqlite:///{tmp_path}/billing.db"):
+        upgrade(MIGRATIONS, url)
+        command.downgrade(alembic_config(MIGRATIONS, url), "base")
+        upgrade(MIGRATIONS, url)
+
+
+async def test_concurrent_invoices_get_distinct_sequential_numbers(postgres: PostgresServer) -> None:
+    postgres.create_database("billing_concurrency")
+    settings = settings_for_test("billing", postgres.url("billing_concurrency"))
+    async with running_service(settings, MIGRATIONS, build) as service:
+        customers = CustomerServiceStub(service.channel)
+        invoices = InvoiceServiceStub(service.channel)
+        with bound("tenant-a"):
+            customer = await new_customer(customers, email="a@example.test")
+            tagged = common_pb2.Metadata(values={"batch": "one"})
+            made = await asyncio.gather(
+                *(new_invoice(invoices, customer.id, item("1.5", 999), metadata=tagged) for _ in range(15))
+            )
+            assert sorted(i.number for i in made) == [f"INV-{n:04d}" for n in range(1, 16)]
+            assert all(i.total == 1499 for i in made)
+
+            listed = await invoices.ListInvoices(
+                pb.ListInvoicesRequest(filter={"status": "not_sent", "draft": "false"}, metadata={"batch": "one"})
+            )
+            assert listed.page_info.total_count == 15
+            await invoices.VoidInvoice(pb.VoidInvoiceRequest(id=made[0].id))
+            voided = await invoices.ListInvoices(pb.ListInvoicesRequest(filter={"status": "voided"}))
+            assert [i.id for i in voided.invoices] == [made[0].id]
+
+            contact = cpb.Contact(name="Ann", email="ann@example.test", primary=True)
+            await customers.CreateContact(cpb.CreateContactRequest(customer_id=customer.id, contact=contact))
+            presentation = pb.Presentation(business_name="Acme", portal_url="http://acme.localhost:8000")
+            sent = await invoices.SendInvoice(pb.SendInvoiceRequest(id=made[1].id, presentation=presentation))
+            assert [e.email for e in sent.emails] == ["a@example.test", "ann@example.test"]
+            found = await invoices.GetInvoiceByLink(pb.GetInvoiceByLinkRequest(token=made[1].link_token))
+            assert found.invoice.status == "sent"
+        with bound("tenant-b"):
+            other = await new_customer(customers)
+            assert (await new_invoice(invoices, other.id, item("1", 1))).number == "INV-0001"

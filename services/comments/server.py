@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from portal.comments.v1 import comments_pb2_grpc
+from portal_kit.db import Database
+from portal_kit.grpc_server import Registration
+from portal_kit.service import Wiring
+from portal_kit.settings import ServiceSettings
+
+from services.comments.servicer import CommentServicer
+
+NAME = "comments"
+DEFAULT_PORT = 50054
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(db: Database, settings: ServiceSettings) -> Wiring:
+    return Wiring(
+        registrations=[
+            Registration(
+                "portal.comments.v1.CommentService",
+                comments_pb2_grpc.add_CommentServiceServicer_to_server,
+                CommentServicer(db),
+            ),
+        ]
+    )

@@ -1,0 +1,119 @@
+"""The gateway: maps hosts to businesses, serves the portal's pages and the business JSON API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from portal_kit.errors import DomainError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import JSONResponse, Response
+
+from services.gateway.api import customers, errors, invoices
+from services.gateway.api.idempotency import IdempotencyMiddleware
+from services.gateway.backends import Backends
+from services.gateway.portal import pages
+from services.gateway.settings import GatewaySettings
+from services.gateway.tenancy import Site, Tenancy
+
+log = logging.getLogger("gateway")
+HOST_FREE_PATHS = ("/healthz", "/static/")
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path == "/api" or request.url.path.startswith("/api/")
+
+
+class SiteMiddleware(BaseHTTPMiddleware):
+    """Every request is for the base site or for one business's portal; an unknown subdomain is a 404."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.url.path.startswith(HOST_FREE_PATHS):
+            request.state.site = Site(None)
+            return await call_next(request)
+        tenancy: Tenancy = request.app.state.tenancy
+        username = tenancy.username_of(request.headers.get("host", ""))
+        if username is None:
+            request.state.site = Site(None)
+            return await call_next(request)
+        try:
+            business = await tenancy.business_for(username)
+        except DomainError as error:
+            return errors.domain_error_response(error) if is_api(request) else pages.error_page(request, error)
+        request.state.site = Site(business)
+        if business is None:
+            if is_api(request):
+                return errors.error_response(404, "There is no billing portal at this address.")
+            return pages.not_found(request, "There is no billing portal at this address.")
+        if is_api(request):
+            base = request.app.state.settings.base_url()
+            return errors.error_response(404, f"The business API is served at {base}/api, not on portal addresses.")
+        return await call_next(request)
+
+
+def create_app(settings: GatewaySettings, backends: Backends | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = backends is None
+        app.state.backends = backends or Backends(settings)
+        app.state.tenancy = Tenancy(app.state.backends, settings.base_domain)
+        yield
+        if own:
+            await app.state.backends.close()
+
+    app = FastAPI(
+        title="Billing Portal", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan
+    )
+    app.state.settings = settings
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
+    app.include_router(customers.router, prefix="/api")
+    app.include_router(invoices.router, prefix="/api")
+    app.include_router(pages.router)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(SiteMiddleware)
+    errors.install(app)
+
+    @app.exception_handler(DomainError)
+    async def on_domain_error(request: Request, error: DomainError) -> Response:
+        if is_api(request):
+            return errors.domain_error_response(error)
+        return pages.error_page(request, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if is_api(request):
+            message = "No such API endpoint." if error.status_code == 404 else str(error.detail)
+            return errors.error_response(error.status_code, message)
+        if error.status_code == 404:
+            return pages.not_found(request)
+        return pages.error_page(request, None, status=error.status_code, message=str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, error: RequestValidationError) -> Response:
+        if not is_api(request):
+            return pages.not_found(request)
+        first = error.errors()[0] if error.errors() else {}
+        param = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")) or None
+        if param and param.endswith("_id") and first.get("loc", ("",))[0] == "path":
+            return errors.error_response(404, "No such object: the id in the address is not valid.")
+        return errors.error_response(400, f"{param or 'request'}: {first.get('msg', 'invalid value')}", param)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        if is_api(request):
+            return errors.error_response(500, "Something went wrong on our side.")
+        return pages.error_page(request, None, status=500, message="Something went wrong on our side.")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz(request: Request) -> JSONResponse:
+        status = await request.app.state.backends.health()
+        return JSONResponse({"backends": status}, status_code=200 if all(status.values()) else 503)
+
+    return app

@@ -1,0 +1,83 @@
+"""Bad input gets a 400 with a message a person understands, and nothing is written."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from devtools.stack import Stack
+from tests.conftest import Business
+
+
+@pytest.fixture
+def api(stack: Stack, business: Business) -> httpx.Client:
+    with httpx.Client(base_url=f"http://127.0.0.1:{stack.http_port}/api", auth=(business.api_key, "")) as client:
+        yield client
+
+
+def count(api: httpx.Client, kind: str) -> int:
+    reply = api.get(f"/{kind}")
+    assert reply.status_code == 200
+    return int(reply.headers["x-total-count"])
+
+
+def test_bad_customers_are_refused(api: httpx.Client) -> None:
+    cases = [
+        (b"{not json", None),
+        (b"[1, 2]", None),
+        (b'{"name": 42}', "name"),
+        (b'{"name": "X", "currency": "zzz"}', "currency"),
+        (b'{"name": "X", "autopay": "yes"}', "autopay"),
+        (b'{"name": "X", "favourite_colour": "red"}', "favourite_colour"),
+        (b"{}", "name"),
+    ]
+    for body, param in cases:
+        reply = api.post("/customers", content=body, headers={"content-type": "application/json"})
+        assert reply.status_code == 400, body
+        error = reply.json()
+        assert error["type"] == "invalid_request" and len(error["message"]) > 5, body
+        if param:
+            assert error.get("param") == param, (body, error)
+    assert count(api, "customers") == 0
+
+
+def test_bad_invoices_are_refused_and_nothing_is_written(api: httpx.Client) -> None:
+    customer = api.post("/customers", json={"name": "Buyer"}).json()
+    cases = [
+        ({"customer": customer["id"], "currency": "xyz", "items": [{"name": "a", "unit_cost": 1}]}, "currency"),
+        ({"customer": customer["id"], "items": [{"name": "a", "quantity": -1, "unit_cost": 1}]}, "items[0].quantity"),
+        ({"customer": customer["id"], "items": [{"name": "a", "unit_cost": 1.001}]}, "items[0].unit_cost"),
+        ({"customer": customer["id"], "items": [{"name": "a", "unit_cost": "ten"}]}, "items[0].unit_cost"),
+        ({"customer": customer["id"], "items": "lots"}, "items"),
+        ({"customer": "me", "items": []}, "customer"),
+        ({"items": [{"name": "a", "unit_cost": 1}]}, "customer"),
+        (
+            {"customer": customer["id"], "currency": "jpy", "items": [{"name": "a", "unit_cost": 10.5}]},
+            "items[0].unit_cost",
+        ),
+    ]
+    for body, param in cases:
+        reply = api.post("/invoices", json=body)
+        assert reply.status_code == 400, (body, reply.text)
+        error = reply.json()
+        assert error["param"] == param, (body, error)
+        assert error["message"], body
+    assert count(api, "invoices") == 0
+
+
+def test_validation_is_never_422(api: httpx.Client) -> None:
+    reply = api.get("/customers", params={"page": "two"})
+    assert reply.status_code == 400 and "page" in reply.json()["message"]
+    reply = api.get("/customers/not-a-number")
+    assert reply.status_code in (400, 404) and "message" in reply.json()
+
+
+def test_wrong_or_missing_api_key_is_401(stack: Stack) -> None:
+    base = f"http://127.0.0.1:{stack.http_port}/api"
+    wrong = httpx.get(base + "/customers", auth=("not-a-real-key", ""))
+    assert wrong.status_code == 401
+    assert wrong.json()["type"] == "authentication_error"
+    missing = httpx.get(base + "/customers")
+    assert missing.status_code == 401 and "API key" in missing.json()["message"]
+    unknown_route = httpx.get(base + "/nothing-here", auth=("not-a-real-key", ""))
+    assert unknown_route.status_code in (401, 404) and "message" in unknown_route.json()

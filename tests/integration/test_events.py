@@ -1,0 +1,43 @@
+"""Email goes through the outbox and the broker: nothing is lost while the broker is down, nothing is doubled."""
+
+from __future__ import annotations
+
+import time
+
+import invoiced
+
+from devtools.mailbox import SmtpSink
+from devtools.stack import Stack
+from tests.conftest import Business
+
+
+def test_emails_sent_while_the_broker_is_down_arrive_once_it_returns(
+    client: invoiced.Client, business: Business, stack: Stack, smtp_sink: SmtpSink
+) -> None:
+    address = f"{business.username}@example.com"
+    customer = client.Customer.create(name="Outage Inc", email=address)
+    invoices = [
+        client.Invoice.create(customer=customer.id, items=[{"name": f"n{i}", "unit_cost": 10 + i}]) for i in range(3)
+    ]
+
+    def mine() -> list[str]:
+        return [m.subject for m in smtp_sink.messages() if address in m.to]
+
+    assert stack.kafka is not None
+    stack.kafka.stop()
+    try:
+        for invoice in invoices:
+            emails = invoice.send()
+            assert [e.state for e in emails] == ["queued"]
+        time.sleep(2)
+        assert mine() == []
+    finally:
+        stack.restart_kafka()
+
+    expected = sorted(f"Invoice {i.number} from {business.display_name}" for i in invoices)
+    deadline = time.monotonic() + 60
+    while sorted(mine()) != expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert sorted(mine()) == expected
+    time.sleep(3)
+    assert sorted(mine()) == expected, "an email arrived twice"

@@ -1,0 +1,75 @@
+"""`./portal run` itself: starts on free ports, writes run.json, serves the portal and the mailbox, stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if (
+                marker.encode() in (entry / "environ").read_bytes()
+                or marker.encode() in (entry / "cmdline").read_bytes()
+            ):
+                status = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if status != "Z":
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    data = tmp_path / "portal-data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    process = subprocess.Popen(
+        [str(ROOT / "portal"), "run", "--port", "0", "--data-dir", str(data)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        facts_file = data / "run.json"
+        deadline = time.monotonic() + 120
+        while not facts_file.exists():
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert time.monotonic() < deadline, "run.json never appeared"
+            time.sleep(0.3)
+        facts = json.loads(facts_file.read_text())
+        port = facts["http_port"]
+        assert facts["portal_url"] == f"http://acme.localhost:{port}/"
+        assert facts["api_key"] and facts["sso_key"]
+
+        home = httpx.get(f"http://127.0.0.1:{port}/", headers={"Host": f"acme.localhost:{port}"})
+        assert home.status_code == 200 and "Acme Inc" in home.text
+
+        invoices = httpx.get(f"http://127.0.0.1:{port}/api/invoices", auth=(facts["api_key"], ""))
+        assert invoices.status_code == 200 and len(invoices.json()) >= 3
+
+        mailbox = facts["mailbox_url"]
+        assert httpx.get(mailbox + "/").status_code == 200
+        deadline = time.monotonic() + 30
+        while not httpx.get(mailbox + "/api/messages").json():
+            assert time.monotonic() < deadline, "the demo invoice email never reached the mailbox"
+            time.sleep(0.5)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert "acme.localhost" in output
+    deadline = time.monotonic() + 10
+    while processes_with(str(data)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with(str(data)) == [], "processes were left behind"
+    assert not (data / "run.json").exists()
