@@ -165,10 +165,6 @@ class Stack:
                 )
             time.sleep(0.2)
 
-    def restart_kafka(self) -> None:
-        assert self.kafka is not None
-        self.kafka.start()
-
     def stop(self) -> None:
         for name in reversed(list(self.processes)):
             self.processes[name].stop()

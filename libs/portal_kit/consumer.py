@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -53,6 +53,33 @@ class Event:
 
 
 Handler = Callable[[Event, AsyncSession], Awaitable[None]]
+
+
+class AssignmentWatch(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Remembers the partitions of each (re)assignment, so the loop can reposition them before reading on.
+
+    After a broker outage the positions a consumer kept may not match the broker's log any more (a broker that
+    lost its state numbers its offsets anew), so after every assignment each partition resumes at its committed
+    offset, or at the beginning without one. Re-reading is harmless: handling is idempotent.
+    """
+
+    def __init__(self) -> None:
+        self.pending: set[TopicPartition] = set()
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self.pending = set(assigned)
+
+
+async def resume_from_committed(consumer: AIOKafkaConsumer, partitions: set[TopicPartition]) -> None:
+    for partition in partitions:
+        committed = await consumer.committed(partition)
+        if committed is None or committed < 0:
+            await consumer.seek_to_beginning(partition)
+        else:
+            consumer.seek(partition, committed)
 
 
 class IdempotentConsumer:
@@ -103,7 +130,6 @@ class IdempotentConsumer:
         """Consumes forever; reconnects with a fresh consumer whenever the broker goes away."""
         while True:
             consumer = AIOKafkaConsumer(
-                *self.topics,
                 bootstrap_servers=self.bootstrap,
                 group_id=self.name,
                 enable_auto_commit=False,
@@ -114,10 +140,16 @@ class IdempotentConsumer:
                 request_timeout_ms=5000,
                 metadata_max_age_ms=2000,
             )
+            watch = AssignmentWatch()
+            consumer.subscribe(self.topics, listener=watch)
             try:
                 await consumer.start()
                 while True:
                     batches = await consumer.getmany(timeout_ms=500)
+                    if watch.pending:
+                        partitions, watch.pending = watch.pending, set()
+                        await resume_from_committed(consumer, partitions)
+                        continue  # what was fetched before repositioning is read again
                     for _partition, records in batches.items():
                         for record in records:
                             event = Event.from_record(record)

@@ -567,6 +567,17 @@ class KafkaServer:
     def stop(self, timeout: float = 10.0) -> None:
         self.process.stop(timeout)
 
+    def pause(self) -> None:
+        """An outage that keeps the broker's log: the process is frozen (SIGSTOP) and answers nobody.
+
+        A real broker keeps its log across a restart; this memory-only one would forget it, so tests of
+        "the broker is down" freeze it instead of stopping it.
+        """
+        _signal_group(self.process.pgid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        _signal_group(self.process.pgid, signal.SIGCONT)
+
 
 def start_kafka(workdir: Path, port: int | None = None, timeout: float = 20.0) -> KafkaServer:
     workdir.mkdir(parents=True, exist_ok=True)

@@ -32,4 +32,5 @@ def configure(service: str, level: str = "INFO") -> None:
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     logging.getLogger(service).info("logging configured", extra={"service": service})

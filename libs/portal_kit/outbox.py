@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from portal_kit.context import current_tenant
 from portal_kit.db import Database, is_sqlite
 from portal_kit.ids import new_uuid
+from portal_kit.kafka_topics import ensure_topics
 from portal_kit.timestamps import utcnow
 
 log = logging.getLogger("portal_kit.outbox")
@@ -74,6 +75,7 @@ class OutboxRelay:
         self.batch = batch
         self.wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
+        self._ensured_topics: set[str] = set()
 
     def notify(self) -> None:
         """Tells the relay that a transaction with events has committed, so it need not wait to poll."""
@@ -91,6 +93,7 @@ class OutboxRelay:
         return self._producer
 
     async def _drop_producer(self) -> None:
+        self._ensured_topics.clear()
         if self._producer is not None:
             producer, self._producer = self._producer, None
             try:
@@ -107,6 +110,9 @@ class OutboxRelay:
                 query = query.with_for_update(skip_locked=True)
             rows = list((await session.exec(query)).all())
             for row in rows:
+                if row.topic not in self._ensured_topics:
+                    await ensure_topics(self.bootstrap, [row.topic])
+                    self._ensured_topics.add(row.topic)
                 await producer.send_and_wait(
                     row.topic,
                     value=row.payload.encode(),
@@ -130,7 +136,7 @@ class OutboxRelay:
                     log.warning("outbox relay cannot publish yet", extra={"error": type(exc).__name__})
                     await self._drop_producer()
                     await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 5.0)
+                    backoff = min(backoff * 2, 2.0)
                     continue
                 if published == self.batch:
                     continue
