@@ -98,6 +98,7 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)  # also when started in the background, where SIGINT is ignored
     try:
         print("portal: starting the broker, fake Stripe, mailbox and services...", file=sys.stderr, flush=True)
         stack.start()
