@@ -128,9 +128,10 @@ class Stack:
 
     def _start_services(self, timeout: float) -> None:
         for name in BACKENDS:
-            port = free_port()
-            self.grpc_ports[name] = port
-            extra = {f"PORTAL_{name.upper()}_GRPC_PORT": str(port)}
+            self.grpc_ports[name] = free_port()
+        addresses = {f"PORTAL_{name.upper()}_ADDR": f"127.0.0.1:{port}" for name, port in self.grpc_ports.items()}
+        for name in BACKENDS:
+            extra = {f"PORTAL_{name.upper()}_GRPC_PORT": str(self.grpc_ports[name]), **addresses}
             if name in self.options.database_urls:
                 extra[f"PORTAL_{name.upper()}_DATABASE_URL"] = self.options.database_urls[name]
             self._spawn(name, [sys.executable, "-m", f"services.{name}"], self._env(extra))
@@ -141,7 +142,7 @@ class Stack:
             "PORTAL_HTTP_PORT": str(self.http_port),
             "PORTAL_PUBLIC_PORT": str(self.http_port),
             "PORTAL_BASE_DOMAIN": self.options.base_domain,
-            **{f"PORTAL_{name.upper()}_ADDR": f"127.0.0.1:{self.grpc_ports[name]}" for name in BACKENDS},
+            **addresses,
         }
         gateway = self._spawn("gateway", [sys.executable, "-m", "services.gateway"], self._env(gateway_env))
         self._wait_healthy(gateway, timeout)

@@ -30,16 +30,17 @@ class Registration:
 class GrpcServer:
     def __init__(self, registrations: Sequence[Registration], port: int, host: str = "0.0.0.0") -> None:
         self.registrations = registrations
-        self.server = grpc.aio.server(interceptors=[ContextAndErrorsInterceptor()])
+        self.server = grpc.aio.server(interceptors=[ContextAndErrorsInterceptor()], options=[("grpc.so_reuseport", 0)])
         self.health = health.aio.HealthServicer()
         for registration in registrations:
             registration.add_to_server(registration.servicer, self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         names = [r.name for r in registrations]
         reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
-        self.port = self.server.add_insecure_port(f"{host}:{port}")
-        if self.port == 0:
-            raise SystemExit(f"Port {port} is already in use: cannot start the gRPC server.")
+        try:
+            self.port = self.server.add_insecure_port(f"{host}:{port}")
+        except RuntimeError as taken:
+            raise SystemExit(f"Port {port} is already in use: cannot start the gRPC server.") from taken
 
     async def set_serving(self, serving: bool) -> None:
         status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING

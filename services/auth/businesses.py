@@ -10,6 +10,7 @@ import secrets
 import string
 from datetime import timedelta
 
+from portal_kit.context import current_tenant
 from portal_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Unauthenticated
 from portal_kit.ids import keyed_hash, new_token
 from portal_kit.timestamps import utcnow
@@ -182,4 +183,20 @@ async def authenticate_api_key(session: AsyncSession, secret_key: bytes, api_key
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         key.last_used_at = now  # at most one write a minute per key, not one per request
         session.add(key)
+    return business
+
+
+async def current_business(session: AsyncSession) -> Business:
+    """The business of the call in progress: its id is the tenant id."""
+    business = await BusinessRepository(session).by_id(current_tenant())
+    if business is None:
+        raise NotFound("No such business.")
+    return business
+
+
+async def enabled_business(session: AsyncSession, refusal: str) -> Business:
+    """The business of the call, for signing a customer in: missing or disabled → Unauthenticated(refusal)."""
+    business = await BusinessRepository(session).by_id(current_tenant())
+    if business is None or business.disabled:
+        raise Unauthenticated(refusal)
     return business

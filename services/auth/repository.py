@@ -1,12 +1,25 @@
-"""Businesses and API keys are looked up before any tenant is known; idempotent requests belong to one tenant."""
+"""Businesses and API keys are looked up before any tenant is known; everything else belongs to one tenant."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from portal_kit.repository import TenantRepository
-from sqlmodel import delete, select
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.auth.models import IN_PROGRESS, ApiKey, Business, IdempotentRequest
+from services.auth.models import (
+    IN_PROGRESS,
+    ApiKey,
+    Business,
+    IdempotentRequest,
+    PortalSession,
+    SessionCustomer,
+    SignInRequest,
+    UsedSsoToken,
+)
 
 
 class BusinessRepository:
@@ -14,6 +27,9 @@ class BusinessRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def by_id(self, business_id: str) -> Business | None:
+        return await self.session.get(Business, business_id)
 
     async def by_username(self, username: str) -> Business | None:
         return (await self.session.exec(select(Business).where(Business.username == username))).first()
@@ -65,5 +81,144 @@ class IdempotentRequestRepository(TenantRepository[IdempotentRequest]):
                 IdempotentRequest.tenant_id == self.tenant_id,  # type: ignore[arg-type]
                 IdempotentRequest.key == key,  # type: ignore[arg-type]
                 IdempotentRequest.state == IN_PROGRESS,  # type: ignore[arg-type]
+            )
+        )
+
+
+class SignInRequestRepository(TenantRepository[SignInRequest]):
+    model = SignInRequest
+    noun = "sign-in request"
+
+    async def count_since(self, since: datetime, *conditions: ColumnElement[bool]) -> int:
+        query = (
+            select(func.count())
+            .select_from(SignInRequest)
+            .where(col(SignInRequest.tenant_id) == self.tenant_id, col(SignInRequest.created_at) > since, *conditions)
+        )
+        return int((await self.session.exec(query)).one())
+
+    async def by_link_hash(self, link_hash: str) -> SignInRequest | None:
+        return (await self.session.exec(self.base().where(col(SignInRequest.link_hash) == link_hash))).first()
+
+    async def latest_with_code(self, attempt_id: str) -> SignInRequest | None:
+        """The newest request of a browser's attempt that got a code (older ones gave way to it)."""
+        query = (
+            self.base()
+            .where(col(SignInRequest.attempt_id) == attempt_id, col(SignInRequest.code_hash).is_not(None))
+            .order_by(col(SignInRequest.created_at).desc())
+        )
+        return (await self.session.exec(query)).first()
+
+    def _open(self, now: datetime) -> list[ColumnElement[bool]]:
+        return [
+            col(SignInRequest.tenant_id) == self.tenant_id,
+            col(SignInRequest.used_at).is_(None),
+            col(SignInRequest.superseded_at).is_(None),
+            col(SignInRequest.expires_at) > now,
+        ]
+
+    async def supersede_open(self, email_hash: str, now: datetime) -> None:
+        await self.session.exec(
+            update(SignInRequest)
+            .where(
+                col(SignInRequest.tenant_id) == self.tenant_id,
+                col(SignInRequest.email_hash) == email_hash,
+                col(SignInRequest.link_hash).is_not(None),
+                col(SignInRequest.used_at).is_(None),
+                col(SignInRequest.superseded_at).is_(None),
+            )
+            .values(superseded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def claim(self, request_id: str, now: datetime) -> bool:
+        """Marks an open request used. Race-safe: of two concurrent claims exactly one changes the row."""
+        result = await self.session.exec(
+            update(SignInRequest)
+            .where(col(SignInRequest.id) == request_id, *self._open(now))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def spend_attempt(self, request_id: str, now: datetime, limit: int) -> bool:
+        """Counts one code attempt before the code is compared, so parallel guesses cannot exceed the limit."""
+        result = await self.session.exec(
+            update(SignInRequest)
+            .where(col(SignInRequest.id) == request_id, col(SignInRequest.attempts) < limit, *self._open(now))
+            .values(attempts=col(SignInRequest.attempts) + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+class SessionRepository(TenantRepository[PortalSession]):
+    model = PortalSession
+    noun = "session"
+
+    async def by_token_hash(self, token_hash: str) -> PortalSession | None:
+        return (await self.session.exec(self.base().where(col(PortalSession.token_hash) == token_hash))).first()
+
+    async def add_customers(self, session_id: str, customer_ids: Sequence[int]) -> None:
+        for customer_id in customer_ids:
+            self.session.add(SessionCustomer(session_id=session_id, customer_id=customer_id, tenant_id=self.tenant_id))
+        await self.session.flush()
+
+    async def customer_ids(self, session_id: str) -> list[int]:
+        query = select(SessionCustomer.customer_id).where(
+            col(SessionCustomer.tenant_id) == self.tenant_id, col(SessionCustomer.session_id) == session_id
+        )
+        return sorted((await self.session.exec(query)).all())
+
+    def _same_person(self, current: PortalSession) -> ColumnElement[bool]:
+        """Same email; sessions without one (SSO, temporary) belong to their single customer."""
+        if current.email:
+            return col(PortalSession.email) == current.email
+        return and_(col(PortalSession.email) == "", col(PortalSession.customer_id) == current.customer_id)
+
+    async def of_person(self, current: PortalSession, limit: int | None = None) -> list[PortalSession]:
+        query = self.base().where(self._same_person(current)).order_by(col(PortalSession.created_at).desc())
+        if limit is not None:
+            query = query.limit(limit)
+        return list((await self.session.exec(query)).all())
+
+    async def open_of_person(self, current: PortalSession) -> list[PortalSession]:
+        query = self.base().where(self._same_person(current), col(PortalSession.ended_at).is_(None))
+        return list((await self.session.exec(query)).all())
+
+    async def open_of_customer(self, customer_id: int) -> list[PortalSession]:
+        members = select(SessionCustomer.session_id).where(
+            col(SessionCustomer.tenant_id) == self.tenant_id, col(SessionCustomer.customer_id) == customer_id
+        )
+        query = self.base().where(
+            or_(col(PortalSession.id).in_(members), col(PortalSession.customer_id) == customer_id),
+            col(PortalSession.ended_at).is_(None),
+        )
+        return list((await self.session.exec(query)).all())
+
+    async def end(self, session_ids: Sequence[str], now: datetime) -> None:
+        if not session_ids:
+            return
+        await self.session.exec(
+            update(PortalSession)
+            .where(
+                col(PortalSession.tenant_id) == self.tenant_id,
+                col(PortalSession.id).in_(session_ids),
+                col(PortalSession.ended_at).is_(None),
+            )
+            .values(ended_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+class UsedSsoTokenRepository(TenantRepository[UsedSsoToken]):
+    model = UsedSsoToken
+    noun = "SSO token"
+
+    async def forget_expired(self, now: datetime) -> None:
+        """A token past its expiry is refused anyway, so its jti need not be kept."""
+        await self.session.exec(
+            delete(UsedSsoToken).where(
+                col(UsedSsoToken.tenant_id) == self.tenant_id, col(UsedSsoToken.expires_at) < now
             )
         )

@@ -52,6 +52,13 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
             customers=[customer_to_pb(r) for r in rows], page_info=common_pb2.PageInfo(total_count=total)
         )
 
+    async def FindCustomersByEmail(
+        self, request: pb.FindCustomersByEmailRequest, context: grpc.aio.ServicerContext
+    ) -> pb.FindCustomersByEmailResponse:
+        async with self.db.unit_of_work() as session:
+            rows = await customers.find_by_email(session, request.email)
+        return pb.FindCustomersByEmailResponse(customers=[customer_to_pb(r) for r in rows])
+
     async def CreateContact(
         self, request: pb.CreateContactRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateContactResponse:

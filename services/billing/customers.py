@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,11 +10,12 @@ from portal_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from portal_kit.ids import new_public_id
 from portal_kit.money import normalize_currency
 from portal_kit.timestamps import utcnow
+from sqlalchemy import func, or_
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import validation
-from services.billing.models import Customer
+from services.billing.models import Contact, Customer
 from services.billing.numbering import next_number
 from services.billing.repository import (
     ContactRepository,
@@ -158,3 +160,25 @@ async def list_customers(
     rows, total = await customers.page(query, *validation.paging(page, per_page))
     by_owner = await metadata_rows.of_owners([c.id for c in rows])
     return [CustomerRecord(c, by_owner[c.id]) for c in rows], total
+
+
+def normalize_email(value: str) -> str:
+    """How sign-in compares addresses: NFKC, trimmed, case-insensitive."""
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
+async def find_by_email(session: AsyncSession, email: str) -> list[CustomerRecord]:
+    """Customers of this business whose own email or one of whose contacts' emails is this address."""
+    address = normalize_email(email)
+    if not address or len(address) > 254:
+        return []
+    customers = CustomerRepository(session)
+    contact_owners = (
+        ContactRepository(session).base().where(func.lower(Contact.email) == address).with_only_columns(Contact.customer_id)
+    )
+    query = customers.base().where(
+        or_(func.lower(Customer.email) == address, col(Customer.id).in_(contact_owners.scalar_subquery()))
+    )
+    rows = list((await session.exec(query.order_by(col(Customer.id)))).all())
+    by_owner = await CustomerMetadataRepository(session).of_owners([c.id for c in rows])
+    return [CustomerRecord(c, by_owner[c.id]) for c in rows]

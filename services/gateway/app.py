@@ -15,10 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import JSONResponse, Response
 
-from services.gateway.api import customers, errors, invoices
+from services.gateway.api import customers, errors, invoices, portal_access
 from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
-from services.gateway.portal import pages
+from services.gateway.portal import account, documents, pages, signin
+from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, to_sign_in
 from services.gateway.settings import GatewaySettings
 from services.gateway.tenancy import Site, Tenancy
 
@@ -41,6 +42,8 @@ class SiteMiddleware(BaseHTTPMiddleware):
         username = tenancy.username_of(request.headers.get("host", ""))
         if username is None:
             request.state.site = Site(None)
+            if request.url.path != "/" and not is_api(request):
+                return pages.not_found(request, "Open your billing portal at your business's own address.")
             return await call_next(request)
         try:
             business = await tenancy.business_for(username)
@@ -74,7 +77,10 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
     app.include_router(customers.router, prefix="/api")
     app.include_router(invoices.router, prefix="/api")
-    app.include_router(pages.router)
+    app.include_router(portal_access.router, prefix="/api")
+    app.include_router(account.router)
+    app.include_router(documents.router)
+    app.include_router(signin.router)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(SiteMiddleware)
     errors.install(app)
@@ -84,6 +90,16 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
         if is_api(request):
             return errors.domain_error_response(error)
         return pages.error_page(request, error)
+
+    @app.exception_handler(SignInRequired)
+    async def on_sign_in_required(request: Request, error: SignInRequired) -> Response:
+        return to_sign_in(error.return_to)
+
+    @app.exception_handler(FullSignInRequired)
+    async def on_full_sign_in_required(request: Request, error: FullSignInRequired) -> Response:
+        if getattr(request.state, "visitor", None) is None:
+            return to_sign_in(None)
+        return pages.render(request, "full_sign_in.html", {}, status=403)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:

@@ -31,6 +31,9 @@ class Backends:
         }
         self.businesses = auth_pb2_grpc.BusinessServiceStub(self.channels["auth"])
         self.idempotency = auth_pb2_grpc.IdempotencyServiceStub(self.channels["auth"])
+        self.sign_in = auth_pb2_grpc.SignInServiceStub(self.channels["auth"])
+        self.sessions = auth_pb2_grpc.SessionServiceStub(self.channels["auth"])
+        self.portal_settings = auth_pb2_grpc.PortalSettingsServiceStub(self.channels["auth"])
         self.customers = customers_pb2_grpc.CustomerServiceStub(self.channels["billing"])
         self.invoices = invoices_pb2_grpc.InvoiceServiceStub(self.channels["billing"])
         self.plans = plans_pb2_grpc.PlanServiceStub(self.channels["subscriptions"])

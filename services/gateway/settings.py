@@ -3,6 +3,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from portal_kit.settings import DEV_SECRET_KEY
+
 
 @dataclass(frozen=True)
 class GatewaySettings:
@@ -15,6 +17,7 @@ class GatewaySettings:
     subscriptions_addr: str
     comments_addr: str
     backend_deadline: float = 5.0
+    secret_key: bytes = b""
 
     @classmethod
     def from_env(cls) -> GatewaySettings:
@@ -32,12 +35,17 @@ class GatewaySettings:
             subscriptions_addr=os.environ.get("PORTAL_SUBSCRIPTIONS_ADDR", "127.0.0.1:50053"),
             comments_addr=os.environ.get("PORTAL_COMMENTS_ADDR", "127.0.0.1:50054"),
             backend_deadline=float(os.environ.get("PORTAL_BACKEND_DEADLINE", "5")),
+            secret_key=os.environ.get("PORTAL_SECRET_KEY", DEV_SECRET_KEY).encode(),
         )
 
     def portal_url(self, username: str) -> str:
         """The customer-facing origin of one business, e.g. http://acme.localhost:8000."""
         port = f":{self.public_port}" if self.public_port else ""
         return f"{self.public_scheme}://{username}.{self.base_domain}{port}"
+
+    @property
+    def https(self) -> bool:
+        return self.public_scheme == "https"
 
     def base_url(self) -> str:
         port = f":{self.public_port}" if self.public_port else ""

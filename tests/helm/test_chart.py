@@ -4,21 +4,31 @@ Rendered manifests are parsed with Helm's own YAML parser (``helm_python.values_
 tests need no PyYAML and read the YAML exactly as Helm/Kubernetes tooling does.
 """
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import helm_python
 import pytest
+from portal_kit.settings import ServiceSettings
+
+from services.gateway.settings import GatewaySettings
+from services.mailer.settings import MailSettings
 
 CHART_DIR = Path(__file__).resolve().parents[2] / "deploy" / "helm" / "billing-portal"
 RELEASE = "portal"
 NAMESPACE = "billing"
 FULLNAME = f"{RELEASE}-billing-portal"
 GATEWAY = "gateway"
-BACKENDS = ("auth", "billing", "subscriptions", "comments")
+MAILER = "mailer"
+UPSTREAMS = ("auth", "billing", "subscriptions", "comments")  # the backends the gateway calls
+BACKENDS = (*UPSTREAMS, MAILER)
 COMPONENTS = (GATEWAY, *BACKENDS)
 GRPC_PORT = 50051
+HTTP_PORT = 8080
+BACKEND_UPSTREAMS = {"auth": ("billing",)}  # backends that call other backends (auth looks up billing customers)
+FAKE_SECRET = "x" * 40  # stands in for every secretKeyRef when settings are read from a rendered env
 TMP_MOUNT = "/tmp"  # noqa: S108 - the expected mount path in the manifest, not a temp file
 
 Manifest = dict[str, Any]
@@ -60,7 +70,17 @@ def only_container(deployment: Manifest) -> Manifest:
 
 
 def env_of(container: Manifest) -> dict[str, Any]:
+    names = [item["name"] for item in container["env"]]
+    assert len(names) == len(set(names)), f"duplicate env names in {names}"
     return {item["name"]: item.get("value", item.get("valueFrom")) for item in container["env"]}
+
+
+def as_process_env(env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make a rendered env the process environment: plain values as-is, secret refs as FAKE_SECRET."""
+    for name in [name for name in os.environ if name.startswith("PORTAL_")]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value if isinstance(value, str) else FAKE_SECRET)
 
 
 @pytest.fixture(scope="module")
@@ -145,10 +165,11 @@ def test_every_container_is_hardened(default_manifests: list[Manifest]) -> None:
 def test_gateway_env_points_at_rendered_backend_services(default_manifests: list[Manifest]) -> None:
     services = by_kind(default_manifests, "Service")
     env = env_of(only_container(by_kind(default_manifests, "Deployment")[GATEWAY]))
-    for backend in BACKENDS:
+    for backend in UPSTREAMS:
         service = services[backend]
         port = service["spec"]["ports"][0]["port"]
         assert env[f"PORTAL_{backend.upper()}_ADDR"] == f"{service['metadata']['name']}:{port}"
+    assert "PORTAL_MAILER_ADDR" not in env
     assert env["PORTAL_PUBLIC_SCHEME"] == "https"
     assert env["PORTAL_BASE_DOMAIN"] == "portal.example.com"
     assert env["PORTAL_SECRET_KEY"] == {"secretKeyRef": {"name": "billing-portal-secret-key", "key": "secret-key"}}
@@ -162,7 +183,16 @@ def test_backend_env_comes_from_values_and_secrets(default_manifests: list[Manif
         assert env["PORTAL_DATABASE_URL"] == {"secretKeyRef": {"name": f"{backend}-database", "key": "url"}}
         assert env["PORTAL_KAFKA_BOOTSTRAP"] == "kafka:9092"
         assert env["PORTAL_SECRET_KEY"] == {"secretKeyRef": {"name": "billing-portal-secret-key", "key": "secret-key"}}
-        assert not any(name.endswith("_ADDR") for name in env)
+        addresses = {name for name in env if name.endswith("_ADDR")}
+        assert addresses == {f"PORTAL_{u.upper()}_ADDR" for u in BACKEND_UPSTREAMS.get(backend, ())}, backend
+        assert "PORTAL_BASE_DOMAIN" not in env
+        assert "PORTAL_HTTP_PORT" not in env
+
+
+def test_auth_calls_billing_at_its_service(default_manifests: list[Manifest]) -> None:
+    service = by_kind(default_manifests, "Service")["billing"]
+    env = env_of(only_container(by_kind(default_manifests, "Deployment")["auth"]))
+    assert env["PORTAL_BILLING_ADDR"] == f"{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
 
 
 def test_secret_names_and_globals_are_configurable() -> None:
@@ -210,3 +240,125 @@ def test_image_is_global_with_per_component_override() -> None:
     assert only_container(deployments["auth"])["image"] == "registry.local/portal:1.2.4-hotfix"
     for component in set(COMPONENTS) - {"auth"}:
         assert only_container(deployments[component])["image"] == "registry.local/portal:1.2.3"
+
+
+def test_backends_listen_on_their_container_port(default_manifests: list[Manifest]) -> None:
+    deployments = by_kind(default_manifests, "Deployment")
+    for backend in BACKENDS:
+        container = only_container(deployments[backend])
+        assert env_of(container)["PORTAL_GRPC_PORT"] == str(container["ports"][0]["containerPort"]), backend
+
+
+def test_gateway_listens_on_its_container_port(default_manifests: list[Manifest]) -> None:
+    container = only_container(by_kind(default_manifests, "Deployment")[GATEWAY])
+    env = env_of(container)
+    assert env["PORTAL_HTTP_PORT"] == str(container["ports"][0]["containerPort"]) == str(HTTP_PORT)
+    assert "PORTAL_GRPC_PORT" not in env
+    assert "PORTAL_KAFKA_BOOTSTRAP" not in env
+
+
+def test_port_overrides_move_env_probes_and_service_together() -> None:
+    manifests = render({"components": {"billing": {"port": 6001}, "gateway": {"port": 9090}}})
+    deployments = by_kind(manifests, "Deployment")
+    services = by_kind(manifests, "Service")
+    billing = only_container(deployments["billing"])
+    assert env_of(billing)["PORTAL_GRPC_PORT"] == "6001"
+    assert billing["ports"][0]["containerPort"] == 6001
+    assert billing["readinessProbe"]["grpc"]["port"] == 6001
+    assert services["billing"]["spec"]["ports"][0]["port"] == 6001
+    gateway = only_container(deployments[GATEWAY])
+    assert env_of(gateway)["PORTAL_HTTP_PORT"] == "9090"
+    assert gateway["ports"][0]["containerPort"] == 9090
+    assert env_of(gateway)["PORTAL_BILLING_ADDR"] == f"{FULLNAME}-billing:6001"
+
+
+def test_every_component_runs_in_production_mode(default_manifests: list[Manifest]) -> None:
+    for component, deployment in by_kind(default_manifests, "Deployment").items():
+        assert env_of(only_container(deployment))["PORTAL_ENV"] == "production", component
+
+
+def test_mailer_is_a_grpc_backend_with_smtp_env(default_manifests: list[Manifest]) -> None:
+    container = only_container(by_kind(default_manifests, "Deployment")[MAILER])
+    assert container["command"] == ["python", "-m", "services.mailer"]
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert container[probe]["grpc"] == {"port": GRPC_PORT}, probe
+    env = env_of(container)
+    assert env["PORTAL_DATABASE_URL"] == {"secretKeyRef": {"name": "mailer-database", "key": "url"}}
+    assert env["PORTAL_SMTP_HOST"] == "smtp.example.com"
+    assert env["PORTAL_SMTP_PORT"] == "587"
+    assert env["PORTAL_SMTP_STARTTLS"] == "true"
+    assert env["PORTAL_MAIL_FROM"] == "billing@portal.example.com"
+    assert "PORTAL_SMTP_USERNAME" not in env
+    assert "PORTAL_SMTP_PASSWORD" not in env
+
+
+def test_only_the_mailer_gets_smtp_env(default_manifests: list[Manifest]) -> None:
+    for component, deployment in by_kind(default_manifests, "Deployment").items():
+        if component != MAILER:
+            assert not [name for name in env_of(only_container(deployment)) if "SMTP" in name], component
+
+
+def test_mailer_smtp_settings_and_credentials_are_configurable() -> None:
+    manifests = render(
+        {
+            "mail": {
+                "smtpHost": "relay.internal",
+                "smtpPort": 2525,
+                "starttls": False,
+                "from": "invoices@example.org",
+                "existingSecret": "smtp-credentials",
+                "passwordKey": "token",
+            }
+        }
+    )
+    env = env_of(only_container(by_kind(manifests, "Deployment")[MAILER]))
+    assert env["PORTAL_SMTP_HOST"] == "relay.internal"
+    assert env["PORTAL_SMTP_PORT"] == "2525"
+    assert env["PORTAL_SMTP_STARTTLS"] == "false"
+    assert env["PORTAL_MAIL_FROM"] == "invoices@example.org"
+    assert env["PORTAL_SMTP_USERNAME"] == {"secretKeyRef": {"name": "smtp-credentials", "key": "username"}}
+    assert env["PORTAL_SMTP_PASSWORD"] == {"secretKeyRef": {"name": "smtp-credentials", "key": "token"}}
+
+
+def test_gateway_settings_read_the_rendered_env(
+    default_manifests: list[Manifest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names the chart sets are the ones services/gateway/settings.py reads."""
+    deployments = by_kind(default_manifests, "Deployment")
+    services = by_kind(default_manifests, "Service")
+    gateway = only_container(deployments[GATEWAY])
+    as_process_env(env_of(gateway), monkeypatch)
+    settings = GatewaySettings.from_env()
+    assert settings.http_port == gateway["ports"][0]["containerPort"]
+    assert settings.base_domain == "portal.example.com"
+    assert settings.public_scheme == "https"
+    assert settings.public_port is None
+    for backend in UPSTREAMS:
+        service = services[backend]
+        address = f"{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
+        assert getattr(settings, f"{backend}_addr") == address, backend
+
+
+def test_backend_settings_read_the_rendered_env(
+    default_manifests: list[Manifest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names the chart sets are the ones libs/portal_kit/settings.py reads, whatever the code default port."""
+    deployments = by_kind(default_manifests, "Deployment")
+    for backend in BACKENDS:
+        container = only_container(deployments[backend])
+        as_process_env(env_of(container), monkeypatch)
+        settings = ServiceSettings.from_env(backend, default_port=1)
+        assert settings.grpc_port == container["ports"][0]["containerPort"], backend
+        assert settings.kafka_bootstrap == "kafka:9092", backend
+        assert settings.database_url == FAKE_SECRET, backend
+        assert settings.secret_key == FAKE_SECRET.encode(), backend
+        assert settings.production is True, backend
+
+
+def test_mail_settings_read_the_rendered_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    manifests = render({"mail": {"existingSecret": "smtp-credentials"}})
+    as_process_env(env_of(only_container(by_kind(manifests, "Deployment")[MAILER])), monkeypatch)
+    mail = MailSettings.from_env()
+    assert (mail.smtp_host, mail.smtp_port, mail.smtp_starttls) == ("smtp.example.com", 587, True)
+    assert mail.mail_from == "billing@portal.example.com"
+    assert (mail.smtp_username, mail.smtp_password) == (FAKE_SECRET, FAKE_SECRET)

@@ -1,24 +1,26 @@
-"""The customer portal's server-rendered pages, on `{username}.{base_domain}`."""
+"""Rendering the portal's pages: templates, security headers, and the shared bits every page needs."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from portal.auth.v1 import auth_pb2
-from portal.billing.v1 import invoices_pb2
-from portal_kit.errors import DomainError, InvalidArgument, NotFound, Unavailable
+from portal_kit.errors import DomainError, NotFound, Unavailable
 from portal_kit.money import format_money
 from starlette.responses import Response
 
 from services.gateway.portal import security_headers
+from services.gateway.portal.sessions import end_cookie
+from services.gateway.portal.web_security import csrf_token, remember_presession, safe_path
 
+T = TypeVar("T")
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-router = APIRouter()
 
 
 def _date(seconds: int | None) -> str:
@@ -27,15 +29,28 @@ def _date(seconds: int | None) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%b %d, %Y")
 
 
+def _datetime(seconds: int | None) -> str:
+    if not seconds:
+        return ""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%b %d, %Y %H:%M UTC")
+
+
 templates.env.filters["date"] = _date
+templates.env.filters["datetime"] = _datetime
 templates.env.globals["money"] = format_money
+templates.env.globals["csrf"] = csrf_token
 
 
 def render(
     request: Request, name: str, context: dict[str, Any], status: int = 200, referrer: str = "same-origin"
 ) -> Response:
-    response = templates.TemplateResponse(request, name, context, status_code=status)
-    return security_headers.apply(response, request.app.state.settings.public_scheme == "https", referrer)
+    site = getattr(request.state, "site", None)
+    full = {"business": site.business if site else None, "visitor": getattr(request.state, "visitor", None), **context}
+    response = templates.TemplateResponse(request, name, full, status_code=status)
+    remember_presession(request, response)
+    if getattr(request.state, "clear_session", False):
+        end_cookie(request, response)
+    return security_headers.apply(response, request.app.state.settings.https, referrer)
 
 
 def business_of(request: Request) -> auth_pb2.Business:
@@ -43,75 +58,7 @@ def business_of(request: Request) -> auth_pb2.Business:
 
 
 def not_found(request: Request, message: str = "We could not find that page.") -> Response:
-    return render(request, "not_found.html", {"business": getattr(request.state, "site", None) and request.state.site.business,
-                                              "message": message}, status=404)  # fmt: skip
-
-
-@router.get("/")
-async def home(request: Request) -> Response:
-    business = business_of(request)
-    if business is None:
-        return render(request, "landing.html", {"base_domain": request.app.state.settings.base_domain})
-    return render(request, "home.html", {"business": business})
-
-
-async def _invoice_by_link(request: Request, token: str) -> invoices_pb2.GetInvoiceByLinkResponse | None:
-    backends = request.app.state.backends
-    business = business_of(request)
-    if business is None or not token or len(token) > 100:
-        return None
-    try:
-        return await backends.call(
-            backends.invoices.GetInvoiceByLink, invoices_pb2.GetInvoiceByLinkRequest(token=token), business.id
-        )
-    except (NotFound, InvalidArgument):
-        return None
-
-
-@router.get("/invoices/{token}")
-async def invoice_page(request: Request, token: str) -> Response:
-    found = await _invoice_by_link(request, token)
-    if found is None:
-        return not_found(request, "This invoice link is not valid. Ask the business for a new one.")
-    context = {"business": business_of(request), "invoice": found.invoice, "customer": found.customer, "token": token}
-    return render(request, "invoice.html", context, referrer="no-referrer")
-
-
-@router.get("/invoices/{token}/payment")
-async def invoice_payment(request: Request, token: str) -> Response:
-    return RedirectResponse(f"/invoices/{token}", status_code=303)
-
-
-@router.get("/invoices/{token}/pdf")
-async def invoice_pdf(request: Request, token: str) -> Response:
-    business = business_of(request)
-    if business is None:
-        return not_found(request)
-    backends = request.app.state.backends
-    try:
-        pdf = await backends.call(
-            backends.invoices.RenderInvoicePdf,
-            invoices_pb2.RenderInvoicePdfRequest(
-                link_token=token,
-                presentation=invoices_pb2.Presentation(
-                    business_name=business.display_name,
-                    portal_url=request.app.state.settings.portal_url(business.username),
-                ),
-            ),
-            business.id,
-        )
-    except (NotFound, InvalidArgument):
-        return not_found(request, "This invoice link is not valid. Ask the business for a new one.")
-    return Response(
-        pdf.pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{pdf.filename}"',
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return render(request, "not_found.html", {"message": message}, status=404)
 
 
 def error_page(
@@ -120,10 +67,28 @@ def error_page(
     if isinstance(error, Unavailable) or status == 503:
         heading, text, code = (
             "Temporarily unavailable",
-            "Part of the portal is not answering. Please try again in a minute.",
+            "Part of the portal is not answering. Try again in a minute.",
             503,
         )
     else:
         heading, text, code = "Something went wrong", message or (error.message if error else ""), status or 400
-    business = getattr(getattr(request.state, "site", None), "business", None)
-    return render(request, "error.html", {"business": business, "heading": heading, "message": text}, status=code)
+    return render(request, "error.html", {"heading": heading, "message": text}, status=code)
+
+
+def sign_in_form(request: Request, message: str | None = None, email: str = "", status: int = 200) -> Response:
+    return_to = safe_path(request.query_params.get("return_to")) or ""
+    return render(request, "home.html", {"message": message, "email": email, "return_to": return_to}, status=status)
+
+
+async def fan_out(calls: list[Awaitable[T]]) -> list[T | None]:
+    """Runs independent backend calls at once (each has its own deadline); a missing object gives None."""
+
+    async def one(call: Awaitable[T]) -> T | None:
+        try:
+            return await call
+        except NotFound:
+            return None
+
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(one(call)) for call in calls]
+    return [task.result() for task in tasks]

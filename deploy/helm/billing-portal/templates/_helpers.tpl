@@ -106,14 +106,25 @@ Call with (dict "root" $ "name" "auth" "component" $component).
 {{- $c := .component -}}
 - name: PORTAL_SERVICE_NAME
   value: {{ .name | quote }}
+- name: PORTAL_ENV
+  value: {{ $root.Values.environment | default "production" | quote }}
 - name: PORTAL_SECRET_KEY
   valueFrom:
     secretKeyRef:
       name: {{ required "secretKey.existingSecret is required" $root.Values.secretKey.existingSecret }}
       key: {{ $root.Values.secretKey.key | default "secret-key" }}
 {{- if eq $c.protocol "grpc" }}
+- name: PORTAL_GRPC_PORT
+  value: {{ $c.port | toString | quote }}
 - name: PORTAL_KAFKA_BOOTSTRAP
   value: {{ required "kafka.bootstrap is required" $root.Values.kafka.bootstrap | quote }}
+{{- else if eq $c.protocol "http" }}
+- name: PORTAL_HTTP_PORT
+  value: {{ $c.port | toString | quote }}
+- name: PORTAL_BASE_DOMAIN
+  value: {{ $root.Values.gateway.baseDomain | quote }}
+- name: PORTAL_PUBLIC_SCHEME
+  value: {{ $root.Values.gateway.publicScheme | default "https" | quote }}
 {{- end }}
 {{- with $c.database }}
 - name: PORTAL_DATABASE_URL
@@ -122,17 +133,34 @@ Call with (dict "root" $ "name" "auth" "component" $component).
       name: {{ required (printf "components.%s.database.existingSecret is required" $.name) .existingSecret }}
       key: {{ .key | default "url" }}
 {{- end }}
-{{- if $c.upstreams }}
-- name: PORTAL_BASE_DOMAIN
-  value: {{ $root.Values.gateway.baseDomain | quote }}
-- name: PORTAL_PUBLIC_SCHEME
-  value: {{ $root.Values.gateway.publicScheme | default "https" | quote }}
+{{- if $c.smtp }}
+{{- $mail := $root.Values.mail }}
+- name: PORTAL_SMTP_HOST
+  value: {{ required "mail.smtpHost is required" $mail.smtpHost | quote }}
+- name: PORTAL_SMTP_PORT
+  value: {{ required "mail.smtpPort is required" $mail.smtpPort | toString | quote }}
+- name: PORTAL_SMTP_STARTTLS
+  value: {{ $mail.starttls | default false | toString | quote }}
+- name: PORTAL_MAIL_FROM
+  value: {{ required "mail.from is required" $mail.from | quote }}
+{{- with $mail.existingSecret }}
+- name: PORTAL_SMTP_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $mail.usernameKey | default "username" }}
+- name: PORTAL_SMTP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $mail.passwordKey | default "password" }}
+{{- end }}
+{{- end }}
 {{- range $upstream := $c.upstreams }}
 {{- $target := index $root.Values.components $upstream | required (printf "components.%s.upstreams: unknown component %q" $.name $upstream) }}
 {{- if $target.enabled }}
 - name: {{ printf "PORTAL_%s_ADDR" ($upstream | upper | replace "-" "_") }}
   value: {{ include "billing-portal.address" (dict "root" $root "name" $upstream) | quote }}
-{{- end }}
 {{- end }}
 {{- end }}
 {{- range $key, $value := $root.Values.env }}

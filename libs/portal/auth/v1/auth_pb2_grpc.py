@@ -420,3 +420,783 @@ class IdempotencyService:
             timeout,
             metadata,
             _registered_method=True)
+
+
+class SignInServiceStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.RequestSignIn = channel.unary_unary(
+                '/portal.auth.v1.SignInService/RequestSignIn',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RequestSignInRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RequestSignInResponse.FromString,
+                _registered_method=True)
+        self.InspectSignInLink = channel.unary_unary(
+                '/portal.auth.v1.SignInService/InspectSignInLink',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.InspectSignInLinkRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.InspectSignInLinkResponse.FromString,
+                _registered_method=True)
+        self.RedeemSignInLink = channel.unary_unary(
+                '/portal.auth.v1.SignInService/RedeemSignInLink',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemSignInLinkRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemResponse.FromString,
+                _registered_method=True)
+        self.RedeemSignInCode = channel.unary_unary(
+                '/portal.auth.v1.SignInService/RedeemSignInCode',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemSignInCodeRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemResponse.FromString,
+                _registered_method=True)
+        self.RedeemSsoToken = channel.unary_unary(
+                '/portal.auth.v1.SignInService/RedeemSsoToken',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemSsoTokenRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemResponse.FromString,
+                _registered_method=True)
+        self.IssueSsoToken = channel.unary_unary(
+                '/portal.auth.v1.SignInService/IssueSsoToken',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.IssueSsoTokenRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.IssueSsoTokenResponse.FromString,
+                _registered_method=True)
+        self.RotateSsoKey = channel.unary_unary(
+                '/portal.auth.v1.SignInService/RotateSsoKey',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RotateSsoKeyRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RotateSsoKeyResponse.FromString,
+                _registered_method=True)
+
+
+class SignInServiceServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def RequestSignIn(self, request, context):
+        """Always answers the same way, quickly: the matching and the email happen asynchronously.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InspectSignInLink(self, request, context):
+        """For the page a GET of the link shows. Changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RedeemSignInLink(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RedeemSignInCode(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RedeemSsoToken(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def IssueSsoToken(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RotateSsoKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_SignInServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'RequestSignIn': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestSignIn,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RequestSignInRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RequestSignInResponse.SerializeToString,
+            ),
+            'InspectSignInLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.InspectSignInLink,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.InspectSignInLinkRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.InspectSignInLinkResponse.SerializeToString,
+            ),
+            'RedeemSignInLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.RedeemSignInLink,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemSignInLinkRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemResponse.SerializeToString,
+            ),
+            'RedeemSignInCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.RedeemSignInCode,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemSignInCodeRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemResponse.SerializeToString,
+            ),
+            'RedeemSsoToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.RedeemSsoToken,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemSsoTokenRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RedeemResponse.SerializeToString,
+            ),
+            'IssueSsoToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.IssueSsoToken,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.IssueSsoTokenRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.IssueSsoTokenResponse.SerializeToString,
+            ),
+            'RotateSsoKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateSsoKey,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RotateSsoKeyRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RotateSsoKeyResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'portal.auth.v1.SignInService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('portal.auth.v1.SignInService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class SignInService:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def RequestSignIn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SignInService/RequestSignIn',
+            portal_dot_auth_dot_v1_dot_auth__pb2.RequestSignInRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.RequestSignInResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InspectSignInLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SignInService/InspectSignInLink',
+            portal_dot_auth_dot_v1_dot_auth__pb2.InspectSignInLinkRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.InspectSignInLinkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RedeemSignInLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SignInService/RedeemSignInLink',
+            portal_dot_auth_dot_v1_dot_auth__pb2.RedeemSignInLinkRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.RedeemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RedeemSignInCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SignInService/RedeemSignInCode',
+            portal_dot_auth_dot_v1_dot_auth__pb2.RedeemSignInCodeRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.RedeemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RedeemSsoToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SignInService/RedeemSsoToken',
+            portal_dot_auth_dot_v1_dot_auth__pb2.RedeemSsoTokenRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.RedeemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IssueSsoToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SignInService/IssueSsoToken',
+            portal_dot_auth_dot_v1_dot_auth__pb2.IssueSsoTokenRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.IssueSsoTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateSsoKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SignInService/RotateSsoKey',
+            portal_dot_auth_dot_v1_dot_auth__pb2.RotateSsoKeyRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.RotateSsoKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class SessionServiceStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.StartTemporarySession = channel.unary_unary(
+                '/portal.auth.v1.SessionService/StartTemporarySession',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.StartTemporarySessionRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.StartTemporarySessionResponse.FromString,
+                _registered_method=True)
+        self.GetSession = channel.unary_unary(
+                '/portal.auth.v1.SessionService/GetSession',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.GetSessionRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.GetSessionResponse.FromString,
+                _registered_method=True)
+        self.SwitchAccount = channel.unary_unary(
+                '/portal.auth.v1.SessionService/SwitchAccount',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.SwitchAccountRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.SwitchAccountResponse.FromString,
+                _registered_method=True)
+        self.EndSession = channel.unary_unary(
+                '/portal.auth.v1.SessionService/EndSession',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionResponse.FromString,
+                _registered_method=True)
+        self.EndSessionsEverywhere = channel.unary_unary(
+                '/portal.auth.v1.SessionService/EndSessionsEverywhere',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionsEverywhereRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionsEverywhereResponse.FromString,
+                _registered_method=True)
+        self.EndCustomerSessions = channel.unary_unary(
+                '/portal.auth.v1.SessionService/EndCustomerSessions',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndCustomerSessionsRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndCustomerSessionsResponse.FromString,
+                _registered_method=True)
+        self.ListRecentSignIns = channel.unary_unary(
+                '/portal.auth.v1.SessionService/ListRecentSignIns',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsResponse.FromString,
+                _registered_method=True)
+
+
+class SessionServiceServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def StartTemporarySession(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSession(self, request, context):
+        """UNAUTHENTICATED when the token is unknown, ended or expired. Extends the idle timeout.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SwitchAccount(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndSession(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndSessionsEverywhere(self, request, context):
+        """Every session of the person behind this session (same email, or same customer for SSO).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndCustomerSessions(self, request, context):
+        """Business API: every session that may act for this customer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRecentSignIns(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_SessionServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'StartTemporarySession': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartTemporarySession,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.StartTemporarySessionRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.StartTemporarySessionResponse.SerializeToString,
+            ),
+            'GetSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSession,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.GetSessionRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.GetSessionResponse.SerializeToString,
+            ),
+            'SwitchAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.SwitchAccount,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.SwitchAccountRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.SwitchAccountResponse.SerializeToString,
+            ),
+            'EndSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndSession,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionResponse.SerializeToString,
+            ),
+            'EndSessionsEverywhere': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndSessionsEverywhere,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionsEverywhereRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionsEverywhereResponse.SerializeToString,
+            ),
+            'EndCustomerSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndCustomerSessions,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndCustomerSessionsRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.EndCustomerSessionsResponse.SerializeToString,
+            ),
+            'ListRecentSignIns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRecentSignIns,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'portal.auth.v1.SessionService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('portal.auth.v1.SessionService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class SessionService:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def StartTemporarySession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SessionService/StartTemporarySession',
+            portal_dot_auth_dot_v1_dot_auth__pb2.StartTemporarySessionRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.StartTemporarySessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SessionService/GetSession',
+            portal_dot_auth_dot_v1_dot_auth__pb2.GetSessionRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.GetSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SwitchAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SessionService/SwitchAccount',
+            portal_dot_auth_dot_v1_dot_auth__pb2.SwitchAccountRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.SwitchAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SessionService/EndSession',
+            portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndSessionsEverywhere(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SessionService/EndSessionsEverywhere',
+            portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionsEverywhereRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.EndSessionsEverywhereResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndCustomerSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SessionService/EndCustomerSessions',
+            portal_dot_auth_dot_v1_dot_auth__pb2.EndCustomerSessionsRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.EndCustomerSessionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRecentSignIns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SessionService/ListRecentSignIns',
+            portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class PortalSettingsServiceStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.GetPortalSettings = channel.unary_unary(
+                '/portal.auth.v1.PortalSettingsService/GetPortalSettings',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.GetPortalSettingsRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.GetPortalSettingsResponse.FromString,
+                _registered_method=True)
+        self.UpdatePortalSettings = channel.unary_unary(
+                '/portal.auth.v1.PortalSettingsService/UpdatePortalSettings',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.UpdatePortalSettingsRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.UpdatePortalSettingsResponse.FromString,
+                _registered_method=True)
+
+
+class PortalSettingsServiceServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def GetPortalSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdatePortalSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_PortalSettingsServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'GetPortalSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPortalSettings,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.GetPortalSettingsRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.GetPortalSettingsResponse.SerializeToString,
+            ),
+            'UpdatePortalSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdatePortalSettings,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.UpdatePortalSettingsRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.UpdatePortalSettingsResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'portal.auth.v1.PortalSettingsService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('portal.auth.v1.PortalSettingsService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class PortalSettingsService:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def GetPortalSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.PortalSettingsService/GetPortalSettings',
+            portal_dot_auth_dot_v1_dot_auth__pb2.GetPortalSettingsRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.GetPortalSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdatePortalSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.PortalSettingsService/UpdatePortalSettings',
+            portal_dot_auth_dot_v1_dot_auth__pb2.UpdatePortalSettingsRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.UpdatePortalSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

@@ -147,3 +147,201 @@ class IdempotencyServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_auth_pb2.AbandonIdempotentRequestResponse, _abc.Awaitable[_auth_pb2.AbandonIdempotentRequestResponse]]: ...
 
 def add_IdempotencyServiceServicer_to_server(servicer: IdempotencyServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class SignInServiceStub:
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> SignInServiceAsyncStub: ...
+    RequestSignIn: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RequestSignInRequest, _auth_pb2.RequestSignInResponse]
+    """Always answers the same way, quickly: the matching and the email happen asynchronously."""
+    InspectSignInLink: _grpc.UnaryUnaryMultiCallable[_auth_pb2.InspectSignInLinkRequest, _auth_pb2.InspectSignInLinkResponse]
+    """For the page a GET of the link shows. Changes nothing."""
+    RedeemSignInLink: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RedeemSignInLinkRequest, _auth_pb2.RedeemResponse]
+    RedeemSignInCode: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RedeemSignInCodeRequest, _auth_pb2.RedeemResponse]
+    RedeemSsoToken: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RedeemSsoTokenRequest, _auth_pb2.RedeemResponse]
+    IssueSsoToken: _grpc.UnaryUnaryMultiCallable[_auth_pb2.IssueSsoTokenRequest, _auth_pb2.IssueSsoTokenResponse]
+    RotateSsoKey: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RotateSsoKeyRequest, _auth_pb2.RotateSsoKeyResponse]
+
+@_typing.type_check_only
+class SignInServiceAsyncStub(SignInServiceStub):
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    RequestSignIn: _aio.UnaryUnaryMultiCallable[_auth_pb2.RequestSignInRequest, _auth_pb2.RequestSignInResponse]  # type: ignore[assignment]
+    """Always answers the same way, quickly: the matching and the email happen asynchronously."""
+    InspectSignInLink: _aio.UnaryUnaryMultiCallable[_auth_pb2.InspectSignInLinkRequest, _auth_pb2.InspectSignInLinkResponse]  # type: ignore[assignment]
+    """For the page a GET of the link shows. Changes nothing."""
+    RedeemSignInLink: _aio.UnaryUnaryMultiCallable[_auth_pb2.RedeemSignInLinkRequest, _auth_pb2.RedeemResponse]  # type: ignore[assignment]
+    RedeemSignInCode: _aio.UnaryUnaryMultiCallable[_auth_pb2.RedeemSignInCodeRequest, _auth_pb2.RedeemResponse]  # type: ignore[assignment]
+    RedeemSsoToken: _aio.UnaryUnaryMultiCallable[_auth_pb2.RedeemSsoTokenRequest, _auth_pb2.RedeemResponse]  # type: ignore[assignment]
+    IssueSsoToken: _aio.UnaryUnaryMultiCallable[_auth_pb2.IssueSsoTokenRequest, _auth_pb2.IssueSsoTokenResponse]  # type: ignore[assignment]
+    RotateSsoKey: _aio.UnaryUnaryMultiCallable[_auth_pb2.RotateSsoKeyRequest, _auth_pb2.RotateSsoKeyResponse]  # type: ignore[assignment]
+
+class SignInServiceServicer(metaclass=_abc_1.ABCMeta):
+    @_abc_1.abstractmethod
+    def RequestSignIn(
+        self,
+        request: _auth_pb2.RequestSignInRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.RequestSignInResponse, _abc.Awaitable[_auth_pb2.RequestSignInResponse]]:
+        """Always answers the same way, quickly: the matching and the email happen asynchronously."""
+
+    @_abc_1.abstractmethod
+    def InspectSignInLink(
+        self,
+        request: _auth_pb2.InspectSignInLinkRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.InspectSignInLinkResponse, _abc.Awaitable[_auth_pb2.InspectSignInLinkResponse]]:
+        """For the page a GET of the link shows. Changes nothing."""
+
+    @_abc_1.abstractmethod
+    def RedeemSignInLink(
+        self,
+        request: _auth_pb2.RedeemSignInLinkRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.RedeemResponse, _abc.Awaitable[_auth_pb2.RedeemResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RedeemSignInCode(
+        self,
+        request: _auth_pb2.RedeemSignInCodeRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.RedeemResponse, _abc.Awaitable[_auth_pb2.RedeemResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RedeemSsoToken(
+        self,
+        request: _auth_pb2.RedeemSsoTokenRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.RedeemResponse, _abc.Awaitable[_auth_pb2.RedeemResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def IssueSsoToken(
+        self,
+        request: _auth_pb2.IssueSsoTokenRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.IssueSsoTokenResponse, _abc.Awaitable[_auth_pb2.IssueSsoTokenResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RotateSsoKey(
+        self,
+        request: _auth_pb2.RotateSsoKeyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.RotateSsoKeyResponse, _abc.Awaitable[_auth_pb2.RotateSsoKeyResponse]]: ...
+
+def add_SignInServiceServicer_to_server(servicer: SignInServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class SessionServiceStub:
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> SessionServiceAsyncStub: ...
+    StartTemporarySession: _grpc.UnaryUnaryMultiCallable[_auth_pb2.StartTemporarySessionRequest, _auth_pb2.StartTemporarySessionResponse]
+    GetSession: _grpc.UnaryUnaryMultiCallable[_auth_pb2.GetSessionRequest, _auth_pb2.GetSessionResponse]
+    """UNAUTHENTICATED when the token is unknown, ended or expired. Extends the idle timeout."""
+    SwitchAccount: _grpc.UnaryUnaryMultiCallable[_auth_pb2.SwitchAccountRequest, _auth_pb2.SwitchAccountResponse]
+    EndSession: _grpc.UnaryUnaryMultiCallable[_auth_pb2.EndSessionRequest, _auth_pb2.EndSessionResponse]
+    EndSessionsEverywhere: _grpc.UnaryUnaryMultiCallable[_auth_pb2.EndSessionsEverywhereRequest, _auth_pb2.EndSessionsEverywhereResponse]
+    """Every session of the person behind this session (same email, or same customer for SSO)."""
+    EndCustomerSessions: _grpc.UnaryUnaryMultiCallable[_auth_pb2.EndCustomerSessionsRequest, _auth_pb2.EndCustomerSessionsResponse]
+    """Business API: every session that may act for this customer."""
+    ListRecentSignIns: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ListRecentSignInsRequest, _auth_pb2.ListRecentSignInsResponse]
+
+@_typing.type_check_only
+class SessionServiceAsyncStub(SessionServiceStub):
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    StartTemporarySession: _aio.UnaryUnaryMultiCallable[_auth_pb2.StartTemporarySessionRequest, _auth_pb2.StartTemporarySessionResponse]  # type: ignore[assignment]
+    GetSession: _aio.UnaryUnaryMultiCallable[_auth_pb2.GetSessionRequest, _auth_pb2.GetSessionResponse]  # type: ignore[assignment]
+    """UNAUTHENTICATED when the token is unknown, ended or expired. Extends the idle timeout."""
+    SwitchAccount: _aio.UnaryUnaryMultiCallable[_auth_pb2.SwitchAccountRequest, _auth_pb2.SwitchAccountResponse]  # type: ignore[assignment]
+    EndSession: _aio.UnaryUnaryMultiCallable[_auth_pb2.EndSessionRequest, _auth_pb2.EndSessionResponse]  # type: ignore[assignment]
+    EndSessionsEverywhere: _aio.UnaryUnaryMultiCallable[_auth_pb2.EndSessionsEverywhereRequest, _auth_pb2.EndSessionsEverywhereResponse]  # type: ignore[assignment]
+    """Every session of the person behind this session (same email, or same customer for SSO)."""
+    EndCustomerSessions: _aio.UnaryUnaryMultiCallable[_auth_pb2.EndCustomerSessionsRequest, _auth_pb2.EndCustomerSessionsResponse]  # type: ignore[assignment]
+    """Business API: every session that may act for this customer."""
+    ListRecentSignIns: _aio.UnaryUnaryMultiCallable[_auth_pb2.ListRecentSignInsRequest, _auth_pb2.ListRecentSignInsResponse]  # type: ignore[assignment]
+
+class SessionServiceServicer(metaclass=_abc_1.ABCMeta):
+    @_abc_1.abstractmethod
+    def StartTemporarySession(
+        self,
+        request: _auth_pb2.StartTemporarySessionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.StartTemporarySessionResponse, _abc.Awaitable[_auth_pb2.StartTemporarySessionResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GetSession(
+        self,
+        request: _auth_pb2.GetSessionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.GetSessionResponse, _abc.Awaitable[_auth_pb2.GetSessionResponse]]:
+        """UNAUTHENTICATED when the token is unknown, ended or expired. Extends the idle timeout."""
+
+    @_abc_1.abstractmethod
+    def SwitchAccount(
+        self,
+        request: _auth_pb2.SwitchAccountRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.SwitchAccountResponse, _abc.Awaitable[_auth_pb2.SwitchAccountResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def EndSession(
+        self,
+        request: _auth_pb2.EndSessionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.EndSessionResponse, _abc.Awaitable[_auth_pb2.EndSessionResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def EndSessionsEverywhere(
+        self,
+        request: _auth_pb2.EndSessionsEverywhereRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.EndSessionsEverywhereResponse, _abc.Awaitable[_auth_pb2.EndSessionsEverywhereResponse]]:
+        """Every session of the person behind this session (same email, or same customer for SSO)."""
+
+    @_abc_1.abstractmethod
+    def EndCustomerSessions(
+        self,
+        request: _auth_pb2.EndCustomerSessionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.EndCustomerSessionsResponse, _abc.Awaitable[_auth_pb2.EndCustomerSessionsResponse]]:
+        """Business API: every session that may act for this customer."""
+
+    @_abc_1.abstractmethod
+    def ListRecentSignIns(
+        self,
+        request: _auth_pb2.ListRecentSignInsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.ListRecentSignInsResponse, _abc.Awaitable[_auth_pb2.ListRecentSignInsResponse]]: ...
+
+def add_SessionServiceServicer_to_server(servicer: SessionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class PortalSettingsServiceStub:
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> PortalSettingsServiceAsyncStub: ...
+    GetPortalSettings: _grpc.UnaryUnaryMultiCallable[_auth_pb2.GetPortalSettingsRequest, _auth_pb2.GetPortalSettingsResponse]
+    UpdatePortalSettings: _grpc.UnaryUnaryMultiCallable[_auth_pb2.UpdatePortalSettingsRequest, _auth_pb2.UpdatePortalSettingsResponse]
+
+@_typing.type_check_only
+class PortalSettingsServiceAsyncStub(PortalSettingsServiceStub):
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    GetPortalSettings: _aio.UnaryUnaryMultiCallable[_auth_pb2.GetPortalSettingsRequest, _auth_pb2.GetPortalSettingsResponse]  # type: ignore[assignment]
+    UpdatePortalSettings: _aio.UnaryUnaryMultiCallable[_auth_pb2.UpdatePortalSettingsRequest, _auth_pb2.UpdatePortalSettingsResponse]  # type: ignore[assignment]
+
+class PortalSettingsServiceServicer(metaclass=_abc_1.ABCMeta):
+    @_abc_1.abstractmethod
+    def GetPortalSettings(
+        self,
+        request: _auth_pb2.GetPortalSettingsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.GetPortalSettingsResponse, _abc.Awaitable[_auth_pb2.GetPortalSettingsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def UpdatePortalSettings(
+        self,
+        request: _auth_pb2.UpdatePortalSettingsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.UpdatePortalSettingsResponse, _abc.Awaitable[_auth_pb2.UpdatePortalSettingsResponse]]: ...
+
+def add_PortalSettingsServiceServicer_to_server(servicer: PortalSettingsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -177,6 +177,18 @@ class ListCustomersResponse(_message.Message):
     page_info: _common_pb2.PageInfo
     def __init__(self, customers: _Optional[_Iterable[_Union[Customer, _Mapping]]] = ..., page_info: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
 
+class FindCustomersByEmailRequest(_message.Message):
+    __slots__ = ("email",)
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    email: str
+    def __init__(self, email: _Optional[str] = ...) -> None: ...
+
+class FindCustomersByEmailResponse(_message.Message):
+    __slots__ = ("customers",)
+    CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
+    customers: _containers.RepeatedCompositeFieldContainer[Customer]
+    def __init__(self, customers: _Optional[_Iterable[_Union[Customer, _Mapping]]] = ...) -> None: ...
+
 class CreateContactRequest(_message.Message):
     __slots__ = ("customer_id", "contact")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]

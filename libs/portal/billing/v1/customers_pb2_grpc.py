@@ -59,6 +59,11 @@ class CustomerServiceStub:
                 request_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.ListCustomersRequest.SerializeToString,
                 response_deserializer=portal_dot_billing_dot_v1_dot_customers__pb2.ListCustomersResponse.FromString,
                 _registered_method=True)
+        self.FindCustomersByEmail = channel.unary_unary(
+                '/portal.billing.v1.CustomerService/FindCustomersByEmail',
+                request_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.FindCustomersByEmailRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_customers__pb2.FindCustomersByEmailResponse.FromString,
+                _registered_method=True)
         self.CreateContact = channel.unary_unary(
                 '/portal.billing.v1.CustomerService/CreateContact',
                 request_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.CreateContactRequest.SerializeToString,
@@ -115,6 +120,14 @@ class CustomerServiceServicer:
 
     def ListCustomers(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FindCustomersByEmail(self, request, context):
+        """The customers whose main email or one of whose contacts' emails equals this address (case-insensitive,
+        trimmed), in this business only. Used by sign-in.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -176,6 +189,11 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     servicer.ListCustomers,
                     request_deserializer=portal_dot_billing_dot_v1_dot_customers__pb2.ListCustomersRequest.FromString,
                     response_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.ListCustomersResponse.SerializeToString,
+            ),
+            'FindCustomersByEmail': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindCustomersByEmail,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_customers__pb2.FindCustomersByEmailRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.FindCustomersByEmailResponse.SerializeToString,
             ),
             'CreateContact': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateContact,
@@ -338,6 +356,33 @@ class CustomerService:
             '/portal.billing.v1.CustomerService/ListCustomers',
             portal_dot_billing_dot_v1_dot_customers__pb2.ListCustomersRequest.SerializeToString,
             portal_dot_billing_dot_v1_dot_customers__pb2.ListCustomersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindCustomersByEmail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.CustomerService/FindCustomersByEmail',
+            portal_dot_billing_dot_v1_dot_customers__pb2.FindCustomersByEmailRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_customers__pb2.FindCustomersByEmailResponse.FromString,
             options,
             channel_credentials,
             insecure,

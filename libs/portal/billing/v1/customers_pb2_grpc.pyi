@@ -36,6 +36,10 @@ class CustomerServiceStub:
     UpdateCustomer: _grpc.UnaryUnaryMultiCallable[_customers_pb2.UpdateCustomerRequest, _customers_pb2.UpdateCustomerResponse]
     DeleteCustomer: _grpc.UnaryUnaryMultiCallable[_customers_pb2.DeleteCustomerRequest, _customers_pb2.DeleteCustomerResponse]
     ListCustomers: _grpc.UnaryUnaryMultiCallable[_customers_pb2.ListCustomersRequest, _customers_pb2.ListCustomersResponse]
+    FindCustomersByEmail: _grpc.UnaryUnaryMultiCallable[_customers_pb2.FindCustomersByEmailRequest, _customers_pb2.FindCustomersByEmailResponse]
+    """The customers whose main email or one of whose contacts' emails equals this address (case-insensitive,
+    trimmed), in this business only. Used by sign-in.
+    """
     CreateContact: _grpc.UnaryUnaryMultiCallable[_customers_pb2.CreateContactRequest, _customers_pb2.CreateContactResponse]
     GetContact: _grpc.UnaryUnaryMultiCallable[_customers_pb2.GetContactRequest, _customers_pb2.GetContactResponse]
     UpdateContact: _grpc.UnaryUnaryMultiCallable[_customers_pb2.UpdateContactRequest, _customers_pb2.UpdateContactResponse]
@@ -50,6 +54,10 @@ class CustomerServiceAsyncStub(CustomerServiceStub):
     UpdateCustomer: _aio.UnaryUnaryMultiCallable[_customers_pb2.UpdateCustomerRequest, _customers_pb2.UpdateCustomerResponse]  # type: ignore[assignment]
     DeleteCustomer: _aio.UnaryUnaryMultiCallable[_customers_pb2.DeleteCustomerRequest, _customers_pb2.DeleteCustomerResponse]  # type: ignore[assignment]
     ListCustomers: _aio.UnaryUnaryMultiCallable[_customers_pb2.ListCustomersRequest, _customers_pb2.ListCustomersResponse]  # type: ignore[assignment]
+    FindCustomersByEmail: _aio.UnaryUnaryMultiCallable[_customers_pb2.FindCustomersByEmailRequest, _customers_pb2.FindCustomersByEmailResponse]  # type: ignore[assignment]
+    """The customers whose main email or one of whose contacts' emails equals this address (case-insensitive,
+    trimmed), in this business only. Used by sign-in.
+    """
     CreateContact: _aio.UnaryUnaryMultiCallable[_customers_pb2.CreateContactRequest, _customers_pb2.CreateContactResponse]  # type: ignore[assignment]
     GetContact: _aio.UnaryUnaryMultiCallable[_customers_pb2.GetContactRequest, _customers_pb2.GetContactResponse]  # type: ignore[assignment]
     UpdateContact: _aio.UnaryUnaryMultiCallable[_customers_pb2.UpdateContactRequest, _customers_pb2.UpdateContactResponse]  # type: ignore[assignment]
@@ -91,6 +99,16 @@ class CustomerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _customers_pb2.ListCustomersRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_customers_pb2.ListCustomersResponse, _abc.Awaitable[_customers_pb2.ListCustomersResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def FindCustomersByEmail(
+        self,
+        request: _customers_pb2.FindCustomersByEmailRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_customers_pb2.FindCustomersByEmailResponse, _abc.Awaitable[_customers_pb2.FindCustomersByEmailResponse]]:
+        """The customers whose main email or one of whose contacts' emails equals this address (case-insensitive,
+        trimmed), in this business only. Used by sign-in.
+        """
 
     @_abc_1.abstractmethod
     def CreateContact(

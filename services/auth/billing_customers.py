@@ -1,0 +1,58 @@
+"""The billing service's customers, as sign-in needs them: who has this address, and does this customer exist.
+
+Calls carry the tenant bound in the context (portal_kit.context), like every other backend call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import grpc
+from portal.billing.v1 import customers_pb2 as pb
+from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
+from portal_kit import grpc_client
+from portal_kit.errors import NotFound
+
+BILLING_ADDR_ENV = "PORTAL_BILLING_ADDR"
+DEFAULT_BILLING_ADDR = "127.0.0.1:50052"
+
+
+class BillingCustomers:
+    def __init__(self, target: str | None = None) -> None:
+        self.target = target or os.environ.get(BILLING_ADDR_ENV) or DEFAULT_BILLING_ADDR
+        self._channel: grpc.aio.Channel | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _stub(self) -> CustomerServiceStub:
+        """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
+        loop = asyncio.get_running_loop()
+        if self._channel is None or self._loop is not loop:
+            self._channel = grpc_client.channel(self.target)
+            self._loop = loop
+        return CustomerServiceStub(self._channel)
+
+    async def ids_by_email(self, email: str) -> list[int]:
+        """The ids of this business's customers reachable at this address, smallest first."""
+        try:
+            reply = await self._stub().FindCustomersByEmail(pb.FindCustomersByEmailRequest(email=email))
+        except grpc.aio.AioRpcError as error:
+            raise grpc_client.domain_error(error) from None
+        return sorted({customer.id for customer in reply.customers if customer.id > 0})
+
+    async def exists(self, customer_id: int) -> bool:
+        if customer_id <= 0:
+            return False
+        try:
+            await self._stub().GetCustomer(pb.GetCustomerRequest(id=customer_id))
+        except grpc.aio.AioRpcError as error:
+            failure = grpc_client.domain_error(error)
+            if isinstance(failure, NotFound):
+                return False
+            raise failure from None
+        return True
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            channel, self._channel = self._channel, None
+            await channel.close()
