@@ -119,8 +119,8 @@ class OutboxRelay:
                     key=row.key.encode(),
                     headers=[("event-id", row.event_id.encode()), ("tenant-id", row.tenant_id.encode())],
                 )
-                row.published_at = utcnow()
-                session.add(row)
+                # Published rows are deleted: payloads can hold sign-in links and addresses, which must not linger.
+                await session.delete(row)
         return len(rows)
 
     async def run(self, poll_interval: float = 0.5) -> None:

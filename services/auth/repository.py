@@ -100,11 +100,13 @@ class SignInRequestRepository(TenantRepository[SignInRequest]):
     async def by_link_hash(self, link_hash: str) -> SignInRequest | None:
         return (await self.session.exec(self.base().where(col(SignInRequest.link_hash) == link_hash))).first()
 
-    async def latest_with_code(self, attempt_id: str) -> SignInRequest | None:
-        """The newest request of a browser's attempt that got a code (older ones gave way to it)."""
+    async def open_with_code(self, attempt_id: str, now: datetime) -> SignInRequest | None:
+        """The usable request of a browser's attempt (a newer request of the attempt replaces older ones)."""
         query = (
             self.base()
-            .where(col(SignInRequest.attempt_id) == attempt_id, col(SignInRequest.code_hash).is_not(None))
+            .where(
+                col(SignInRequest.attempt_id) == attempt_id, col(SignInRequest.code_hash).is_not(None), *self._open(now)
+            )
             .order_by(col(SignInRequest.created_at).desc())
         )
         return (await self.session.exec(query)).first()
@@ -117,12 +119,13 @@ class SignInRequestRepository(TenantRepository[SignInRequest]):
             col(SignInRequest.expires_at) > now,
         ]
 
-    async def supersede_open(self, email_hash: str, now: datetime) -> None:
+    async def supersede_open(self, email_hash: str, attempt_id: str, now: datetime) -> None:
+        """Older links and codes for the same address, or asked for by the same browser attempt, stop working."""
         await self.session.exec(
             update(SignInRequest)
             .where(
                 col(SignInRequest.tenant_id) == self.tenant_id,
-                col(SignInRequest.email_hash) == email_hash,
+                or_(col(SignInRequest.email_hash) == email_hash, col(SignInRequest.attempt_id) == attempt_id),
                 col(SignInRequest.link_hash).is_not(None),
                 col(SignInRequest.used_at).is_(None),
                 col(SignInRequest.superseded_at).is_(None),
@@ -139,7 +142,7 @@ class SignInRequestRepository(TenantRepository[SignInRequest]):
             .values(used_at=now)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return result.rowcount == 1
 
     async def spend_attempt(self, request_id: str, now: datetime, limit: int) -> bool:
         """Counts one code attempt before the code is compared, so parallel guesses cannot exceed the limit."""
@@ -149,7 +152,7 @@ class SignInRequestRepository(TenantRepository[SignInRequest]):
             .values(attempts=col(SignInRequest.attempts) + 1)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return result.rowcount == 1
 
 
 class SessionRepository(TenantRepository[PortalSession]):
@@ -190,10 +193,7 @@ class SessionRepository(TenantRepository[PortalSession]):
         members = select(SessionCustomer.session_id).where(
             col(SessionCustomer.tenant_id) == self.tenant_id, col(SessionCustomer.customer_id) == customer_id
         )
-        query = self.base().where(
-            or_(col(PortalSession.id).in_(members), col(PortalSession.customer_id) == customer_id),
-            col(PortalSession.ended_at).is_(None),
-        )
+        query = self.base().where(col(PortalSession.id).in_(members), col(PortalSession.ended_at).is_(None))
         return list((await self.session.exec(query)).all())
 
     async def end(self, session_ids: Sequence[str], now: datetime) -> None:

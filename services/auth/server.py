@@ -1,24 +1,92 @@
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from portal.auth.v1 import auth_pb2_grpc
+from portal_kit.consumer import Event, Handler, IdempotentConsumer
 from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
+from portal_kit.kafka_topics import ensure_topics
+from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
 from portal_kit.settings import ServiceSettings
 from portal_kit.timestamps import utcnow
 
-from services.auth.servicer import BusinessAdminServicer, BusinessServicer, IdempotencyServicer
+from services.auth.billing_customers import BillingCustomers
+from services.auth.servicer import (
+    BusinessAdminServicer,
+    BusinessServicer,
+    IdempotencyServicer,
+    PortalSettingsServicer,
+)
+from services.auth.session_servicer import SessionServicer
+from services.auth.sign_in_requests import SIGN_IN_REQUESTED_TOPIC, SignInRequestHandler
+from services.auth.sign_in_servicer import SignInServicer
 
 NAME = "auth"
 DEFAULT_PORT = 50051
 MIGRATIONS = Path(__file__).parent / "migrations"
+SIGN_IN_CONSUMER = "auth-sign-in"
+
+log = logging.getLogger("services.auth")
 
 
-def build(db: Database, settings: ServiceSettings, now: Callable[[], datetime] = utcnow) -> Wiring:
+class SignInConsumer(IdempotentConsumer):
+    """Wakes the outbox relay as soon as a handled request's email event has committed."""
+
+    def __init__(self, db: Database, settings: ServiceSettings, handler: Handler, relay: OutboxRelay) -> None:
+        super().__init__(
+            db,
+            settings.kafka_bootstrap,
+            [SIGN_IN_REQUESTED_TOPIC],
+            SIGN_IN_CONSUMER,
+            handler,
+            group_timeout_ms=settings.kafka_group_timeout_ms,
+        )
+        self.relay = relay
+
+    async def handle(self, event: Event) -> bool:
+        ran = await super().handle(event)
+        if ran:
+            self.relay.notify()
+        return ran
+
+
+async def wait_for_topics(bootstrap: str, topics: list[str]) -> None:
+    """Creates the topics, retrying until the broker answers."""
+    backoff = 0.2
+    while True:
+        try:
+            await ensure_topics(bootstrap, topics)
+            return
+        except Exception as exc:  # noqa: BLE001 - broker not up yet: try again
+            log.warning("cannot create topics yet", extra={"error": type(exc).__name__})
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+
+
+def build(
+    db: Database,
+    settings: ServiceSettings,
+    now: Callable[[], datetime] = utcnow,
+    billing_addr: str | None = None,
+) -> Wiring:
+    """billing_addr defaults to $PORTAL_BILLING_ADDR, then 127.0.0.1:50052."""
+    relay = OutboxRelay(db, settings.kafka_bootstrap, settings.kafka_idempotence)
+    billing = BillingCustomers(billing_addr)
+    consumer = SignInConsumer(db, settings, SignInRequestHandler(settings.secret_key, billing, now), relay)
+
+    async def consume() -> None:
+        try:
+            await wait_for_topics(settings.kafka_bootstrap, [SIGN_IN_REQUESTED_TOPIC])
+            await consumer.run()
+        finally:
+            await billing.close()
+
     return Wiring(
         registrations=[
             Registration(
@@ -36,5 +104,21 @@ def build(db: Database, settings: ServiceSettings, now: Callable[[], datetime] =
                 auth_pb2_grpc.add_IdempotencyServiceServicer_to_server,
                 IdempotencyServicer(db, now),
             ),
-        ]
+            Registration(
+                "portal.auth.v1.PortalSettingsService",
+                auth_pb2_grpc.add_PortalSettingsServiceServicer_to_server,
+                PortalSettingsServicer(db, now),
+            ),
+            Registration(
+                "portal.auth.v1.SignInService",
+                auth_pb2_grpc.add_SignInServiceServicer_to_server,
+                SignInServicer(db, settings.secret_key, billing, relay, now),
+            ),
+            Registration(
+                "portal.auth.v1.SessionService",
+                auth_pb2_grpc.add_SessionServiceServicer_to_server,
+                SessionServicer(db, settings.secret_key, billing, now),
+            ),
+        ],
+        background=[relay.run, consume],
     )

@@ -9,9 +9,10 @@ from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.timestamps import unix
 
-from services.auth import businesses, idempotency
+from services.auth import businesses, idempotency, portal_settings
 from services.auth.idempotency import BeginState
 from services.auth.models import Business
+from services.auth.portal_settings import SettingsChanges
 
 STATES = {
     BeginState.NEW: pb.BeginIdempotentRequestResponse.STATE_NEW,
@@ -110,3 +111,41 @@ class IdempotencyServicer(auth_pb2_grpc.IdempotencyServiceServicer):
         async with self.db.unit_of_work() as session:
             await idempotency.abandon(session, request.key)
         return pb.AbandonIdempotentRequestResponse()
+
+
+def settings_to_pb(business: Business) -> pb.PortalSettings:
+    return pb.PortalSettings(
+        temporary_scope=business.temporary_scope,
+        require_sign_in=business.require_sign_in,
+        idle_timeout_minutes=business.idle_timeout_minutes,
+        absolute_timeout_hours=business.absolute_timeout_hours,
+    )
+
+
+def changes_of(changes: pb.PortalSettingsChanges) -> SettingsChanges:
+    return SettingsChanges(
+        temporary_scope=changes.temporary_scope if changes.HasField("temporary_scope") else None,
+        require_sign_in=changes.require_sign_in if changes.HasField("require_sign_in") else None,
+        idle_timeout_minutes=changes.idle_timeout_minutes if changes.HasField("idle_timeout_minutes") else None,
+        absolute_timeout_hours=changes.absolute_timeout_hours if changes.HasField("absolute_timeout_hours") else None,
+    )
+
+
+class PortalSettingsServicer(auth_pb2_grpc.PortalSettingsServiceServicer):
+    def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
+        self.db = db
+        self.now = now
+
+    async def GetPortalSettings(
+        self, request: pb.GetPortalSettingsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetPortalSettingsResponse:
+        async with self.db.unit_of_work() as session:
+            business = await portal_settings.get_settings(session)
+        return pb.GetPortalSettingsResponse(settings=settings_to_pb(business))
+
+    async def UpdatePortalSettings(
+        self, request: pb.UpdatePortalSettingsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UpdatePortalSettingsResponse:
+        async with self.db.unit_of_work() as session:
+            business = await portal_settings.update_settings(session, changes_of(request.changes), self.now())
+        return pb.UpdatePortalSettingsResponse(settings=settings_to_pb(business))

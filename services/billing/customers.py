@@ -174,7 +174,10 @@ async def find_by_email(session: AsyncSession, email: str) -> list[CustomerRecor
         return []
     customers = CustomerRepository(session)
     contact_owners = (
-        ContactRepository(session).base().where(func.lower(Contact.email) == address).with_only_columns(Contact.customer_id)
+        ContactRepository(session)
+        .base()
+        .where(func.lower(Contact.email) == address)
+        .with_only_columns(Contact.customer_id)
     )
     query = customers.base().where(
         or_(func.lower(Customer.email) == address, col(Customer.id).in_(contact_owners.scalar_subquery()))

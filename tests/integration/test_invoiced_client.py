@@ -73,7 +73,7 @@ def test_customer_and_invoice_round_trip_and_email(
     assert invoice.number in text
     assert "76.04" in text
 
-    page = httpx.get(invoice.url.replace(f"{business.username}.localhost", "127.0.0.1"),
+    page = httpx.get(invoice.url.replace(f"{business.username}.localhost", "127.0.0.1"), follow_redirects=True,
                      headers={"Host": f"{business.username}.localhost:{stack.http_port}"})  # fmt: skip
     assert page.status_code == 200
     assert invoice.number in page.text and "$76.04" in page.text

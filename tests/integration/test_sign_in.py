@@ -61,14 +61,18 @@ def test_link_flow_signs_in_only_on_the_continue_post(stack: Stack, business: Bu
         assert again.status_code == 410 and session_cookie(again) is None
 
 
-def test_code_flow_from_another_device(stack: Stack, business: Business, client: invoiced.Client, smtp_sink: SmtpSink) -> None:
+def test_code_flow_from_another_device(
+    stack: Stack, business: Business, client: invoiced.Client, smtp_sink: SmtpSink
+) -> None:
     email, _ = customer_with(client, business, "Initech")
     with portal(stack, business) as laptop:
         started = time.time() - 1
         ask_for_link(laptop, email)
         code = code_of(sign_in_email(smtp_sink, email, after=started))
         check = laptop.get("/sign-in/check")
-        wrong = laptop.post("/sign-in/code", data={"code": "000000" if code != "000000" else "111111", "csrf_token": csrf_of(check)})
+        wrong = laptop.post(
+            "/sign-in/code", data={"code": "000000" if code != "000000" else "111111", "csrf_token": csrf_of(check)}
+        )
         assert wrong.status_code == 400 and session_cookie(wrong) is None
         right = laptop.post("/sign-in/code", data={"code": code, "csrf_token": csrf_of(check)})
         assert right.status_code == 303 and session_cookie(right)
@@ -148,17 +152,23 @@ def test_used_link_shows_expired_page_with_the_address_filled_in(stack: Stack, b
         assert f'value="{email}"' in expired.text and "Send me a new link" in expired.text
 
 
-def test_known_and_unknown_addresses_get_byte_equal_answers(stack: Stack, business: Business, client: invoiced.Client) -> None:
+def test_known_and_unknown_addresses_get_byte_equal_answers(
+    stack: Stack, business: Business, client: invoiced.Client
+) -> None:
     known, _ = customer_with(client, business, "Known")
     unknown = f"nobody-{business.username}@example.com"
     with portal(stack, business) as browser:
         csrf = csrf_of(browser.get("/"))
-        answers = [browser.post("/sign-in", data={"email": address, "csrf_token": csrf}) for address in (known, unknown)]
+        answers = [
+            browser.post("/sign-in", data={"email": address, "csrf_token": csrf}) for address in (known, unknown)
+        ]
     first, second = answers
     assert first.status_code == second.status_code == 303
     assert first.content == second.content
     strip = {"date"}
-    assert [(k, v) for k, v in first.headers.items() if k not in strip] == [(k, v) for k, v in second.headers.items() if k not in strip]
+    assert [(k, v) for k, v in first.headers.items() if k not in strip] == [
+        (k, v) for k, v in second.headers.items() if k not in strip
+    ]
 
 
 def test_rate_limit_sends_at_most_five_emails_per_address(stack: Stack, business: Business, client: invoiced.Client,
@@ -190,13 +200,27 @@ def test_csrf_is_required_for_every_form(stack: Stack, business: Business) -> No
         assert browser.post("/sign-in", data={"email": "a@example.com"}).status_code == 403
         assert browser.post("/sign-in", data={"email": "a@example.com", "csrf_token": "forged"}).status_code == 403
         foreign = browser.post(
-            "/sign-in", data={"email": "a@example.com", "csrf_token": csrf_of(home)}, headers={"Origin": "https://evil.example"}
+            "/sign-in",
+            data={"email": "a@example.com", "csrf_token": csrf_of(home)},
+            headers={"Origin": "https://evil.example"},
         )
         assert foreign.status_code == 403
         cross_site = browser.post(
-            "/sign-in", data={"email": "a@example.com", "csrf_token": csrf_of(home)}, headers={"Sec-Fetch-Site": "cross-site"}
+            "/sign-in",
+            data={"email": "a@example.com", "csrf_token": csrf_of(home)},
+            headers={"Sec-Fetch-Site": "cross-site"},
         )
         assert cross_site.status_code == 403
+        opaque = browser.post(
+            "/sign-in", data={"email": "a@example.com", "csrf_token": csrf_of(home)}, headers={"Origin": "null"}
+        )
+        assert opaque.status_code == 403
+        from_no_referrer_page = browser.post(
+            "/sign-in",
+            data={"email": "a@example.com", "csrf_token": csrf_of(home)},
+            headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+        )
+        assert from_no_referrer_page.status_code == 303
         assert browser.post("/sign-in", data={"email": "a@example.com", "csrf_token": csrf_of(home)}).status_code == 303
 
 
@@ -222,7 +246,9 @@ def test_a_new_session_id_at_every_sign_in_and_planted_cookies_do_nothing(
     assert first.split(";")[0] != second.split(";")[0]
 
 
-def test_sign_out_and_sign_out_everywhere(stack: Stack, business: Business, client: invoiced.Client, smtp_sink: SmtpSink) -> None:
+def test_sign_out_and_sign_out_everywhere(
+    stack: Stack, business: Business, client: invoiced.Client, smtp_sink: SmtpSink
+) -> None:
     email, _ = customer_with(client, business, "Roamer")
     with portal(stack, business) as laptop, portal(stack, business) as phone:
         sign_in(laptop, smtp_sink, email)

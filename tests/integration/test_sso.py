@@ -54,13 +54,19 @@ def assert_refused(reply: httpx.Response) -> None:
     assert session_cookie(reply) is None
 
 
-def test_valid_tokens_sign_in_and_land_on_a_clean_url(stack: Stack, business: Business, client: invoiced.Client) -> None:
+def test_valid_tokens_sign_in_and_land_on_a_clean_url(
+    stack: Stack, business: Business, client: invoiced.Client
+) -> None:
     customer = client.Customer.create(name="SSO Co")
     assert_signed_in(visit(stack, business, token(business.sso_key, claims(customer.id))))
     assert_signed_in(visit(stack, business, token(business.sso_key, claims(str(customer.id)))))
     assert_signed_in(visit(stack, business, token(business.sso_key, claims(customer.id)), "?redirect_to=invoices"))
-    assert_signed_in(visit(stack, business, token(business.sso_key, claims(customer.id)), "?redirect_to=https://evil.example/"))
-    assert_signed_in(visit(stack, business, token(business.sso_key, claims(customer.id)), "?redirect_to=//evil.example"))
+    assert_signed_in(
+        visit(stack, business, token(business.sso_key, claims(customer.id)), "?redirect_to=https://evil.example/")
+    )
+    assert_signed_in(
+        visit(stack, business, token(business.sso_key, claims(customer.id)), "?redirect_to=//evil.example")
+    )
 
 
 def test_every_bad_token_is_refused(stack: Stack, business: Business, client: invoiced.Client) -> None:

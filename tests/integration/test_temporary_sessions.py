@@ -50,7 +50,9 @@ def test_view_invoice_link_starts_a_guest_session_on_the_whole_account_by_defaul
     assert client.Customer.retrieve(first.customer).phone is None
 
 
-def test_document_scope_limits_a_guest_to_the_linked_invoice(stack: Stack, business: Business, client: invoiced.Client) -> None:
+def test_document_scope_limits_a_guest_to_the_linked_invoice(
+    stack: Stack, business: Business, client: invoiced.Client
+) -> None:
     with api(stack, business) as business_api:
         assert business_api.patch("/portal_settings", json={"temporary_scope": "document"}).status_code == 200
         assert business_api.patch("/portal_settings", json={"temporary_scope": "everything"}).status_code == 400

@@ -44,9 +44,9 @@ def test_invoice_link_works_only_on_its_own_business_host(
     invoice = mine.Invoice.create(customer=customer.id, items=[{"name": "Thing", "unit_cost": 12.5}])
     path = invoice.url.split(f":{stack.http_port}", 1)[1]
     url = f"http://127.0.0.1:{stack.http_port}{path}"
-    own = httpx.get(url, headers={"Host": f"{business.username}.localhost"})
+    own = httpx.get(url, headers={"Host": f"{business.username}.localhost"}, follow_redirects=True)
     assert own.status_code == 200 and invoice.number in own.text
-    foreign = httpx.get(url, headers={"Host": f"{other_business.username}.localhost"})
+    foreign = httpx.get(url, headers={"Host": f"{other_business.username}.localhost"}, follow_redirects=True)
     assert foreign.status_code == 404 and invoice.number not in foreign.text
     forged = httpx.get(url[:-4] + "AAAA", headers={"Host": f"{business.username}.localhost"})
     assert forged.status_code == 404

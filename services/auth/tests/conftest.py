@@ -5,15 +5,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from portal_kit.ids import new_uuid
 from portal_kit.localservers import PostgresServer, start_postgres
 from portal_kit.testing import RunningService, running_service, settings_for_test
 from portal_kit.timestamps import utcnow
 
 from services.auth.server import MIGRATIONS, build
+from services.auth.tests.fake_billing import FakeBilling
+from services.auth.tests.portal_steps import Mailbox
 
 
 class Clock:
-    """A controllable `now` for the idempotency servicer."""
+    """A controllable `now` for every time-dependent rule of the service."""
 
     def __init__(self) -> None:
         self.moment = utcnow()
@@ -42,3 +45,39 @@ async def service(tmp_path: Path, clock: Clock) -> AsyncIterator[RunningService]
     settings = settings_for_test("auth", f"sqlite+aiosqlite:///{tmp_path}/auth.db")
     async with running_service(settings, MIGRATIONS, lambda db, s: build(db, s, now=clock)) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+async def billing() -> AsyncIterator[FakeBilling]:
+    fake = FakeBilling()
+    await fake.server.start()
+    yield fake
+    await fake.server.stop(0)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite unless a test asks for PostgreSQL with `@pytest.mark.parametrize("database_url", [...], indirect=True)`."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        return postgres_url(request.getfixturevalue("postgres"))
+    return f"sqlite+aiosqlite:///{tmp_path}/auth.db"
+
+
+@pytest.fixture
+async def portal(database_url: str, clock: Clock, billing: FakeBilling) -> AsyncIterator[RunningService]:
+    """The auth service with billing faked over gRPC and the clock under the test's control."""
+    settings = settings_for_test("auth", database_url)
+    wiring = lambda db, s: build(db, s, now=clock, billing_addr=billing.address)  # noqa: E731
+    async with running_service(settings, MIGRATIONS, wiring) as running:
+        yield running
+
+
+def postgres_url(postgres: PostgresServer) -> str:
+    name = f"auth_{new_uuid()[:12]}"
+    postgres.create_database(name)
+    return postgres.url(name)
+
+
+@pytest.fixture
+def mailbox(portal: RunningService, billing: FakeBilling, clock: Clock) -> Mailbox:
+    return Mailbox(portal, billing, clock)

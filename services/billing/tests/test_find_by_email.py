@@ -19,7 +19,9 @@ async def test_matches_main_and_contact_emails_case_insensitively_within_the_bus
         globex = await new_customer(customers, name="Globex", email="AP@Globex.example")
         initech = await new_customer(customers, name="Initech", email="billing@initech.example")
         await customers.CreateContact(
-            pb.CreateContactRequest(customer_id=initech.id, contact=pb.Contact(name="Hank", email="hank@globex.example"))
+            pb.CreateContactRequest(
+                customer_id=initech.id, contact=pb.Contact(name="Hank", email="hank@globex.example")
+            )
         )
         await customers.CreateContact(
             pb.CreateContactRequest(customer_id=globex.id, contact=pb.Contact(name="Hank", email="Hank@Globex.example"))

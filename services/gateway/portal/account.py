@@ -15,7 +15,6 @@ from services.gateway.portal.documents import pdf_response
 from services.gateway.portal.sessions import (
     FullSignInRequired,
     Visitor,
-    end_cookie,
     require_full,
     require_visitor,
     visitor,

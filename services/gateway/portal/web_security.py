@@ -86,10 +86,13 @@ def attempt_id(request: Request) -> str:
 def same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     host = request.headers.get("host", "")
+    fetch_site = request.headers.get("sec-fetch-site")
+    if origin == "null":
+        # Browsers send "null" from pages served with Referrer-Policy: no-referrer; fetch metadata still tells.
+        return fetch_site == "same-origin"
     if origin is not None:
         scheme = request.app.state.settings.public_scheme
         return origin in (f"{scheme}://{host}", f"{request.url.scheme}://{host}")
-    fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None:
         return fetch_site in ("same-origin", "none")
     return True  # neither header: an old browser or a non-browser client; the token still has to match

@@ -1,0 +1,119 @@
+"""SessionService: what the gateway asks on every portal request, and signing out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import grpc
+from portal.auth.v1 import auth_pb2 as pb
+from portal.auth.v1 import auth_pb2_grpc
+from portal_kit.db import Database
+from portal_kit.errors import NotFound
+from portal_kit.timestamps import unix
+
+from services.auth import businesses, sessions
+from services.auth.billing_customers import BillingCustomers
+from services.auth.sessions import Client, SessionView
+
+
+def session_to_pb(view: SessionView) -> pb.Session:
+    row = view.row
+    return pb.Session(
+        id=row.id,
+        kind=row.kind,
+        scope=row.scope,
+        email=row.email,
+        customer_ids=view.customer_ids,
+        customer_id=row.customer_id,
+        document_type=row.document_type,
+        document_id=row.document_id,
+        created_at=unix(row.created_at),
+        expires_at=unix(view.expires_at),
+    )
+
+
+class SessionServicer(auth_pb2_grpc.SessionServiceServicer):
+    def __init__(self, db: Database, secret_key: bytes, billing: BillingCustomers, now: Callable[[], datetime]) -> None:
+        self.db = db
+        self.secret_key = secret_key
+        self.billing = billing
+        self.now = now
+
+    async def StartTemporarySession(
+        self, request: pb.StartTemporarySessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.StartTemporarySessionResponse:
+        sessions.validate_document(request.document_type, request.document_id)
+        if not await self.billing.exists(request.customer_id):
+            raise NotFound("No such customer", "customer_id")
+        async with self.db.unit_of_work() as session:
+            business = await businesses.enabled_business(session, sessions.SESSION_ENDED)
+            started = await sessions.start_temporary_session(
+                session,
+                self.secret_key,
+                business,
+                customer_id=request.customer_id,
+                document_type=request.document_type,
+                document_id=request.document_id,
+                client=Client.of(request.client.ip, request.client.user_agent),
+                now=self.now(),
+            )
+        return pb.StartTemporarySessionResponse(session_token=started.token, session=session_to_pb(started.view))
+
+    async def GetSession(
+        self, request: pb.GetSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetSessionResponse:
+        async with self.db.unit_of_work() as session:
+            view = await sessions.get_session(session, self.secret_key, request.session_token, self.now())
+        return pb.GetSessionResponse(session=session_to_pb(view))
+
+    async def SwitchAccount(
+        self, request: pb.SwitchAccountRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SwitchAccountResponse:
+        async with self.db.unit_of_work() as session:
+            view = await sessions.switch_account(
+                session, self.secret_key, request.session_token, request.customer_id, self.now()
+            )
+        return pb.SwitchAccountResponse(session=session_to_pb(view))
+
+    async def EndSession(
+        self, request: pb.EndSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.EndSessionResponse:
+        async with self.db.unit_of_work() as session:
+            await sessions.end_session(session, self.secret_key, request.session_token, self.now())
+        return pb.EndSessionResponse()
+
+    async def EndSessionsEverywhere(
+        self, request: pb.EndSessionsEverywhereRequest, context: grpc.aio.ServicerContext
+    ) -> pb.EndSessionsEverywhereResponse:
+        async with self.db.unit_of_work() as session:
+            ended = await sessions.end_sessions_everywhere(session, self.secret_key, request.session_token, self.now())
+        return pb.EndSessionsEverywhereResponse(ended=ended)
+
+    async def EndCustomerSessions(
+        self, request: pb.EndCustomerSessionsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.EndCustomerSessionsResponse:
+        async with self.db.unit_of_work() as session:
+            ended = await sessions.end_customer_sessions(session, request.customer_id, self.now())
+        return pb.EndCustomerSessionsResponse(ended=ended)
+
+    async def ListRecentSignIns(
+        self, request: pb.ListRecentSignInsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListRecentSignInsResponse:
+        async with self.db.unit_of_work() as session:
+            recent = await sessions.recent_sign_ins(
+                session, self.secret_key, request.session_token, request.limit, self.now()
+            )
+        return pb.ListRecentSignInsResponse(
+            sign_ins=[
+                pb.SignIn(
+                    at=unix(r.row.created_at),
+                    ip=r.row.ip,
+                    user_agent=r.row.user_agent,
+                    method=r.row.method,
+                    current=r.current,
+                    active=r.active,
+                )
+                for r in recent
+            ]
+        )

@@ -1,0 +1,64 @@
+"""A stand-in for billing's CustomerService (FindCustomersByEmail, GetCustomer), served over real gRPC."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+
+import grpc
+from portal.billing.v1 import customers_pb2 as pb
+from portal.billing.v1 import customers_pb2_grpc
+from portal_kit.context import current_tenant
+from portal_kit.errors import NotFound
+from portal_kit.grpc_server import GrpcServer, Registration
+
+
+class FakeCustomers(customers_pb2_grpc.CustomerServiceServicer):
+    def __init__(self) -> None:
+        self.emails: dict[str, dict[int, set[str]]] = defaultdict(dict)
+        self.lookups = 0
+
+    def add(self, tenant_id: str, customer_id: int, *emails: str) -> None:
+        self.emails[tenant_id][customer_id] = {self.normalize(e) for e in emails}
+
+    def remove(self, tenant_id: str, customer_id: int) -> None:
+        self.emails[tenant_id].pop(customer_id, None)
+
+    @staticmethod
+    def normalize(email: str) -> str:
+        return unicodedata.normalize("NFKC", email).strip().lower()
+
+    async def FindCustomersByEmail(
+        self, request: pb.FindCustomersByEmailRequest, context: grpc.aio.ServicerContext
+    ) -> pb.FindCustomersByEmailResponse:
+        self.lookups += 1
+        address = self.normalize(request.email)
+        found = sorted(cid for cid, emails in self.emails[current_tenant()].items() if address in emails)
+        return pb.FindCustomersByEmailResponse(customers=[pb.Customer(id=cid) for cid in found])
+
+    async def GetCustomer(
+        self, request: pb.GetCustomerRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetCustomerResponse:
+        if request.id not in self.emails[current_tenant()]:
+            raise NotFound(f"No such customer: {request.id}", "id")
+        return pb.GetCustomerResponse(customer=pb.Customer(id=request.id))
+
+
+class FakeBilling:
+    def __init__(self) -> None:
+        self.customers = FakeCustomers()
+        self.server = GrpcServer(
+            [
+                Registration(
+                    "portal.billing.v1.CustomerService",
+                    customers_pb2_grpc.add_CustomerServiceServicer_to_server,
+                    self.customers,
+                )
+            ],
+            0,
+            host="127.0.0.1",
+        )
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.server.port}"

@@ -1,0 +1,302 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import grpc
+import pytest
+from portal.auth.v1 import auth_pb2 as pb
+from portal_kit.context import bound
+from portal_kit.testing import RunningService
+from portal_kit.timestamps import unix
+from sqlalchemy import inspect, text
+
+from services.auth.models import Business
+from services.auth.tests.conftest import Clock
+from services.auth.tests.fake_billing import FakeBilling
+from services.auth.tests.portal_steps import (
+    CLIENT,
+    Mailbox,
+    Tenant,
+    get_session,
+    new_tenant,
+    redeem_code,
+    redeem_link,
+    sessions_stub,
+    settings_stub,
+    sign_in_stub,
+)
+
+SESSION_ENDED = "Your session has ended. Sign in again."
+
+
+@pytest.fixture
+async def tenant(portal: RunningService, billing: FakeBilling) -> Tenant:
+    created = await new_tenant(portal)
+    billing.customers.add(created.id, 1001, "alice@example.com")
+    billing.customers.add(created.id, 1002, "shared@example.com")
+    billing.customers.add(created.id, 1003, "shared@example.com")
+    return created
+
+
+async def sign_in(service: RunningService, tenant: Tenant, mailbox: Mailbox, email: str) -> pb.RedeemResponse:
+    emailed = await mailbox.sign_in_email(tenant, email)
+    return await redeem_link(service, tenant, emailed.token)
+
+
+async def sso_sign_in(service: RunningService, tenant: Tenant, customer_id: int) -> pb.RedeemResponse:
+    with bound(tenant.id):
+        issued = await sign_in_stub(service).IssueSsoToken(pb.IssueSsoTokenRequest(customer_id=customer_id))
+        return await sign_in_stub(service).RedeemSsoToken(pb.RedeemSsoTokenRequest(token=issued.token, client=CLIENT))
+
+
+async def temporary(
+    service: RunningService, tenant: Tenant, customer_id: int = 1001, document_type: str = "invoice"
+) -> pb.StartTemporarySessionResponse:
+    with bound(tenant.id):
+        return await sessions_stub(service).StartTemporarySession(
+            pb.StartTemporarySessionRequest(
+                customer_id=customer_id, document_type=document_type, document_id=555, client=CLIENT
+            )
+        )
+
+
+async def ended(service: RunningService, tenant: Tenant, token: str) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as failure:
+        await get_session(service, tenant, token)
+    assert failure.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert failure.value.details() == SESSION_ENDED
+
+
+async def update_settings(service: RunningService, tenant: Tenant, **changes: object) -> None:
+    with bound(tenant.id):
+        await settings_stub(service).UpdatePortalSettings(
+            pb.UpdatePortalSettingsRequest(changes=pb.PortalSettingsChanges(**changes))  # type: ignore[arg-type]
+        )
+
+
+async def test_idle_timeout_ends_a_session_and_activity_extends_it(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
+) -> None:
+    active = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    idle = await sign_in(portal, tenant, mailbox, "shared@example.com")
+    assert active.session.expires_at == unix(clock()) + 30 * 60
+    for _ in range(3):
+        clock.advance(timedelta(minutes=20))
+        session = await get_session(portal, tenant, active.session_token)
+        assert session.expires_at == unix(clock()) + 30 * 60
+    await ended(portal, tenant, idle.session_token)
+    clock.advance(timedelta(minutes=30))
+    assert await get_session(portal, tenant, active.session_token)  # exactly 30 minutes idle: still valid
+    clock.advance(timedelta(minutes=30, seconds=1))
+    await ended(portal, tenant, active.session_token)
+
+
+async def test_absolute_timeout_ends_even_an_active_session(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
+) -> None:
+    redeemed = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    created = unix(clock())
+    for _ in range(36):  # active every 20 minutes, up to exactly 12 hours
+        clock.advance(timedelta(minutes=20))
+        session = await get_session(portal, tenant, redeemed.session_token)
+    assert unix(clock()) - created == 12 * 3600
+    assert session.expires_at == created + 12 * 3600  # the absolute expiry comes before the idle one now
+    clock.advance(timedelta(seconds=1))
+    await ended(portal, tenant, redeemed.session_token)
+
+
+async def test_business_timeouts_apply_and_tightening_them_applies_at_once(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
+) -> None:
+    before = await sign_in(portal, tenant, mailbox, "shared@example.com")
+    await update_settings(portal, tenant, idle_timeout_minutes=5, absolute_timeout_hours=1)
+    redeemed = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    assert redeemed.session.expires_at == unix(clock()) + 5 * 60
+    clock.advance(timedelta(minutes=6))
+    await ended(portal, tenant, before.session_token)
+    await ended(portal, tenant, redeemed.session_token)
+
+    again = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    for _ in range(15):
+        clock.advance(timedelta(minutes=4))
+        await get_session(portal, tenant, again.session_token)
+    clock.advance(timedelta(minutes=4))
+    await ended(portal, tenant, again.session_token)
+
+    # Loosening applies to new sessions only.
+    short = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    await update_settings(portal, tenant, idle_timeout_minutes=240)
+    clock.advance(timedelta(minutes=6))
+    await ended(portal, tenant, short.session_token)
+
+
+async def test_temporary_sessions_last_an_hour_at_most_and_keep_their_document(
+    portal: RunningService, tenant: Tenant, clock: Clock
+) -> None:
+    started = await temporary(portal, tenant)
+    session = started.session
+    assert (session.kind, session.scope, session.email) == ("temporary", "account", "")
+    assert list(session.customer_ids) == [1001] and session.customer_id == 1001
+    assert (session.document_type, session.document_id) == ("invoice", 555)
+    assert session.expires_at == unix(clock()) + 30 * 60
+    for minutes in (20, 20, 19):
+        clock.advance(timedelta(minutes=minutes))
+        session = await get_session(portal, tenant, started.session_token)
+        assert session.expires_at <= session.created_at + 3600
+    assert session.expires_at == session.created_at + 3600
+    clock.advance(timedelta(minutes=1, seconds=1))
+    await ended(portal, tenant, started.session_token)
+
+    await update_settings(portal, tenant, temporary_scope="document")
+    scoped = (await temporary(portal, tenant, document_type="estimate")).session
+    assert (scoped.scope, scoped.document_type, scoped.document_id) == ("document", "estimate", 555)
+
+
+async def test_temporary_sessions_are_checked(portal: RunningService, tenant: Tenant) -> None:
+    for customer_id, document_type, code in [
+        (999, "invoice", grpc.StatusCode.NOT_FOUND),
+        (1001, "contract", grpc.StatusCode.INVALID_ARGUMENT),
+    ]:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await temporary(portal, tenant, customer_id, document_type)
+        assert refused.value.code() == code
+    await update_settings(portal, tenant, require_sign_in=True)
+    with pytest.raises(grpc.aio.AioRpcError) as sign_in_first:
+        await temporary(portal, tenant)
+    assert sign_in_first.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_switching_accounts(portal: RunningService, tenant: Tenant, mailbox: Mailbox) -> None:
+    shared = await sign_in(portal, tenant, mailbox, "shared@example.com")
+    guest = await temporary(portal, tenant, 1001)
+    stub = sessions_stub(portal)
+    with bound(tenant.id):
+        switched = await stub.SwitchAccount(
+            pb.SwitchAccountRequest(session_token=shared.session_token, customer_id=1003)
+        )
+        assert switched.session.customer_id == 1003
+        assert (await get_session(portal, tenant, shared.session_token)).customer_id == 1003
+        for token, customer_id in [(shared.session_token, 1001), (guest.session_token, 1001)]:
+            with pytest.raises(grpc.aio.AioRpcError) as denied:
+                await stub.SwitchAccount(pb.SwitchAccountRequest(session_token=token, customer_id=customer_id))
+            assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        with pytest.raises(grpc.aio.AioRpcError) as unknown:
+            await stub.SwitchAccount(pb.SwitchAccountRequest(session_token="nope", customer_id=1002))
+        assert unknown.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert (await get_session(portal, tenant, shared.session_token)).customer_id == 1003
+
+
+async def test_ending_one_session_and_every_session_of_a_person(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox
+) -> None:
+    first = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    second = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    someone_else = await sign_in(portal, tenant, mailbox, "shared@example.com")
+    sso = [await sso_sign_in(portal, tenant, 1001) for _ in range(2)]
+    guest = await temporary(portal, tenant, 1001)
+    stub = sessions_stub(portal)
+    with bound(tenant.id):
+        everywhere = await stub.EndSessionsEverywhere(
+            pb.EndSessionsEverywhereRequest(session_token=second.session_token)
+        )
+        assert everywhere.ended == 2
+        # Email-less sessions (SSO, temporary) belong to their single customer.
+        assert (
+            await stub.EndSessionsEverywhere(pb.EndSessionsEverywhereRequest(session_token=sso[0].session_token))
+        ).ended == 3
+        await stub.EndSession(pb.EndSessionRequest(session_token=someone_else.session_token))
+        await stub.EndSession(pb.EndSessionRequest(session_token=someone_else.session_token))  # idempotent
+        await stub.EndSession(pb.EndSessionRequest(session_token="never-issued"))
+    for token in (first, second, someone_else, *sso):
+        await ended(portal, tenant, token.session_token)
+    await ended(portal, tenant, guest.session_token)
+    with bound(tenant.id), pytest.raises(grpc.aio.AioRpcError) as again:
+        await stub.EndSessionsEverywhere(pb.EndSessionsEverywhereRequest(session_token=first.session_token))
+    assert again.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_the_business_ends_every_session_of_a_customer(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox
+) -> None:
+    shared = await sign_in(portal, tenant, mailbox, "shared@example.com")  # may act for 1002 and 1003
+    sso = await sso_sign_in(portal, tenant, 1003)
+    alice = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    other = await new_tenant(portal)
+    with bound(other.id):
+        assert (
+            await sessions_stub(portal).EndCustomerSessions(pb.EndCustomerSessionsRequest(customer_id=1003))
+        ).ended == 0
+    with bound(tenant.id):
+        reply = await sessions_stub(portal).EndCustomerSessions(pb.EndCustomerSessionsRequest(customer_id=1003))
+    assert reply.ended == 2
+    await ended(portal, tenant, shared.session_token)
+    await ended(portal, tenant, sso.session_token)
+    assert (await get_session(portal, tenant, alice.session_token)).customer_id == 1001
+
+
+async def test_disabling_the_business_ends_its_sessions(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox
+) -> None:
+    redeemed = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    async with portal.db.unit_of_work() as session:
+        business = await session.get(Business, tenant.id)
+        assert business is not None
+        business.disabled = True
+        session.add(business)
+    await ended(portal, tenant, redeemed.session_token)
+    other = await new_tenant(portal)
+    await ended(portal, other, redeemed.session_token)  # and a token never works in another business
+
+
+async def test_recent_sign_ins_of_the_person(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
+) -> None:
+    oldest = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    clock.advance(timedelta(minutes=1))
+    emailed = await mailbox.sign_in_email(tenant, "alice@example.com")
+    by_code = await redeem_code(portal, tenant, emailed.attempt_id, emailed.code)
+    clock.advance(timedelta(minutes=1))
+    await sign_in(portal, tenant, mailbox, "shared@example.com")
+    newest = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    stub = sessions_stub(portal)
+    with bound(tenant.id):
+        await stub.EndSession(pb.EndSessionRequest(session_token=oldest.session_token))
+        recent = (
+            await stub.ListRecentSignIns(pb.ListRecentSignInsRequest(session_token=by_code.session_token))
+        ).sign_ins
+        assert [(s.method, s.current, s.active) for s in recent] == [
+            ("link", False, True),
+            ("code", True, True),
+            ("link", False, False),
+        ]
+        assert recent[0].at == unix(clock()) and recent[2].at == unix(clock()) - 120
+        assert (recent[0].ip, recent[0].user_agent) == (CLIENT.ip, CLIENT.user_agent)
+        limited = await stub.ListRecentSignIns(pb.ListRecentSignInsRequest(session_token=newest.session_token, limit=1))
+        assert [(s.method, s.current) for s in limited.sign_ins] == [("link", True)]
+        with pytest.raises(grpc.aio.AioRpcError) as signed_out:
+            await stub.ListRecentSignIns(pb.ListRecentSignInsRequest(session_token=oldest.session_token))
+        assert signed_out.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_secrets_are_stored_only_as_keyed_hashes(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox
+) -> None:
+    emailed = await mailbox.sign_in_email(tenant, "alice@example.com")
+    secrets = [
+        (await redeem_link(portal, tenant, emailed.token)).session_token,
+        (await sso_sign_in(portal, tenant, 1001)).session_token,
+        (await temporary(portal, tenant)).session_token,
+    ]
+    async with portal.db.engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        dump: list[str] = []
+        for table in tables:
+            rows = (await connection.execute(text(f"SELECT * FROM {table}"))).all()  # noqa: S608 - names from the database
+            dump.extend(str(value) for row in rows for value in row)
+    assert "portal_sessions" in tables and "sign_in_requests" in tables
+    stored = " ".join(dump)
+    assert "alice@example.com" in stored  # the dump does hold the data
+    for secret in secrets:
+        assert secret not in stored
+    # The link token is only in the email event the mailer needs (the outbox), never in the request row.
+    assert stored.count(emailed.token) == 2  # text and html bodies of that one outbox row
