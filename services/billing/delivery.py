@@ -116,6 +116,7 @@ async def send_invoice(
     invoice.draft = False
     invoice.sent = True
     invoice.updated_at = utcnow()
+    invoice.link_issued_at = invoice.updated_at  # a fresh email: the link works for another LINK_DAYS
     session.add(invoice)
     await session.flush()
     payload = {

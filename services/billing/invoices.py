@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from portal_kit.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -27,6 +27,7 @@ from services.billing.repository import (
 )
 
 LINK_PURPOSE = "invoice-link"
+LINK_DAYS = 90
 TEXT_LIMITS = {"name": 255, "purchase_order": 255, "notes": 10_000}
 FLAGS = {"autopay", "draft", "closed", "sent"}
 CLEARABLE = set(TEXT_LIMITS) | {"due_date", "payment_terms", "metadata", "items", "discounts", "taxes"}
@@ -139,6 +140,7 @@ async def create_invoice(
         date=utcnow(),
         link_nonce=nonce,
         link_hash=link_hash(secret_key, link_token(secret_key, nonce)),
+        link_issued_at=utcnow(),
     )
     metadata = _apply(invoice, changes, cleared, creating=True) or {}
     items = build_items(changes.get("items", []), [], invoices.tenant_id, invoice.id)
@@ -247,9 +249,15 @@ async def list_invoices(
 
 
 async def find_by_link(session: AsyncSession, secret_key: bytes, token: str) -> Invoice:
-    """The invoice a customer's link opens. Drafts are not shown to customers; any miss reads the same."""
+    """The invoice a customer's link opens: only while it is open (not a draft, voided, paid or closed) and for at
+    most LINK_DAYS after the link was last sent. Any miss reads the same."""
     invoice = await InvoiceRepository(session).by_link_hash(link_hash(secret_key, token)) if token else None
-    if invoice is None or invoice.draft:
+    if invoice is None or invoice.draft or invoice.voided or invoice.paid or invoice.closed:
+        raise NotFound("This invoice link is not valid.", "token")
+    issued = invoice.link_issued_at or invoice.created_at
+    if issued.tzinfo is None:
+        issued = issued.replace(tzinfo=UTC)
+    if utcnow() > issued + timedelta(days=LINK_DAYS):
         raise NotFound("This invoice link is not valid.", "token")
     return invoice
 

@@ -118,6 +118,7 @@ class Invoice(SQLModel, table=True):
     balance: int = Field(default=0, sa_type=BigInteger)
     link_nonce: str = Field(max_length=32)
     link_hash: str = Field(max_length=64, unique=True)
+    link_issued_at: datetime | None = None  # the link works for LINK_DAYS from here (creation, or the latest send)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

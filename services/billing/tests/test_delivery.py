@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import grpc
@@ -14,8 +15,10 @@ from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.context import bound
 from portal_kit.outbox import OutboxEvent
 from portal_kit.testing import RunningService
+from portal_kit.timestamps import utcnow
 from sqlmodel import select
 
+from services.billing.models import Invoice
 from services.billing.tests.factories import item, new_customer, new_invoice
 
 PORTAL = "http://acme.localhost:8000"
@@ -150,3 +153,31 @@ async def test_render_pdf_by_id_and_by_link(
     text = _pdf_text(by_link.pdf, tmp_path)
     for expected in ("Acme & Sons", "Invoice", "INV-0001", "Acme Corp", "Paris", "Consulting", "1.5", "€2,470.61"):
         assert expected in text
+
+
+async def test_document_link_works_while_open_and_for_90_days_after_the_latest_send(
+    service: RunningService, customers: CustomerServiceStub, invoices: InvoiceServiceStub
+) -> None:
+    with bound("tenant-a"):
+        customer = await new_customer(customers, email="a@example.test")
+        invoice = await new_invoice(invoices, customer.id, item("1", 100))
+        request = pb.GetInvoiceByLinkRequest(token=invoice.link_token)
+        assert (await invoices.GetInvoiceByLink(request)).invoice.id == invoice.id
+
+        async def age_link(days: int) -> None:
+            async with service.db.unit_of_work() as session:
+                row = (await session.exec(select(Invoice).where(Invoice.id == invoice.id))).one()
+                row.link_issued_at = utcnow() - timedelta(days=days)
+                session.add(row)
+
+        await age_link(91)
+        with pytest.raises(grpc.aio.AioRpcError) as stale:
+            await invoices.GetInvoiceByLink(request)
+        assert stale.value.code() == grpc.StatusCode.NOT_FOUND
+        await invoices.SendInvoice(pb.SendInvoiceRequest(id=invoice.id, presentation=PRESENTATION))
+        assert (await invoices.GetInvoiceByLink(request)).invoice.id == invoice.id
+
+        await invoices.VoidInvoice(pb.VoidInvoiceRequest(id=invoice.id))
+        with pytest.raises(grpc.aio.AioRpcError) as voided:
+            await invoices.GetInvoiceByLink(request)
+        assert voided.value.code() == grpc.StatusCode.NOT_FOUND
