@@ -60,7 +60,10 @@ CUSTOMERS: list[dict[str, Any]] = [
             "country": "US",
             "currency": "usd",
         },  # fmt: skip
-        "contacts": [{"name": "Hank Scorpio", "email": "hank@globex.example", "primary": True}],
+        "contacts": [
+            {"name": "Hank Scorpio", "email": "hank@globex.example", "primary": True},
+            {"name": "Pat Bookkeeper", "email": "pat@books.example"},
+        ],
         "invoices": [
             {
                 "days_ago": 3,
@@ -84,6 +87,7 @@ CUSTOMERS: list[dict[str, Any]] = [
         "contacts": [
             {"name": "Peter Gibbons", "email": "peter@initech.example"},
             {"name": "Bill Lumbergh", "email": "bill@initech.example", "primary": True},
+            {"name": "Pat Bookkeeper", "email": "pat@books.example"},
         ],
         "invoices": [
             {
