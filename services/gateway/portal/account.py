@@ -10,7 +10,7 @@ from portal.billing.v1 import common_pb2, customers_pb2, invoices_pb2
 from portal_kit.errors import InvalidArgument, NotFound
 from starlette.responses import RedirectResponse, Response
 
-from services.gateway.portal import pages
+from services.gateway.portal import pages, signin
 from services.gateway.portal.documents import pdf_response
 from services.gateway.portal.sessions import (
     FullSignInRequired,
@@ -19,7 +19,7 @@ from services.gateway.portal.sessions import (
     require_visitor,
     visitor,
 )
-from services.gateway.portal.web_security import attempt_id, client_of, csrf_valid
+from services.gateway.portal.web_security import attempt_id, csrf_valid
 
 router = APIRouter()
 InvoiceId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -183,17 +183,13 @@ async def send_full_sign_in_link(request: Request) -> Response:
     customer = await current_customer(request, current)
     backends = request.app.state.backends
     business = pages.business_of(request)
-    ip, agent = client_of(request)
     if customer.HasField("email") and customer.email:
         await backends.call(
             backends.sign_in.RequestSignIn,
             auth_pb2.RequestSignInRequest(
                 email=customer.email,
-                client=auth_pb2.Client(ip=ip, user_agent=agent),
-                presentation=auth_pb2.PortalPresentation(
-                    business_name=business.display_name,
-                    portal_url=request.app.state.settings.portal_url(business.username),
-                ),
+                client=signin.client(request),
+                presentation=signin.presentation(request),
                 return_to=str(form.get("return_to", ""))
                 if str(form.get("return_to", "")).startswith("/account/")
                 else "",

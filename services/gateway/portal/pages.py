@@ -75,6 +75,12 @@ def error_page(
     return render(request, "error.html", {"heading": heading, "message": text}, status=code)
 
 
+def form_expired(request: Request) -> Response:
+    """The answer to a state-changing request that fails the CSRF check."""
+    return render(request, "error.html", {"heading": "This form has expired", "message": "Reload the page and try again."},
+                  status=403)  # fmt: skip
+
+
 def sign_in_form(request: Request, message: str | None = None, email: str = "", status: int = 200) -> Response:
     return_to = safe_path(request.query_params.get("return_to")) or ""
     return render(request, "home.html", {"message": message, "email": email, "return_to": return_to}, status=status)

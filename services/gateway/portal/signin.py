@@ -26,21 +26,12 @@ SSO_DESTINATIONS = {
 }
 
 
-def forbidden(request: Request) -> Response:
-    return pages.render(
-        request,
-        "error.html",
-        {"heading": "This form has expired", "message": "Reload the page and try again."},
-        status=403,
-    )
-
-
-def _client(request: Request) -> auth_pb2.Client:
+def client(request: Request) -> auth_pb2.Client:
     ip, agent = client_of(request)
     return auth_pb2.Client(ip=ip, user_agent=agent)
 
 
-def _presentation(request: Request) -> auth_pb2.PortalPresentation:
+def presentation(request: Request) -> auth_pb2.PortalPresentation:
     business = pages.business_of(request)
     return auth_pb2.PortalPresentation(
         business_name=business.display_name, portal_url=request.app.state.settings.portal_url(business.username)
@@ -64,14 +55,14 @@ async def request_sign_in(
 ) -> Response:
     """Always the same answer (a redirect to the "check your email" page), whatever the address."""
     if not csrf_valid(request, csrf_token):
-        return forbidden(request)
+        return pages.form_expired(request)
     backends = request.app.state.backends
     await backends.call(
         backends.sign_in.RequestSignIn,
         auth_pb2.RequestSignInRequest(
             email=email[:320],
-            client=_client(request),
-            presentation=_presentation(request),
+            client=client(request),
+            presentation=presentation(request),
             return_to=safe_path(return_to) or "",
             attempt_id=attempt_id(request),
         ),
@@ -88,13 +79,13 @@ async def check_email(request: Request) -> Response:
 @router.post("/sign-in/code")
 async def sign_in_with_code(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> Response:
     if not csrf_valid(request, csrf_token):
-        return forbidden(request)
+        return pages.form_expired(request)
     digits = "".join(ch for ch in code if ch.isdigit())
     backends = request.app.state.backends
     try:
         reply = await backends.call(
             backends.sign_in.RedeemSignInCode,
-            auth_pb2.RedeemSignInCodeRequest(attempt_id=attempt_id(request), code=digits[:6], client=_client(request)),
+            auth_pb2.RedeemSignInCodeRequest(attempt_id=attempt_id(request), code=digits[:6], client=client(request)),
             pages.business_of(request).id,
         )
     except (Unauthenticated, InvalidArgument) as refused:
@@ -119,12 +110,12 @@ async def sign_in_link(request: Request, token: str) -> Response:
 @router.post("/sign-in/{token}")
 async def redeem_sign_in_link(request: Request, token: str, csrf_token: str = Form("")) -> Response:
     if not csrf_valid(request, csrf_token):
-        return forbidden(request)
+        return pages.form_expired(request)
     backends = request.app.state.backends
     try:
         reply = await backends.call(
             backends.sign_in.RedeemSignInLink,
-            auth_pb2.RedeemSignInLinkRequest(token=token[:200], client=_client(request)),
+            auth_pb2.RedeemSignInLinkRequest(token=token[:200], client=client(request)),
             pages.business_of(request).id,
         )
     except Unauthenticated:
@@ -146,7 +137,7 @@ async def single_sign_on(request: Request, token: str) -> Response:
     try:
         reply = await backends.call(
             backends.sign_in.RedeemSsoToken,
-            auth_pb2.RedeemSsoTokenRequest(token=token[:4000], client=_client(request)),
+            auth_pb2.RedeemSsoTokenRequest(token=token[:4000], client=client(request)),
             pages.business_of(request).id,
         )
     except (Unauthenticated, InvalidArgument, NotFound):
@@ -184,7 +175,7 @@ async def switch_account(
     request: Request, customer_id: int = Form(0), next: str = Form("/"), csrf_token: str = Form("")
 ) -> Response:
     if not csrf_valid(request, csrf_token):
-        return forbidden(request)
+        return pages.form_expired(request)
     current = await require_visitor(request)
     backends = request.app.state.backends
     try:
@@ -194,14 +185,14 @@ async def switch_account(
             pages.business_of(request).id,
         )
     except PermissionDenied:
-        return forbidden(request)
+        return pages.form_expired(request)
     return RedirectResponse(safe_path(next) or "/", status_code=303)
 
 
 @router.post("/sign-out")
 async def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
     if not csrf_valid(request, csrf_token):
-        return forbidden(request)
+        return pages.form_expired(request)
     current = await visitor(request)
     if current is not None:
         backends = request.app.state.backends
@@ -218,7 +209,7 @@ async def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
 @router.post("/sign-out/everywhere")
 async def sign_out_everywhere(request: Request, csrf_token: str = Form("")) -> Response:
     if not csrf_valid(request, csrf_token):
-        return forbidden(request)
+        return pages.form_expired(request)
     current = await require_full(request)
     backends = request.app.state.backends
     await backends.call(
