@@ -25,6 +25,16 @@ from services.gateway.tenancy import Site, Tenancy
 
 log = logging.getLogger("gateway")
 HOST_FREE_PATHS = ("/healthz", "/static/")
+TOKEN_PATHS = ("/sign-in/", "/login/", "/invoices/")  # the segment after these is a bearer token
+
+
+def loggable_path(path: str) -> str:
+    """The request path with bearer tokens cut out, for logs."""
+    for prefix in TOKEN_PATHS:
+        if path.startswith(prefix) and path not in ("/sign-in/check", "/sign-in/code"):
+            rest = path[len(prefix) :].split("/", 1)
+            return prefix + "[token]" + ("/" + rest[1] if len(rest) > 1 else "")
+    return path
 
 
 def is_api(request: Request) -> bool:
@@ -122,7 +132,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unhandled error", extra={"path": request.url.path})
+        log.exception("unhandled error", extra={"path": loggable_path(request.url.path)})
         if is_api(request):
             return errors.error_response(500, "Something went wrong on our side.")
         return pages.error_page(request, None, status=500, message="Something went wrong on our side.")

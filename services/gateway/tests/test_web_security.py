@@ -67,3 +67,13 @@ def test_only_same_host_paths_are_returned_to() -> None:
         "/a\nb",
     ):
         assert safe_path(unsafe) is None
+
+
+def test_logged_paths_never_carry_bearer_tokens() -> None:
+    from services.gateway.app import loggable_path
+
+    assert loggable_path("/sign-in/abcSECRET") == "/sign-in/[token]"
+    assert loggable_path("/login/eyJhbGciOi.x.y") == "/login/[token]"
+    assert loggable_path("/invoices/SECRET/pdf") == "/invoices/[token]/pdf"
+    assert loggable_path("/sign-in/check") == "/sign-in/check"
+    assert loggable_path("/account/invoices/12") == "/account/invoices/12"
