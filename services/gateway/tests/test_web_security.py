@@ -77,3 +77,15 @@ def test_logged_paths_never_carry_bearer_tokens() -> None:
     assert loggable_path("/invoices/SECRET/pdf") == "/invoices/[token]/pdf"
     assert loggable_path("/sign-in/check") == "/sign-in/check"
     assert loggable_path("/account/invoices/12") == "/account/invoices/12"
+
+
+def test_security_headers_add_hsts_only_under_https() -> None:
+    from services.gateway.portal import security_headers
+
+    secure = security_headers.apply(Response(), https=True)
+    plain = security_headers.apply(Response(), https=False)
+    assert secure.headers["strict-transport-security"].startswith("max-age=")
+    assert "strict-transport-security" not in plain.headers
+    for response in (secure, plain):
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
