@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +62,7 @@ class GrpcServer:
 
 async def run_until_signal(
     server: GrpcServer,
-    background: Sequence[Callable[[], Awaitable[None]]] = (),
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
     on_stop: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Starts the server and background loops; SIGTERM or SIGINT stops them gracefully."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import Column, Text
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from portal_kit.context import current_tenant
@@ -104,7 +104,7 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         producer = await self._ensure_producer()
         async with self.db.unit_of_work() as session:
-            query = select(OutboxEvent).where(OutboxEvent.published_at == None).order_by(OutboxEvent.seq)  # noqa: E711
+            query = select(OutboxEvent).where(OutboxEvent.published_at == None).order_by(col(OutboxEvent.seq))  # noqa: E711
             query = query.limit(self.batch)
             if not is_sqlite(self.db.url):
                 query = query.with_for_update(skip_locked=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from portal_kit import logs
 from portal_kit.db import Database
@@ -17,7 +18,7 @@ from portal_kit.settings import ServiceSettings
 @dataclass
 class Wiring:
     registrations: Sequence[Registration]
-    background: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
 Build = Callable[[Database, ServiceSettings], Wiring]
