@@ -17,6 +17,7 @@ from portal_kit.settings import ServiceSettings
 from portal_kit.timestamps import utcnow
 
 from services.auth.billing_customers import BillingCustomers
+from services.auth.retention import purge_forever
 from services.auth.servicer import (
     BusinessAdminServicer,
     BusinessServicer,
@@ -120,5 +121,5 @@ def build(
                 SessionServicer(db, settings.secret_key, billing, now),
             ),
         ],
-        background=[relay.run, consume],
+        background=[relay.run, consume, lambda: purge_forever(db, now)],
     )

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from portal_kit.testing import RunningService
+from sqlmodel import func, select
+
+from services.auth.models import PortalSession, SessionCustomer, SignInRequest
+from services.auth.retention import purge
+from services.auth.tests.conftest import Clock
+from services.auth.tests.fake_billing import FakeBilling
+from services.auth.tests.portal_steps import Mailbox, Tenant, get_session, new_tenant, redeem_link
+
+
+async def count(service: RunningService, model: type) -> int:
+    async with service.db.unit_of_work() as session:
+        return (await session.exec(select(func.count()).select_from(model))).one()
+
+
+async def test_old_sign_in_requests_and_long_dead_sessions_are_purged(
+    portal: RunningService, billing: FakeBilling, mailbox: Mailbox, clock: Clock
+) -> None:
+    tenant: Tenant = await new_tenant(portal)
+    billing.customers.add(tenant.id, 1001, "alice@example.com")
+    old = await redeem_link(portal, tenant, (await mailbox.sign_in_email(tenant, "alice@example.com")).token)
+    clock.advance(timedelta(days=40))
+    fresh = await redeem_link(portal, tenant, (await mailbox.sign_in_email(tenant, "alice@example.com")).token)
+    assert await count(portal, PortalSession) == 2
+
+    async with portal.db.unit_of_work() as session:
+        counts = await purge(session, clock())
+    assert counts["sessions"] == 1 and counts["session_customers"] == 1 and counts["sign_in_requests"] == 1
+    assert await count(portal, PortalSession) == 1
+    assert await count(portal, SessionCustomer) == 1
+    assert await count(portal, SignInRequest) == 1
+    assert (await get_session(portal, tenant, fresh.session_token)).id == fresh.session.id
+    assert old.session.id != fresh.session.id
