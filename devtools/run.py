@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import asyncpg
-from portal_kit.localservers import PortInUse, ensure_port_free, free_port
 
 from devtools import demo
+from devtools.localservers import PortInUse, ensure_port_free, free_port
 from devtools.stack import BACKENDS, ROOT, Stack, StackOptions, dump
 
 

@@ -14,7 +14,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal_kit.localservers import (
+from portal_kit.settings import DEV_SECRET_KEY
+
+from devtools.localservers import (
     KafkaServer,
     ManagedProcess,
     StripeServer,
@@ -23,7 +25,6 @@ from portal_kit.localservers import (
     start_localstripe,
     wait_for_port,
 )
-from portal_kit.settings import DEV_SECRET_KEY
 
 log = logging.getLogger("devtools.stack")
 ROOT = Path(__file__).resolve().parent.parent

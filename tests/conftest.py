@@ -17,8 +17,8 @@ import invoiced
 import pytest
 from portal.auth.v1 import auth_pb2, auth_pb2_grpc
 from portal_kit import grpc_client
-from portal_kit.localservers import PostgresLike, start_postgres_auto
 
+from devtools.localservers import PostgresLike, start_postgres_auto
 from devtools.mailbox import SmtpSink
 from devtools.stack import BACKENDS, Stack, StackOptions
 

@@ -14,8 +14,8 @@ import socket
 import sys
 
 import uvicorn
-from portal_kit.localservers import PortInUse, ensure_port_free
 
+from devtools.localservers import PortInUse, ensure_port_free
 from devtools.mailbox.smtp import start_smtp
 from devtools.mailbox.store import MailStore
 from devtools.mailbox.web import create_app

@@ -21,6 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from portal.subscriptions.v1 import plans_pb2, plans_pb2_grpc
 
+from devtools.localservers import free_port
 from portal_kit import grpc_client
 from portal_kit.context import (
     PARAM_METADATA_KEY,
@@ -32,7 +33,6 @@ from portal_kit.context import (
 )
 from portal_kit.errors import InvalidArgument, Unauthenticated, Unavailable
 from portal_kit.grpc_server import GrpcServer, Registration
-from portal_kit.localservers import free_port
 
 SERVICE_NAME = "portal.subscriptions.v1.PlanService"
 HEALTH_SERVICE_NAME = "grpc.health.v1.Health"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from portal_kit.ids import new_uuid
-from portal_kit.localservers import PostgresServer, start_postgres
-from portal_kit.testing import RunningService, running_service, settings_for_test
 from portal_kit.timestamps import utcnow
 
+from devtools.localservers import PostgresServer, start_postgres
+from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS, build
 from services.auth.tests.fake_billing import FakeBilling
 from services.auth.tests.portal_steps import Mailbox

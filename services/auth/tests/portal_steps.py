@@ -15,9 +15,9 @@ from portal_kit.consumer import Event, IdempotentConsumer
 from portal_kit.context import bound
 from portal_kit.ids import new_uuid
 from portal_kit.outbox import OutboxEvent
-from portal_kit.testing import RunningService
 from sqlmodel import col, select
 
+from devtools.testing import RunningService
 from services.auth.billing_customers import BillingCustomers
 from services.auth.server import SIGN_IN_CONSUMER
 from services.auth.sign_in_requests import EMAIL_REQUESTED_TOPIC, SIGN_IN_REQUESTED_TOPIC, SignInRequestHandler

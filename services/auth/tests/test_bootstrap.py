@@ -8,8 +8,9 @@ from pathlib import Path
 
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
-from portal_kit.localservers import free_port
-from portal_kit.testing import RunningService
+
+from devtools.localservers import free_port
+from devtools.testing import RunningService
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -6,10 +6,10 @@ import grpc
 import pytest
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
-from portal_kit.testing import RunningService
 from portal_kit.timestamps import utcnow
 from sqlmodel import SQLModel, select
 
+from devtools.testing import RunningService
 from services.auth.models import ApiKey, Business, IdempotentRequest
 
 

@@ -11,9 +11,9 @@ from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.context import bound
 from portal_kit.ids import new_uuid
-from portal_kit.localservers import PostgresServer
-from portal_kit.testing import RunningService, running_service, settings_for_test
 
+from devtools.localservers import PostgresServer
+from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS, build
 from services.auth.tests.conftest import Clock
 

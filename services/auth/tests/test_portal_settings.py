@@ -4,8 +4,8 @@ import grpc
 import pytest
 from portal.auth.v1 import auth_pb2 as pb
 from portal_kit.context import bound
-from portal_kit.testing import RunningService
 
+from devtools.testing import RunningService
 from services.auth.tests.portal_steps import new_tenant, settings_stub
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal_kit.testing import RunningService
 from sqlmodel import func, select
 
+from devtools.testing import RunningService
 from services.auth.models import PortalSession, SessionCustomer, SignInRequest
 from services.auth.retention import purge
 from services.auth.tests.conftest import Clock

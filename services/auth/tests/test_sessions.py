@@ -6,10 +6,10 @@ import grpc
 import pytest
 from portal.auth.v1 import auth_pb2 as pb
 from portal_kit.context import bound
-from portal_kit.testing import RunningService
 from portal_kit.timestamps import unix
 from sqlalchemy import inspect, text
 
+from devtools.testing import RunningService
 from services.auth.models import Business
 from services.auth.tests.conftest import Clock
 from services.auth.tests.fake_billing import FakeBilling

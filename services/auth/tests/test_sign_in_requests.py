@@ -7,9 +7,9 @@ import grpc
 import pytest
 from portal.auth.v1 import auth_pb2 as pb
 from portal_kit.context import bound
-from portal_kit.testing import RunningService
 from sqlmodel import col, select
 
+from devtools.testing import RunningService
 from services.auth.billing_customers import BillingCustomers
 from services.auth.models import SignInRequest
 from services.auth.server import SignInConsumer

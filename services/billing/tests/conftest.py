@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 from portal.billing.v1 import customers_pb2_grpc, invoices_pb2_grpc
-from portal_kit.testing import RunningService, running_service, settings_for_test
 
+from devtools.testing import RunningService, running_service, settings_for_test
 from services.billing.server import MIGRATIONS, build
 
 

@@ -14,10 +14,10 @@ from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.context import bound
 from portal_kit.outbox import OutboxEvent
-from portal_kit.testing import RunningService
 from portal_kit.timestamps import utcnow
 from sqlmodel import select
 
+from devtools.testing import RunningService
 from services.billing.models import Invoice
 from services.billing.tests.factories import item, new_customer, new_invoice
 

@@ -14,10 +14,10 @@ from portal.billing.v1 import invoices_pb2 as pb
 from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.context import bound
-from portal_kit.localservers import PostgresServer, postgres_bin_dir, start_postgres
 from portal_kit.migrations import alembic_config, upgrade
-from portal_kit.testing import running_service, settings_for_test
 
+from devtools.localservers import PostgresServer, postgres_bin_dir, start_postgres
+from devtools.testing import running_service, settings_for_test
 from services.billing.server import MIGRATIONS, build
 from services.billing.tests.factories import item, new_customer, new_invoice
 

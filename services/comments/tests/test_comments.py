@@ -9,9 +9,9 @@ from portal.comments.v1 import comments_pb2 as pb
 from portal.comments.v1 import comments_pb2_grpc
 from portal_kit.context import bound
 from portal_kit.ids import MAX_PUBLIC_ID
-from portal_kit.testing import RunningService, running_service, settings_for_test
 from sqlmodel import select
 
+from devtools.testing import RunningService, running_service, settings_for_test
 from services.comments.models import Comment
 from services.comments.server import MIGRATIONS, build
 

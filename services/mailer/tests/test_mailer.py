@@ -21,12 +21,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from portal_kit.consumer import ProcessedEvent
 from portal_kit.ids import new_uuid
 from portal_kit.kafka_topics import ensure_topics
-from portal_kit.localservers import KafkaServer, free_port, start_kafka
-from portal_kit.testing import RunningService, running_service, settings_for_test
 from sqlmodel import select
 
+from devtools.localservers import KafkaServer, free_port, start_kafka
 from devtools.mailbox import MailStore, SmtpSink
 from devtools.mailbox.smtp import StoreHandler, start_smtp
+from devtools.testing import RunningService, running_service, settings_for_test
 from services.mailer.delivery import TOPICS
 from services.mailer.server import MIGRATIONS, build
 from services.mailer.settings import MailSettings

@@ -8,8 +8,8 @@ import pytest
 from portal.subscriptions.v1 import plans_pb2 as pb
 from portal.subscriptions.v1 import plans_pb2_grpc
 from portal_kit.context import bound
-from portal_kit.testing import RunningService, running_service, settings_for_test
 
+from devtools.testing import RunningService, running_service, settings_for_test
 from services.subscriptions.server import MIGRATIONS, build
 
 

@@ -9,7 +9,7 @@ import pytest
 import stripe
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from portal_kit.localservers import (
+from devtools.localservers import (
     ManagedProcess,
     PortInUse,
     choose_port,

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-
 from portal_kit import grpc_client
 from portal_kit.db import Database
 from portal_kit.grpc_server import GrpcServer
