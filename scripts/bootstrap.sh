@@ -1,14 +1,15 @@
 # Sourced by ./portal: a project-local virtual environment and the Debian packages the tests need.
-# Quick when everything is already installed (a hash of requirements.txt decides whether pip runs).
+# Quick when everything is already installed (a hash of both pinned sets decides whether pip runs).
+# Both commands install the dev/test set too: ./portal run starts the local broker, fake Stripe and mailbox.
 
 ensure_venv() {
   local want have
-  want=$(sha256sum requirements.txt | cut -d' ' -f1)
+  want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
   have=$(cat .venv/.requirements.sha256 2>/dev/null || true)
   if [ ! -x .venv/bin/python ] || [ "$want" != "$have" ]; then
     echo "portal: installing Python dependencies into .venv (first run only)..." >&2
     python3 -m venv .venv
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
     echo "$want" > .venv/.requirements.sha256
   fi
   local site
