@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,8 +19,10 @@ from starlette.responses import JSONResponse, Response
 from services.gateway.api import customers, errors, invoices, portal_access
 from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
+from services.gateway.deps import backends_of, settings_of
 from services.gateway.portal import account, documents, pages, signin
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, to_sign_in
+from services.gateway.portal.web_security import FormExpired
 from services.gateway.settings import GatewaySettings
 from services.gateway.tenancy import Site, Tenancy
 
@@ -48,7 +51,7 @@ class SiteMiddleware(BaseHTTPMiddleware):
         if request.url.path.startswith(HOST_FREE_PATHS):
             request.state.site = Site(None)
             return await call_next(request)
-        tenancy: Tenancy = request.app.state.tenancy
+        tenancy = cast(Tenancy, request.app.state.tenancy)
         username = tenancy.username_of(request.headers.get("host", ""))
         if username is None:
             request.state.site = Site(None)
@@ -65,7 +68,7 @@ class SiteMiddleware(BaseHTTPMiddleware):
                 return errors.error_response(404, "There is no billing portal at this address.")
             return pages.not_found(request, "There is no billing portal at this address.")
         if is_api(request):
-            base = request.app.state.settings.base_url()
+            base = settings_of(request).base_url()
             return errors.error_response(404, f"The business API is served at {base}/api, not on portal addresses.")
         return await call_next(request)
 
@@ -73,12 +76,12 @@ class SiteMiddleware(BaseHTTPMiddleware):
 def create_app(settings: GatewaySettings, backends: Backends | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = backends is None
-        app.state.backends = backends or Backends(settings)
-        app.state.tenancy = Tenancy(app.state.backends, settings.base_domain)
+        used = backends or Backends(settings)
+        app.state.backends = used
+        app.state.tenancy = Tenancy(used, settings.base_domain)
         yield
-        if own:
-            await app.state.backends.close()
+        if backends is None:
+            await used.close()
 
     app = FastAPI(
         title="Billing Portal", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan
@@ -111,6 +114,10 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
             return to_sign_in(None)
         return pages.render(request, "full_sign_in.html", {}, status=403)
 
+    @app.exception_handler(FormExpired)
+    async def on_form_expired(request: Request, error: FormExpired) -> Response:
+        return pages.form_expired(request)
+
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
         if is_api(request):
@@ -139,7 +146,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> JSONResponse:
-        status = await request.app.state.backends.health()
+        status = await backends_of(request).health()
         return JSONResponse({"backends": status}, status_code=200 if all(status.values()) else 503)
 
     return app

@@ -42,10 +42,7 @@ class Tenancy:
             business = None
         else:
             try:
-                reply = await self.backends.call(
-                    self.backends.businesses.ResolveBusiness, auth_pb2.ResolveBusinessRequest(username=username)
-                )
-                business = reply.business
+                business = await self.backends.auth(None).resolve_business(username)
             except (NotFound, InvalidArgument):
                 business = None
         if len(self._cache) > 10_000:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
-from portal.auth.v1 import auth_pb2
-from portal.billing.v1 import common_pb2
+from fastapi import APIRouter, Path, Request, Response
 from portal.billing.v1 import customers_pb2 as pb
 
 from services.gateway.api.fields import BOOL, STRING, check_known, fill_scalars, read_metadata, scalars_out
 from services.gateway.api.jsonio import JsonResponse, parse_body
 from services.gateway.api.pagination import bracketed, list_headers, page_of
-from services.gateway.api.security import authenticate
+from services.gateway.deps import ApiBilling
 
 router = APIRouter()
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-Business = auth_pb2.Business
 
 CUSTOMER_FIELDS = {
     "name": STRING, "number": STRING, "email": STRING, "type": STRING, "autopay": BOOL, "payment_terms": STRING,
@@ -78,128 +75,76 @@ def contact_input(body: dict[str, Any], cleared: list[str] | None) -> pb.Contact
 
 
 @router.post("/customers", status_code=201)
-async def create_customer(request: Request, business: Business = Depends(authenticate)) -> JsonResponse:
+async def create_customer(request: Request, billing: ApiBilling) -> JsonResponse:
     body = parse_body(await request.body())
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.customers.CreateCustomer, pb.CreateCustomerRequest(customer=customer_input(body, None)), business.id
-    )
-    return JsonResponse(customer_json(reply.customer), status_code=201)
+    customer = await billing.create_customer(customer_input(body, None))
+    return JsonResponse(customer_json(customer), status_code=201)
 
 
 @router.get("/customers")
-async def list_customers(request: Request, business: Business = Depends(authenticate)) -> JsonResponse:
+async def list_customers(request: Request, billing: ApiBilling) -> JsonResponse:
     page = page_of(request)
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.customers.ListCustomers,
-        pb.ListCustomersRequest(
-            page=page.to_pb(), filter=bracketed(request, "filter"), metadata=bracketed(request, "metadata")
-        ),
-        business.id,
+    customers, total = await billing.list_customers(
+        page.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
     )
-    headers = list_headers(request, page, reply.page_info.total_count)
-    return JsonResponse([customer_json(c) for c in reply.customers], headers=headers)
+    headers = list_headers(request, page, total)
+    return JsonResponse([customer_json(c) for c in customers], headers=headers)
 
 
 @router.get("/customers/{customer_id}")
-async def get_customer(
-    customer_id: ObjectId, request: Request, business: Business = Depends(authenticate)
-) -> JsonResponse:
-    backends = request.app.state.backends
-    reply = await backends.call(backends.customers.GetCustomer, pb.GetCustomerRequest(id=customer_id), business.id)
-    return JsonResponse(customer_json(reply.customer))
+async def get_customer(customer_id: ObjectId, request: Request, billing: ApiBilling) -> JsonResponse:
+    return JsonResponse(customer_json(await billing.get_customer(customer_id)))
 
 
 @router.patch("/customers/{customer_id}")
-async def update_customer(
-    customer_id: ObjectId, request: Request, business: Business = Depends(authenticate)
-) -> JsonResponse:
+async def update_customer(customer_id: ObjectId, request: Request, billing: ApiBilling) -> JsonResponse:
     body = parse_body(await request.body())
     cleared: list[str] = []
     changes = customer_input(body, cleared)
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.customers.UpdateCustomer,
-        pb.UpdateCustomerRequest(id=customer_id, changes=changes, cleared=cleared),
-        business.id,
-    )
-    return JsonResponse(customer_json(reply.customer))
+    return JsonResponse(customer_json(await billing.update_customer(customer_id, changes, cleared)))
 
 
 @router.delete("/customers/{customer_id}", status_code=204)
-async def delete_customer(
-    customer_id: ObjectId, request: Request, business: Business = Depends(authenticate)
-) -> Response:
-    backends = request.app.state.backends
-    await backends.call(backends.customers.DeleteCustomer, pb.DeleteCustomerRequest(id=customer_id), business.id)
+async def delete_customer(customer_id: ObjectId, request: Request, billing: ApiBilling) -> Response:
+    await billing.delete_customer(customer_id)
     return Response(status_code=204)
 
 
 @router.post("/customers/{customer_id}/contacts", status_code=201)
-async def create_contact(
-    customer_id: ObjectId, request: Request, business: Business = Depends(authenticate)
-) -> JsonResponse:
+async def create_contact(customer_id: ObjectId, request: Request, billing: ApiBilling) -> JsonResponse:
     body = parse_body(await request.body())
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.customers.CreateContact,
-        pb.CreateContactRequest(customer_id=customer_id, contact=contact_input(body, None)),
-        business.id,
-    )
-    return JsonResponse(contact_json(reply.contact), status_code=201)
+    contact = await billing.create_contact(customer_id, contact_input(body, None))
+    return JsonResponse(contact_json(contact), status_code=201)
 
 
 @router.get("/customers/{customer_id}/contacts")
-async def list_contacts(
-    customer_id: ObjectId, request: Request, business: Business = Depends(authenticate)
-) -> JsonResponse:
+async def list_contacts(customer_id: ObjectId, request: Request, billing: ApiBilling) -> JsonResponse:
     page = page_of(request)
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.customers.ListContacts,
-        pb.ListContactsRequest(
-            customer_id=customer_id, page=common_pb2.PageRequest(page=page.page, per_page=page.per_page)
-        ),
-        business.id,
-    )
-    headers = list_headers(request, page, reply.page_info.total_count)
-    return JsonResponse([contact_json(c) for c in reply.contacts], headers=headers)
+    contacts, total = await billing.list_contacts(customer_id, page.to_pb())
+    headers = list_headers(request, page, total)
+    return JsonResponse([contact_json(c) for c in contacts], headers=headers)
 
 
 @router.get("/customers/{customer_id}/contacts/{contact_id}")
 async def get_contact(
-    customer_id: ObjectId, contact_id: ObjectId, request: Request, business: Business = Depends(authenticate)
+    customer_id: ObjectId, contact_id: ObjectId, request: Request, billing: ApiBilling
 ) -> JsonResponse:
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.customers.GetContact, pb.GetContactRequest(customer_id=customer_id, id=contact_id), business.id
-    )
-    return JsonResponse(contact_json(reply.contact))
+    return JsonResponse(contact_json(await billing.get_contact(customer_id, contact_id)))
 
 
 @router.patch("/customers/{customer_id}/contacts/{contact_id}")
 async def update_contact(
-    customer_id: ObjectId, contact_id: ObjectId, request: Request, business: Business = Depends(authenticate)
+    customer_id: ObjectId, contact_id: ObjectId, request: Request, billing: ApiBilling
 ) -> JsonResponse:
     body = parse_body(await request.body())
     cleared: list[str] = []
     changes = contact_input(body, cleared)
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.customers.UpdateContact,
-        pb.UpdateContactRequest(customer_id=customer_id, id=contact_id, changes=changes, cleared=cleared),
-        business.id,
-    )
-    return JsonResponse(contact_json(reply.contact))
+    return JsonResponse(contact_json(await billing.update_contact(customer_id, contact_id, changes, cleared)))
 
 
 @router.delete("/customers/{customer_id}/contacts/{contact_id}", status_code=204)
 async def delete_contact(
-    customer_id: ObjectId, contact_id: ObjectId, request: Request, business: Business = Depends(authenticate)
+    customer_id: ObjectId, contact_id: ObjectId, request: Request, billing: ApiBilling
 ) -> Response:
-    backends = request.app.state.backends
-    await backends.call(
-        backends.customers.DeleteContact, pb.DeleteContactRequest(customer_id=customer_id, id=contact_id), business.id
-    )
+    await billing.delete_contact(customer_id, contact_id)
     return Response(status_code=204)

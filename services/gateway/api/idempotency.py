@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from services.gateway.api.errors import domain_error_response, error_response
-from services.gateway.api.security import authenticate
+from services.gateway.deps import api_business, backends_of
 
 State = auth_pb2.BeginIdempotentRequestResponse.State
 REPLAYED_HEADERS = ("content-type", "link", "x-total-count")
@@ -24,14 +24,9 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
             return await call_next(request)
         if request.method not in ("POST", "PATCH"):
             return error_response(400, "Idempotency-Key is only allowed on POST and PATCH requests.", "Idempotency-Key")
-        backends = request.app.state.backends
         try:
-            business = await authenticate(request)
-            begun = await backends.call(
-                backends.idempotency.BeginIdempotentRequest,
-                auth_pb2.BeginIdempotentRequestRequest(key=key, method=request.method, path=request.url.path),
-                tenant=business.id,
-            )
+            auth = backends_of(request).auth((await api_business(request)).id)
+            begun = await auth.begin_idempotent(key, request.method, request.url.path)
         except DomainError as error:
             return domain_error_response(error)
         if begun.state == State.STATE_COMPLETED:
@@ -48,19 +43,9 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         headers = {k: v for k, v in response.headers.items() if k in REPLAYED_HEADERS}
         try:
             if response.status_code >= 500:
-                await backends.call(
-                    backends.idempotency.AbandonIdempotentRequest,
-                    auth_pb2.AbandonIdempotentRequestRequest(key=key),
-                    tenant=business.id,
-                )
+                await auth.abandon_idempotent(key)
             else:
-                await backends.call(
-                    backends.idempotency.CompleteIdempotentRequest,
-                    auth_pb2.CompleteIdempotentRequestRequest(
-                        key=key, status_code=response.status_code, body=body, headers_json=json.dumps(headers)
-                    ),
-                    tenant=business.id,
-                )
+                await auth.complete_idempotent(key, response.status_code, body, json.dumps(headers))
         except DomainError:
             pass  # the request itself succeeded; a later retry with this key simply runs again
         return Response(body, status_code=response.status_code, headers=dict(response.headers))

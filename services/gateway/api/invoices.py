@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from portal.auth.v1 import auth_pb2
-from portal.billing.v1 import common_pb2, customers_pb2
 from portal.billing.v1 import invoices_pb2 as pb
-from portal_kit.errors import InvalidArgument
+from portal_kit.errors import InvalidArgument, NotFound
 from portal_kit.money import from_minor, normalize_currency, to_minor
 
 from services.gateway.api.customers import customer_json
@@ -29,10 +27,11 @@ from services.gateway.api.fields import (
 )
 from services.gateway.api.jsonio import JsonResponse, parse_body
 from services.gateway.api.pagination import bracketed, list_headers, page_of
-from services.gateway.api.security import authenticate
+from services.gateway.clients.billing import BillingClient
+from services.gateway.deps import ApiBilling, ApiBusiness, Settings
+from services.gateway.settings import GatewaySettings
 
 router = APIRouter()
-Business = auth_pb2.Business
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 INVOICE_FIELDS = {
@@ -148,134 +147,105 @@ def invoice_json(invoice: pb.Invoice, portal_url: str) -> dict[str, Any]:
     return data
 
 
-def portal_url(request: Request, business: Business) -> str:
-    return request.app.state.settings.portal_url(business.username)
-
-
-def presentation(request: Request, business: Business) -> pb.Presentation:
-    return pb.Presentation(business_name=business.display_name, portal_url=portal_url(request, business))
+def presentation(settings: GatewaySettings, business: auth_pb2.Business) -> pb.Presentation:
+    return pb.Presentation(business_name=business.display_name, portal_url=settings.portal_url(business.username))
 
 
 def wants_customer(request: Request) -> bool:
     return "customer" in request.query_params.get("expand", "").split(",")
 
 
-async def expand_customers(request: Request, business: Business, rows: list[dict[str, Any]]) -> None:
-    """Replaces customer ids with customer objects, fetching the distinct customers concurrently."""
-    backends = request.app.state.backends
-    ids = sorted({row["customer"] for row in rows})
-    async with asyncio.TaskGroup() as group:
-        tasks = {
-            cid: group.create_task(
-                backends.call(backends.customers.GetCustomer, customers_pb2.GetCustomerRequest(id=cid), business.id)
-            )
-            for cid in ids
-        }
+async def expand_customers(billing: BillingClient, rows: list[dict[str, Any]]) -> None:
+    """Replaces customer ids with customer objects, all distinct customers in one lookup."""
+    found = {c.id: c for c in await billing.customers_by_id(sorted({row["customer"] for row in rows}))}
     for row in rows:
-        row["customer"] = customer_json(tasks[row["customer"]].result().customer)
+        if row["customer"] not in found:
+            raise NotFound(f"No such customer: {row['customer']}")
+        row["customer"] = customer_json(found[row["customer"]])
 
 
-async def currency_for_create(request: Request, business: Business, body: dict[str, Any]) -> str:
+async def currency_for_create(billing: BillingClient, body: dict[str, Any]) -> str:
     if body.get("currency") is not None:
         return normalize_currency(read_string(body["currency"], "currency"))
     customer_id = body.get("customer")
     if isinstance(customer_id, int) and not isinstance(customer_id, bool) and 0 < customer_id < 2**63:
-        backends = request.app.state.backends
         try:
-            reply = await backends.call(
-                backends.customers.GetCustomer, customers_pb2.GetCustomerRequest(id=customer_id), business.id
-            )
+            customer = await billing.get_customer(customer_id)
         except Exception:  # noqa: BLE001 - billing reports the unknown customer with the right message
             return "usd"
-        if reply.customer.HasField("currency") and reply.customer.currency:
-            return reply.customer.currency
+        if customer.HasField("currency") and customer.currency:
+            return customer.currency
     return "usd"
 
 
 @router.post("/invoices", status_code=201)
-async def create_invoice(request: Request, business: Business = Depends(authenticate)) -> JsonResponse:
+async def create_invoice(
+    request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
+) -> JsonResponse:
     body = parse_body(await request.body())
     if body.get("customer") is None:
         raise InvalidArgument("customer is required: the id of the customer to bill.", "customer")
-    currency = await currency_for_create(request, business, body)
+    currency = await currency_for_create(billing, body)
     invoice = invoice_input(body, currency, creating=True)
     invoice.currency = currency
-    backends = request.app.state.backends
-    reply = await backends.call(backends.invoices.CreateInvoice, pb.CreateInvoiceRequest(invoice=invoice), business.id)
-    return JsonResponse(invoice_json(reply.invoice, portal_url(request, business)), status_code=201)
+    created = await billing.create_invoice(invoice)
+    return JsonResponse(invoice_json(created, settings.portal_url(business.username)), status_code=201)
 
 
 @router.get("/invoices")
-async def list_invoices(request: Request, business: Business = Depends(authenticate)) -> JsonResponse:
+async def list_invoices(
+    request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
+) -> JsonResponse:
     page = page_of(request)
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.invoices.ListInvoices,
-        pb.ListInvoicesRequest(
-            page=common_pb2.PageRequest(page=page.page, per_page=page.per_page),
-            filter=bracketed(request, "filter"),
-            metadata=bracketed(request, "metadata"),
-        ),
-        business.id,
+    invoices, total = await billing.list_invoices(
+        page.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
     )
-    rows = [invoice_json(i, portal_url(request, business)) for i in reply.invoices]
+    rows = [invoice_json(i, settings.portal_url(business.username)) for i in invoices]
     if wants_customer(request) and rows:
-        await expand_customers(request, business, rows)
-    return JsonResponse(rows, headers=list_headers(request, page, reply.page_info.total_count))
+        await expand_customers(billing, rows)
+    return JsonResponse(rows, headers=list_headers(request, page, total))
 
 
 @router.get("/invoices/{invoice_id}")
-async def get_invoice(invoice_id: ObjectId, request: Request, business: Business = Depends(authenticate)) -> Response:
-    backends = request.app.state.backends
+async def get_invoice(
+    invoice_id: ObjectId, request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
+) -> Response:
     if "application/pdf" in request.headers.get("accept", ""):
-        pdf = await backends.call(
-            backends.invoices.RenderInvoicePdf,
-            pb.RenderInvoicePdfRequest(id=invoice_id, presentation=presentation(request, business)),
-            business.id,
-        )
+        pdf = await billing.invoice_pdf(invoice_id, presentation(settings, business))
         return Response(pdf.pdf, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{pdf.filename}"'})  # fmt: skip
-    reply = await backends.call(backends.invoices.GetInvoice, pb.GetInvoiceRequest(id=invoice_id), business.id)
-    row = invoice_json(reply.invoice, portal_url(request, business))
+    row = invoice_json(await billing.get_invoice(invoice_id), settings.portal_url(business.username))
     if wants_customer(request):
-        await expand_customers(request, business, [row])
+        await expand_customers(billing, [row])
     return JsonResponse(row)
 
 
 @router.patch("/invoices/{invoice_id}")
 async def update_invoice(
-    invoice_id: ObjectId, request: Request, business: Business = Depends(authenticate)
+    invoice_id: ObjectId, request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
 ) -> JsonResponse:
     body = parse_body(await request.body())
-    backends = request.app.state.backends
-    current = await backends.call(backends.invoices.GetInvoice, pb.GetInvoiceRequest(id=invoice_id), business.id)
-    currency = current.invoice.currency
+    currency = (await billing.get_invoice(invoice_id)).currency
     if body.get("currency") is not None:
         currency = normalize_currency(read_string(body["currency"], "currency"))
     changes = invoice_input(body, currency, creating=False)
-    reply = await backends.call(
-        backends.invoices.UpdateInvoice, pb.UpdateInvoiceRequest(id=invoice_id, changes=changes), business.id
-    )
-    return JsonResponse(invoice_json(reply.invoice, portal_url(request, business)))
+    updated = await billing.update_invoice(invoice_id, changes)
+    return JsonResponse(invoice_json(updated, settings.portal_url(business.username)))
 
 
 @router.delete("/invoices/{invoice_id}", status_code=204)
-async def delete_invoice(
-    invoice_id: ObjectId, request: Request, business: Business = Depends(authenticate)
-) -> Response:
-    backends = request.app.state.backends
-    await backends.call(backends.invoices.DeleteInvoice, pb.DeleteInvoiceRequest(id=invoice_id), business.id)
+async def delete_invoice(invoice_id: ObjectId, billing: ApiBilling) -> Response:
+    await billing.delete_invoice(invoice_id)
     return Response(status_code=204)
 
 
 @router.post("/invoices/{invoice_id}/void")
 async def void_invoice(
-    invoice_id: ObjectId, request: Request, business: Business = Depends(authenticate)
+    invoice_id: ObjectId, request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
 ) -> JsonResponse:
     parse_body(await request.body())
-    backends = request.app.state.backends
-    reply = await backends.call(backends.invoices.VoidInvoice, pb.VoidInvoiceRequest(id=invoice_id), business.id)
-    return JsonResponse(invoice_json(reply.invoice, portal_url(request, business)))
+    voided = await billing.void_invoice(invoice_id)
+    return JsonResponse(invoice_json(voided, settings.portal_url(business.username)))
 
 
 def recipients_in(value: Any) -> list[pb.Recipient]:
@@ -296,19 +266,17 @@ def recipients_in(value: Any) -> list[pb.Recipient]:
 
 @router.post("/invoices/{invoice_id}/emails", status_code=201)
 async def send_invoice(
-    invoice_id: ObjectId, request: Request, business: Business = Depends(authenticate)
+    invoice_id: ObjectId, request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
 ) -> JsonResponse:
     body = parse_body(await request.body())
     check_known(body, {"to", "bcc", "subject", "message", "template"})
-    send = pb.SendInvoiceRequest(id=invoice_id, presentation=presentation(request, business))
+    send = pb.SendInvoiceRequest(id=invoice_id, presentation=presentation(settings, business))
     if body.get("to") is not None:
         send.to.extend(recipients_in(body["to"]))
     if body.get("subject") is not None:
         send.subject = read_string(body["subject"], "subject", 300)
     if body.get("message") is not None:
         send.message = read_string(body["message"], "message", 10000)
-    backends = request.app.state.backends
-    reply = await backends.call(backends.invoices.SendInvoice, send, business.id)
     emails = [
         {
             "id": e.id,
@@ -323,6 +291,6 @@ async def send_invoice(
             "created_at": e.created_at,
             "updated_at": e.created_at,
         }  # fmt: skip
-        for e in reply.emails
+        for e in await billing.send_invoice(send)
     ]
     return JsonResponse(emails, status_code=201)

@@ -1,4 +1,4 @@
-"""HTTP Basic with the API key as the username (Invoiced's scheme). The key is checked by the auth service."""
+"""HTTP Basic with the API key as the username (Invoiced's scheme). The key is checked by auth (deps.api_business)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import base64
 import binascii
 
 from fastapi import Request
-from portal.auth.v1 import auth_pb2
 from portal_kit.errors import Unauthenticated
 
 MISSING = "Provide your API key as the username of HTTP Basic authentication."
@@ -25,16 +24,3 @@ def api_key_of(request: Request) -> str:
     if not username or len(username) > 200:
         raise Unauthenticated(INVALID)
     return username
-
-
-async def authenticate(request: Request) -> auth_pb2.Business:
-    """The business whose key signed this request; cached on the request."""
-    cached = getattr(request.state, "business", None)
-    if cached is not None:
-        return cached
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.businesses.AuthenticateApiKey, auth_pb2.AuthenticateApiKeyRequest(api_key=api_key_of(request))
-    )
-    request.state.business = reply.business
-    return reply.business

@@ -7,14 +7,14 @@ full sign-in first; then the link goes through the sign-in form and comes back.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from portal.auth.v1 import auth_pb2
 from portal.billing.v1 import invoices_pb2
 from portal_kit.errors import InvalidArgument, NotFound
 from starlette.responses import RedirectResponse, Response
 
+from services.gateway.deps import PortalAuth, PortalBilling, Settings, Tenant, visitor_of
 from services.gateway.portal import pages
-from services.gateway.portal.sessions import start_session, to_sign_in, visitor
-from services.gateway.portal.web_security import client_of
+from services.gateway.portal.sessions import start_session, to_sign_in
+from services.gateway.portal.signin import client
 
 router = APIRouter()
 INVALID_LINK = "This invoice link is not valid. Ask the business for a new one."
@@ -28,77 +28,51 @@ def _away(target: str) -> RedirectResponse:
 
 
 @router.get("/invoices/{token}")
-async def invoice_link(request: Request, token: str) -> Response:
-    backends = request.app.state.backends
-    business = pages.business_of(request)
+async def invoice_link(
+    request: Request, token: str, business: Tenant, auth: PortalAuth, billing: PortalBilling
+) -> Response:
     if not token or len(token) > 100:
         return pages.not_found(request, INVALID_LINK)
     try:
-        found = await backends.call(
-            backends.invoices.GetInvoiceByLink, invoices_pb2.GetInvoiceByLinkRequest(token=token), business.id
-        )
+        found = await billing.invoice_by_link(token)
     except (NotFound, InvalidArgument):
         return pages.not_found(request, INVALID_LINK)
     invoice = found.invoice
     target = f"/account/invoices/{invoice.id}"
 
-    current = await visitor(request)
+    current = await visitor_of(request, business)
     if current is not None and not current.temporary and invoice.customer in current.session.customer_ids:
         if current.session.customer_id != invoice.customer:
-            await backends.call(
-                backends.sessions.SwitchAccount,
-                auth_pb2.SwitchAccountRequest(session_token=current.token, customer_id=invoice.customer),
-                business.id,
-            )
+            await auth.switch_account(current.token, invoice.customer)
         return _away(target)
 
-    settings = await backends.call(
-        backends.portal_settings.GetPortalSettings, auth_pb2.GetPortalSettingsRequest(), business.id
-    )
-    if settings.settings.require_sign_in:
+    if (await auth.portal_settings()).require_sign_in:
         response = to_sign_in(f"/invoices/{token}")
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
-    ip, agent = client_of(request)
-    started = await backends.call(
-        backends.sessions.StartTemporarySession,
-        auth_pb2.StartTemporarySessionRequest(
-            customer_id=invoice.customer,
-            document_type="invoice",
-            document_id=invoice.id,
-            client=auth_pb2.Client(ip=ip, user_agent=agent),
-        ),
-        business.id,
-    )
+    started = await auth.start_temporary_session(invoice.customer, "invoice", invoice.id, client(request))
     response = _away(target)
     start_session(request, response, started.session_token, started.session)
     return response
 
 
 @router.get("/invoices/{token}/payment")
-async def invoice_payment_link(request: Request, token: str) -> Response:
+async def invoice_payment_link(token: str) -> Response:
     """Paying online comes with the payments issue; until then the payment link opens the invoice."""
     return _away(f"/invoices/{token}")
 
 
 @router.get("/invoices/{token}/pdf")
-async def invoice_pdf_link(request: Request, token: str) -> Response:
+async def invoice_pdf_link(
+    request: Request, token: str, business: Tenant, billing: PortalBilling, settings: Settings
+) -> Response:
     """The PDF by link, as the API's `pdf_url` promises: the token is the credential for this one document."""
-    business = pages.business_of(request)
-    backends = request.app.state.backends
+    presentation = invoices_pb2.Presentation(
+        business_name=business.display_name, portal_url=settings.portal_url(business.username)
+    )
     try:
-        pdf = await backends.call(
-            backends.invoices.RenderInvoicePdf,
-            invoices_pb2.RenderInvoicePdfRequest(
-                link_token=token[:100],
-                presentation=invoices_pb2.Presentation(
-                    business_name=business.display_name,
-                    portal_url=request.app.state.settings.portal_url(business.username),
-                ),
-            ),
-            business.id,
-        )
+        pdf = await billing.invoice_pdf_by_link(token[:100], presentation)
     except (NotFound, InvalidArgument):
         return pages.not_found(request, INVALID_LINK)
     return pdf_response(pdf)

@@ -10,11 +10,11 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from portal.auth.v1 import auth_pb2
 from portal_kit.errors import DomainError, NotFound, Unavailable
 from portal_kit.money import format_money
 from starlette.responses import Response
 
+from services.gateway.deps import settings_of, site_of
 from services.gateway.portal import security_headers
 from services.gateway.portal.sessions import end_cookie
 from services.gateway.portal.web_security import csrf_token, remember_presession, safe_path
@@ -44,17 +44,12 @@ templates.env.globals["csrf"] = csrf_token
 def render(
     request: Request, name: str, context: dict[str, Any], status: int = 200, referrer: str = "same-origin"
 ) -> Response:
-    site = getattr(request.state, "site", None)
-    full = {"business": site.business if site else None, "visitor": getattr(request.state, "visitor", None), **context}
+    full = {"business": site_of(request).business, "visitor": getattr(request.state, "visitor", None), **context}
     response = templates.TemplateResponse(request, name, full, status_code=status)
     remember_presession(request, response)
     if getattr(request.state, "clear_session", False):
         end_cookie(request, response)
-    return security_headers.apply(response, request.app.state.settings.https, referrer)
-
-
-def business_of(request: Request) -> auth_pb2.Business:
-    return request.state.site.business
+    return security_headers.apply(response, settings_of(request).https, referrer)
 
 
 def not_found(request: Request, message: str = "We could not find that page.") -> Response:

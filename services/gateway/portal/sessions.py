@@ -1,4 +1,4 @@
-"""The signed-in customer of a request: the session cookie, checked by the auth service on every request."""
+"""The signed-in customer of a request (see deps.visitor_of), its session cookie and the sign-in redirects."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 from fastapi import Request
 from portal.auth.v1 import auth_pb2
-from portal_kit.errors import PermissionDenied, Unauthenticated
+from portal_kit.principal import Principal
 from starlette.responses import RedirectResponse, Response
 
-from services.gateway.portal.web_security import SESSION_COOKIE, clear_cookie, session_token, set_cookie
+from services.gateway.portal.web_security import SESSION_COOKIE, clear_cookie, set_cookie
 
 TEMPORARY = "temporary"
 FULL_COOKIE_SECONDS = 72 * 3600  # the longest absolute timeout a business may choose; the server decides validity
@@ -34,6 +34,13 @@ class Visitor:
             return True
         return self.session.document_type == document_type and self.session.document_id == document_id
 
+    @property
+    def principal(self) -> Principal:
+        """Who the backends see this visitor as: the account in use, narrowed to one document for a guest."""
+        if self.document_only:
+            return Principal(self.session.customer_id, self.session.document_type, self.session.document_id)
+        return Principal(self.session.customer_id)
+
 
 class SignInRequired(Exception):
     """Raised by pages that need a session; the app answers with a redirect to the sign-in form."""
@@ -44,39 +51,6 @@ class SignInRequired(Exception):
 
 class FullSignInRequired(Exception):
     """Raised when a temporary session tries something only a full sign-in may do."""
-
-
-async def visitor(request: Request) -> Visitor | None:
-    if hasattr(request.state, "visitor"):
-        return request.state.visitor
-    token = session_token(request)
-    found: Visitor | None = None
-    if token:
-        backends = request.app.state.backends
-        business = request.state.site.business
-        try:
-            reply = await backends.call(
-                backends.sessions.GetSession, auth_pb2.GetSessionRequest(session_token=token), business.id
-            )
-            found = Visitor(token, reply.session)
-        except (Unauthenticated, PermissionDenied):
-            request.state.clear_session = True
-    request.state.visitor = found
-    return found
-
-
-async def require_visitor(request: Request) -> Visitor:
-    found = await visitor(request)
-    if found is None:
-        raise SignInRequired(request.url.path)
-    return found
-
-
-async def require_full(request: Request) -> Visitor:
-    found = await require_visitor(request)
-    if found.temporary:
-        raise FullSignInRequired()
-    return found
 
 
 def start_session(request: Request, response: Response, token: str, session: auth_pb2.Session) -> None:

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Form, Request
 from portal.auth.v1 import auth_pb2
-from portal.billing.v1 import customers_pb2
 from portal_kit.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from starlette.responses import RedirectResponse, Response
 
+from services.gateway.deps import (
+    CsrfChecked,
+    FullySignedIn,
+    PortalAuth,
+    PortalBilling,
+    SignedInCustomer,
+    Viewer,
+    settings_of,
+    site_of,
+)
 from services.gateway.portal import pages
-from services.gateway.portal.sessions import end_cookie, require_full, require_visitor, start_session, visitor
-from services.gateway.portal.web_security import attempt_id, client_of, csrf_valid, safe_path
+from services.gateway.portal.sessions import end_cookie, start_session
+from services.gateway.portal.web_security import FormExpired, attempt_id, client_of, safe_path
 
 router = APIRouter()
 
@@ -32,9 +43,11 @@ def client(request: Request) -> auth_pb2.Client:
 
 
 def presentation(request: Request) -> auth_pb2.PortalPresentation:
-    business = pages.business_of(request)
+    business = site_of(request).business
+    if business is None:
+        raise NotFound("There is no billing portal at this address.")
     return auth_pb2.PortalPresentation(
-        business_name=business.display_name, portal_url=request.app.state.settings.portal_url(business.username)
+        business_name=business.display_name, portal_url=settings_of(request).portal_url(business.username)
     )
 
 
@@ -51,22 +64,19 @@ async def _signed_in(request: Request, reply: auth_pb2.RedeemResponse) -> Respon
 
 @router.post("/sign-in")
 async def request_sign_in(
-    request: Request, email: str = Form(""), return_to: str = Form(""), csrf_token: str = Form("")
+    request: Request,
+    _: CsrfChecked,
+    auth: PortalAuth,
+    email: Annotated[str, Form()] = "",
+    return_to: Annotated[str, Form()] = "",
 ) -> Response:
     """Always the same answer (a redirect to the "check your email" page), whatever the address."""
-    if not csrf_valid(request, csrf_token):
-        return pages.form_expired(request)
-    backends = request.app.state.backends
-    await backends.call(
-        backends.sign_in.RequestSignIn,
-        auth_pb2.RequestSignInRequest(
-            email=email[:320],
-            client=client(request),
-            presentation=presentation(request),
-            return_to=safe_path(return_to) or "",
-            attempt_id=attempt_id(request),
-        ),
-        pages.business_of(request).id,
+    await auth.request_sign_in(
+        email=email[:320],
+        client=client(request),
+        presentation=presentation(request),
+        return_to=safe_path(return_to) or "",
+        attempt_id=attempt_id(request),
     )
     return RedirectResponse("/sign-in/check", status_code=303)
 
@@ -77,69 +87,45 @@ async def check_email(request: Request) -> Response:
 
 
 @router.post("/sign-in/code")
-async def sign_in_with_code(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> Response:
-    if not csrf_valid(request, csrf_token):
-        return pages.form_expired(request)
+async def sign_in_with_code(
+    request: Request, _: CsrfChecked, auth: PortalAuth, code: Annotated[str, Form()] = ""
+) -> Response:
     digits = "".join(ch for ch in code if ch.isdigit())
-    backends = request.app.state.backends
     try:
-        reply = await backends.call(
-            backends.sign_in.RedeemSignInCode,
-            auth_pb2.RedeemSignInCodeRequest(attempt_id=attempt_id(request), code=digits[:6], client=client(request)),
-            pages.business_of(request).id,
-        )
+        reply = await auth.redeem_sign_in_code(attempt_id(request), digits[:6], client(request))
     except (Unauthenticated, InvalidArgument) as refused:
         return pages.render(request, "check_email.html", {"error": refused.message}, status=400)
     return await _signed_in(request, reply)
 
 
+def _link_expired(request: Request, email: str) -> Response:
+    return pages.render(request, "link_expired.html", {"email": email}, status=410, referrer="no-referrer")
+
+
 @router.api_route("/sign-in/{token}", methods=["GET", "HEAD"])
-async def sign_in_link(request: Request, token: str) -> Response:
+async def sign_in_link(request: Request, token: str, auth: PortalAuth) -> Response:
     """Opening the link signs nobody in: mail scanners open links too. The Continue button does."""
-    backends = request.app.state.backends
-    reply = await backends.call(
-        backends.sign_in.InspectSignInLink,
-        auth_pb2.InspectSignInLinkRequest(token=token[:200]),
-        pages.business_of(request).id,
-    )
+    reply = await auth.inspect_sign_in_link(token[:200])
     if reply.state == auth_pb2.InspectSignInLinkResponse.State.STATE_VALID:
         return pages.render(request, "continue.html", {"token": token}, referrer="no-referrer")
-    return pages.render(request, "link_expired.html", {"email": reply.email}, status=410, referrer="no-referrer")
+    return _link_expired(request, reply.email)
 
 
 @router.post("/sign-in/{token}")
-async def redeem_sign_in_link(request: Request, token: str, csrf_token: str = Form("")) -> Response:
-    if not csrf_valid(request, csrf_token):
-        return pages.form_expired(request)
-    backends = request.app.state.backends
+async def redeem_sign_in_link(request: Request, token: str, _: CsrfChecked, auth: PortalAuth) -> Response:
     try:
-        reply = await backends.call(
-            backends.sign_in.RedeemSignInLink,
-            auth_pb2.RedeemSignInLinkRequest(token=token[:200], client=client(request)),
-            pages.business_of(request).id,
-        )
+        reply = await auth.redeem_sign_in_link(token[:200], client(request))
     except Unauthenticated:
-        inspected = await backends.call(
-            backends.sign_in.InspectSignInLink,
-            auth_pb2.InspectSignInLinkRequest(token=token[:200]),
-            pages.business_of(request).id,
-        )
-        return pages.render(
-            request, "link_expired.html", {"email": inspected.email}, status=410, referrer="no-referrer"
-        )
+        inspected = await auth.inspect_sign_in_link(token[:200])
+        return _link_expired(request, inspected.email)
     return await _signed_in(request, reply)
 
 
 @router.get("/login/{token}")
-async def single_sign_on(request: Request, token: str) -> Response:
+async def single_sign_on(request: Request, token: str, auth: PortalAuth) -> Response:
     """Invoiced-compatible SSO: an HS256 JWT signed with the business's SSO key. The token leaves the URL at once."""
-    backends = request.app.state.backends
     try:
-        reply = await backends.call(
-            backends.sign_in.RedeemSsoToken,
-            auth_pb2.RedeemSsoTokenRequest(token=token[:4000], client=client(request)),
-            pages.business_of(request).id,
-        )
+        reply = await auth.redeem_sso_token(token[:4000], client(request))
     except (Unauthenticated, InvalidArgument, NotFound):
         response = pages.sign_in_form(request, SSO_FAILED, status=401)
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -152,17 +138,9 @@ async def single_sign_on(request: Request, token: str) -> Response:
 
 
 @router.get("/choose-account")
-async def choose_account(request: Request) -> Response:
-    current = await require_visitor(request)
-    backends = request.app.state.backends
-    business = pages.business_of(request)
-    customers = await pages.fan_out(
-        [
-            backends.call(backends.customers.GetCustomer, customers_pb2.GetCustomerRequest(id=cid), business.id)
-            for cid in current.session.customer_ids
-        ]
-    )
-    accounts = [reply.customer for reply in customers if reply is not None]
+async def choose_account(request: Request, current: SignedInCustomer, billing: PortalBilling) -> Response:
+    """The accounts auth says this person may use (the session's customer ids), by name."""
+    accounts = await billing.customers_by_id(list(current.session.customer_ids))
     return pages.render(
         request,
         "choose_account.html",
@@ -172,51 +150,31 @@ async def choose_account(request: Request) -> Response:
 
 @router.post("/choose-account")
 async def switch_account(
-    request: Request, customer_id: int = Form(0), next: str = Form("/"), csrf_token: str = Form("")
+    _: CsrfChecked,
+    current: SignedInCustomer,
+    auth: PortalAuth,
+    customer_id: Annotated[int, Form()] = 0,
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
-    if not csrf_valid(request, csrf_token):
-        return pages.form_expired(request)
-    current = await require_visitor(request)
-    backends = request.app.state.backends
     try:
-        await backends.call(
-            backends.sessions.SwitchAccount,
-            auth_pb2.SwitchAccountRequest(session_token=current.token, customer_id=customer_id),
-            pages.business_of(request).id,
-        )
+        await auth.switch_account(current.token, customer_id)
     except PermissionDenied:
-        return pages.form_expired(request)
+        raise FormExpired() from None
     return RedirectResponse(safe_path(next) or "/", status_code=303)
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
-    if not csrf_valid(request, csrf_token):
-        return pages.form_expired(request)
-    current = await visitor(request)
+async def sign_out(request: Request, _: CsrfChecked, current: Viewer, auth: PortalAuth) -> Response:
     if current is not None:
-        backends = request.app.state.backends
-        await backends.call(
-            backends.sessions.EndSession,
-            auth_pb2.EndSessionRequest(session_token=current.token),
-            pages.business_of(request).id,
-        )
+        await auth.end_session(current.token)
     response = RedirectResponse("/", status_code=303)
     end_cookie(request, response)
     return response
 
 
 @router.post("/sign-out/everywhere")
-async def sign_out_everywhere(request: Request, csrf_token: str = Form("")) -> Response:
-    if not csrf_valid(request, csrf_token):
-        return pages.form_expired(request)
-    current = await require_full(request)
-    backends = request.app.state.backends
-    await backends.call(
-        backends.sessions.EndSessionsEverywhere,
-        auth_pb2.EndSessionsEverywhereRequest(session_token=current.token),
-        pages.business_of(request).id,
-    )
+async def sign_out_everywhere(request: Request, _: CsrfChecked, current: FullySignedIn, auth: PortalAuth) -> Response:
+    await auth.end_sessions_everywhere(current.token)
     response = RedirectResponse("/", status_code=303)
     end_cookie(request, response)
     return response

@@ -19,6 +19,10 @@ PRESESSION_COOKIE = "portal_pre"
 CSRF_FIELD = "csrf_token"
 
 
+class FormExpired(Exception):
+    """A state-changing request failed the CSRF check (or refers to a choice the page no longer offers)."""
+
+
 def cookie_name(request: Request, base: str) -> str:
     """Under https the cookies carry the __Host- prefix: Secure, host-only, Path=/."""
     return f"__Host-{base}" if request.app.state.settings.https else base

@@ -1,0 +1,148 @@
+"""The auth service as the gateway uses it: businesses, API keys, idempotency, sign-in, sessions, settings."""
+
+from __future__ import annotations
+
+import grpc
+from portal.auth.v1 import auth_pb2 as pb
+from portal.auth.v1 import auth_pb2_grpc
+
+from services.gateway.clients.calls import CallScope, unary
+
+
+class AuthStubs:
+    """The auth service's stubs on one channel (made once per gateway)."""
+
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self.businesses = auth_pb2_grpc.BusinessServiceStub(channel)
+        self.idempotency = auth_pb2_grpc.IdempotencyServiceStub(channel)
+        self.sign_in = auth_pb2_grpc.SignInServiceStub(channel)
+        self.sessions = auth_pb2_grpc.SessionServiceStub(channel)
+        self.settings = auth_pb2_grpc.PortalSettingsServiceStub(channel)
+
+
+class AuthClient:
+    """Calls to auth for one request's scope (tenant, principal, deadline)."""
+
+    def __init__(self, stubs: AuthStubs, scope: CallScope) -> None:
+        self.stubs = stubs
+        self.scope = scope
+
+    # Businesses and API keys (no tenant yet: these find it)
+    async def resolve_business(self, username: str) -> pb.Business:
+        reply: pb.ResolveBusinessResponse = await unary(
+            self.stubs.businesses.ResolveBusiness, pb.ResolveBusinessRequest(username=username), self.scope
+        )
+        return reply.business
+
+    async def authenticate_api_key(self, api_key: str) -> pb.Business:
+        reply: pb.AuthenticateApiKeyResponse = await unary(
+            self.stubs.businesses.AuthenticateApiKey, pb.AuthenticateApiKeyRequest(api_key=api_key), self.scope
+        )
+        return reply.business
+
+    # Idempotency-Key
+    async def begin_idempotent(self, key: str, method: str, path: str) -> pb.BeginIdempotentRequestResponse:
+        request = pb.BeginIdempotentRequestRequest(key=key, method=method, path=path)
+        return await unary(self.stubs.idempotency.BeginIdempotentRequest, request, self.scope)
+
+    async def complete_idempotent(self, key: str, status_code: int, body: bytes, headers_json: str) -> None:
+        request = pb.CompleteIdempotentRequestRequest(
+            key=key, status_code=status_code, body=body, headers_json=headers_json
+        )
+        await unary(self.stubs.idempotency.CompleteIdempotentRequest, request, self.scope)
+
+    async def abandon_idempotent(self, key: str) -> None:
+        await unary(
+            self.stubs.idempotency.AbandonIdempotentRequest, pb.AbandonIdempotentRequestRequest(key=key), self.scope
+        )
+
+    # Sign-in
+    async def request_sign_in(
+        self, email: str, client: pb.Client, presentation: pb.PortalPresentation, return_to: str, attempt_id: str
+    ) -> None:
+        request = pb.RequestSignInRequest(
+            email=email, client=client, presentation=presentation, return_to=return_to, attempt_id=attempt_id
+        )
+        await unary(self.stubs.sign_in.RequestSignIn, request, self.scope)
+
+    async def inspect_sign_in_link(self, token: str) -> pb.InspectSignInLinkResponse:
+        return await unary(self.stubs.sign_in.InspectSignInLink, pb.InspectSignInLinkRequest(token=token), self.scope)
+
+    async def redeem_sign_in_link(self, token: str, client: pb.Client) -> pb.RedeemResponse:
+        request = pb.RedeemSignInLinkRequest(token=token, client=client)
+        return await unary(self.stubs.sign_in.RedeemSignInLink, request, self.scope)
+
+    async def redeem_sign_in_code(self, attempt_id: str, code: str, client: pb.Client) -> pb.RedeemResponse:
+        request = pb.RedeemSignInCodeRequest(attempt_id=attempt_id, code=code, client=client)
+        return await unary(self.stubs.sign_in.RedeemSignInCode, request, self.scope)
+
+    async def redeem_sso_token(self, token: str, client: pb.Client) -> pb.RedeemResponse:
+        return await unary(
+            self.stubs.sign_in.RedeemSsoToken, pb.RedeemSsoTokenRequest(token=token, client=client), self.scope
+        )
+
+    async def issue_sso_token(self, customer_id: int, ttl_seconds: int) -> pb.IssueSsoTokenResponse:
+        request = pb.IssueSsoTokenRequest(customer_id=customer_id, ttl_seconds=ttl_seconds)
+        return await unary(self.stubs.sign_in.IssueSsoToken, request, self.scope)
+
+    async def rotate_sso_key(self) -> str:
+        reply: pb.RotateSsoKeyResponse = await unary(
+            self.stubs.sign_in.RotateSsoKey, pb.RotateSsoKeyRequest(), self.scope
+        )
+        return reply.sso_key
+
+    # Sessions
+    async def get_session(self, session_token: str) -> pb.Session:
+        reply: pb.GetSessionResponse = await unary(
+            self.stubs.sessions.GetSession, pb.GetSessionRequest(session_token=session_token), self.scope
+        )
+        return reply.session
+
+    async def start_temporary_session(
+        self, customer_id: int, document_type: str, document_id: int, client: pb.Client
+    ) -> pb.StartTemporarySessionResponse:
+        request = pb.StartTemporarySessionRequest(
+            customer_id=customer_id, document_type=document_type, document_id=document_id, client=client
+        )
+        return await unary(self.stubs.sessions.StartTemporarySession, request, self.scope)
+
+    async def switch_account(self, session_token: str, customer_id: int) -> pb.Session:
+        request = pb.SwitchAccountRequest(session_token=session_token, customer_id=customer_id)
+        reply: pb.SwitchAccountResponse = await unary(self.stubs.sessions.SwitchAccount, request, self.scope)
+        return reply.session
+
+    async def end_session(self, session_token: str) -> None:
+        await unary(self.stubs.sessions.EndSession, pb.EndSessionRequest(session_token=session_token), self.scope)
+
+    async def end_sessions_everywhere(self, session_token: str) -> int:
+        request = pb.EndSessionsEverywhereRequest(session_token=session_token)
+        reply: pb.EndSessionsEverywhereResponse = await unary(
+            self.stubs.sessions.EndSessionsEverywhere, request, self.scope
+        )
+        return reply.ended
+
+    async def end_customer_sessions(self, customer_id: int) -> int:
+        request = pb.EndCustomerSessionsRequest(customer_id=customer_id)
+        reply: pb.EndCustomerSessionsResponse = await unary(
+            self.stubs.sessions.EndCustomerSessions, request, self.scope
+        )
+        return reply.ended
+
+    async def recent_sign_ins(self, session_token: str, limit: int) -> list[pb.SignIn]:
+        request = pb.ListRecentSignInsRequest(session_token=session_token, limit=limit)
+        reply: pb.ListRecentSignInsResponse = await unary(self.stubs.sessions.ListRecentSignIns, request, self.scope)
+        return list(reply.sign_ins)
+
+    # Portal settings
+    async def portal_settings(self) -> pb.PortalSettings:
+        reply: pb.GetPortalSettingsResponse = await unary(
+            self.stubs.settings.GetPortalSettings, pb.GetPortalSettingsRequest(), self.scope
+        )
+        return reply.settings
+
+    async def update_portal_settings(self, changes: pb.PortalSettingsChanges) -> pb.PortalSettings:
+        request = pb.UpdatePortalSettingsRequest(changes=changes)
+        reply: pb.UpdatePortalSettingsResponse = await unary(
+            self.stubs.settings.UpdatePortalSettings, request, self.scope
+        )
+        return reply.settings

@@ -1,0 +1,137 @@
+"""The billing service as the gateway uses it: customers, contacts, invoices and their documents."""
+
+from __future__ import annotations
+
+import grpc
+from portal.billing.v1 import common_pb2, customers_pb2, customers_pb2_grpc, invoices_pb2, invoices_pb2_grpc
+from portal_kit.errors import NotFound
+
+from services.gateway.clients.calls import CallScope, unary
+
+
+class BillingStubs:
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self.customers = customers_pb2_grpc.CustomerServiceStub(channel)
+        self.invoices = invoices_pb2_grpc.InvoiceServiceStub(channel)
+
+
+class BillingClient:
+    """Calls to billing for one request's scope (tenant, principal, deadline)."""
+
+    def __init__(self, stubs: BillingStubs, scope: CallScope) -> None:
+        self.stubs = stubs
+        self.scope = scope
+
+    # Customers
+    async def create_customer(self, customer: customers_pb2.Customer) -> customers_pb2.Customer:
+        request = customers_pb2.CreateCustomerRequest(customer=customer)
+        return (await unary(self.stubs.customers.CreateCustomer, request, self.scope)).customer
+
+    async def get_customer(self, customer_id: int) -> customers_pb2.Customer:
+        request = customers_pb2.GetCustomerRequest(id=customer_id)
+        return (await unary(self.stubs.customers.GetCustomer, request, self.scope)).customer
+
+    async def customers_by_id(self, customer_ids: list[int]) -> list[customers_pb2.Customer]:
+        """The customers that exist among these ids, in the order asked."""
+        found = []
+        for customer_id in customer_ids:
+            try:
+                found.append(await self.get_customer(customer_id))
+            except NotFound:
+                continue
+        return found
+
+    async def update_customer(
+        self, customer_id: int, changes: customers_pb2.Customer, cleared: list[str]
+    ) -> customers_pb2.Customer:
+        request = customers_pb2.UpdateCustomerRequest(id=customer_id, changes=changes, cleared=cleared)
+        return (await unary(self.stubs.customers.UpdateCustomer, request, self.scope)).customer
+
+    async def delete_customer(self, customer_id: int) -> None:
+        await unary(
+            self.stubs.customers.DeleteCustomer, customers_pb2.DeleteCustomerRequest(id=customer_id), self.scope
+        )
+
+    async def list_customers(
+        self, page: common_pb2.PageRequest, filters: dict[str, str], metadata: dict[str, str]
+    ) -> tuple[list[customers_pb2.Customer], int]:
+        request = customers_pb2.ListCustomersRequest(page=page, filter=filters, metadata=metadata)
+        reply: customers_pb2.ListCustomersResponse = await unary(
+            self.stubs.customers.ListCustomers, request, self.scope
+        )
+        return list(reply.customers), reply.page_info.total_count
+
+    # Contacts
+    async def create_contact(self, customer_id: int, contact: customers_pb2.Contact) -> customers_pb2.Contact:
+        request = customers_pb2.CreateContactRequest(customer_id=customer_id, contact=contact)
+        return (await unary(self.stubs.customers.CreateContact, request, self.scope)).contact
+
+    async def get_contact(self, customer_id: int, contact_id: int) -> customers_pb2.Contact:
+        request = customers_pb2.GetContactRequest(customer_id=customer_id, id=contact_id)
+        return (await unary(self.stubs.customers.GetContact, request, self.scope)).contact
+
+    async def update_contact(
+        self, customer_id: int, contact_id: int, changes: customers_pb2.Contact, cleared: list[str]
+    ) -> customers_pb2.Contact:
+        request = customers_pb2.UpdateContactRequest(
+            customer_id=customer_id, id=contact_id, changes=changes, cleared=cleared
+        )
+        return (await unary(self.stubs.customers.UpdateContact, request, self.scope)).contact
+
+    async def delete_contact(self, customer_id: int, contact_id: int) -> None:
+        request = customers_pb2.DeleteContactRequest(customer_id=customer_id, id=contact_id)
+        await unary(self.stubs.customers.DeleteContact, request, self.scope)
+
+    async def list_contacts(
+        self, customer_id: int, page: common_pb2.PageRequest
+    ) -> tuple[list[customers_pb2.Contact], int]:
+        request = customers_pb2.ListContactsRequest(customer_id=customer_id, page=page)
+        reply: customers_pb2.ListContactsResponse = await unary(self.stubs.customers.ListContacts, request, self.scope)
+        return list(reply.contacts), reply.page_info.total_count
+
+    # Invoices
+    async def create_invoice(self, invoice: invoices_pb2.InvoiceInput) -> invoices_pb2.Invoice:
+        request = invoices_pb2.CreateInvoiceRequest(invoice=invoice)
+        return (await unary(self.stubs.invoices.CreateInvoice, request, self.scope)).invoice
+
+    async def get_invoice(self, invoice_id: int) -> invoices_pb2.Invoice:
+        request = invoices_pb2.GetInvoiceRequest(id=invoice_id)
+        return (await unary(self.stubs.invoices.GetInvoice, request, self.scope)).invoice
+
+    async def update_invoice(self, invoice_id: int, changes: invoices_pb2.InvoiceInput) -> invoices_pb2.Invoice:
+        request = invoices_pb2.UpdateInvoiceRequest(id=invoice_id, changes=changes)
+        return (await unary(self.stubs.invoices.UpdateInvoice, request, self.scope)).invoice
+
+    async def delete_invoice(self, invoice_id: int) -> None:
+        await unary(self.stubs.invoices.DeleteInvoice, invoices_pb2.DeleteInvoiceRequest(id=invoice_id), self.scope)
+
+    async def void_invoice(self, invoice_id: int) -> invoices_pb2.Invoice:
+        request = invoices_pb2.VoidInvoiceRequest(id=invoice_id)
+        return (await unary(self.stubs.invoices.VoidInvoice, request, self.scope)).invoice
+
+    async def list_invoices(
+        self, page: common_pb2.PageRequest, filters: dict[str, str], metadata: dict[str, str]
+    ) -> tuple[list[invoices_pb2.Invoice], int]:
+        request = invoices_pb2.ListInvoicesRequest(page=page, filter=filters, metadata=metadata)
+        reply: invoices_pb2.ListInvoicesResponse = await unary(self.stubs.invoices.ListInvoices, request, self.scope)
+        return list(reply.invoices), reply.page_info.total_count
+
+    async def send_invoice(self, request: invoices_pb2.SendInvoiceRequest) -> list[invoices_pb2.Email]:
+        reply: invoices_pb2.SendInvoiceResponse = await unary(self.stubs.invoices.SendInvoice, request, self.scope)
+        return list(reply.emails)
+
+    async def invoice_by_link(self, token: str) -> invoices_pb2.GetInvoiceByLinkResponse:
+        request = invoices_pb2.GetInvoiceByLinkRequest(token=token)
+        return await unary(self.stubs.invoices.GetInvoiceByLink, request, self.scope)
+
+    async def invoice_pdf(
+        self, invoice_id: int, presentation: invoices_pb2.Presentation
+    ) -> invoices_pb2.RenderInvoicePdfResponse:
+        request = invoices_pb2.RenderInvoicePdfRequest(id=invoice_id, presentation=presentation)
+        return await unary(self.stubs.invoices.RenderInvoicePdf, request, self.scope)
+
+    async def invoice_pdf_by_link(
+        self, link_token: str, presentation: invoices_pb2.Presentation
+    ) -> invoices_pb2.RenderInvoicePdfResponse:
+        request = invoices_pb2.RenderInvoicePdfRequest(link_token=link_token, presentation=presentation)
+        return await unary(self.stubs.invoices.RenderInvoicePdf, request, self.scope)
