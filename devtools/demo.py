@@ -14,6 +14,7 @@ import httpx
 from portal.auth.v1 import auth_pb2, auth_pb2_grpc
 from portal_kit import grpc_client
 from portal_kit.errors import AlreadyExists
+from portal_kit.service_auth import ServiceCredential
 
 DAY = 86_400
 
@@ -27,13 +28,13 @@ class DemoBusiness:
     created: bool
 
 
-async def ensure_business(auth_addr: str, username: str, display_name: str) -> DemoBusiness:
+async def ensure_business(auth_addr: str, admin: ServiceCredential, username: str, display_name: str) -> DemoBusiness:
     """Creates the business, or issues a fresh API key when it already exists (keys are shown only once)."""
-    channel = grpc_client.channel(auth_addr)
-    admin = auth_pb2_grpc.BusinessAdminServiceStub(channel)
+    channel = grpc_client.channel(auth_addr, credential=admin)
+    stub = auth_pb2_grpc.BusinessAdminServiceStub(channel)
     try:
         try:
-            created = await admin.CreateBusiness(
+            created = await stub.CreateBusiness(
                 auth_pb2.CreateBusinessRequest(username=username, display_name=display_name)
             )
             return DemoBusiness(username, display_name, created.api_key, created.sso_key, True)
@@ -41,7 +42,7 @@ async def ensure_business(auth_addr: str, username: str, display_name: str) -> D
             domain = grpc_client.domain_error(error) if hasattr(error, "code") else error
             if not isinstance(domain, AlreadyExists):
                 raise
-        issued = await admin.IssueApiKey(auth_pb2.IssueApiKeyRequest(username=username))
+        issued = await stub.IssueApiKey(auth_pb2.IssueApiKeyRequest(username=username))
         return DemoBusiness(username, issued.business.display_name, issued.api_key, issued.sso_key, False)
     finally:
         await channel.close()

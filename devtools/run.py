@@ -102,7 +102,9 @@ def main() -> int:
     try:
         print("portal: starting the broker, fake Stripe, mailbox and services...", file=sys.stderr, flush=True)
         stack.start()
-        business = asyncio.run(demo.ensure_business(f"127.0.0.1:{stack.grpc_ports['auth']}", "acme", "Acme Inc"))
+        business = asyncio.run(
+            demo.ensure_business(f"127.0.0.1:{stack.grpc_ports['auth']}", stack.admin_credential, "acme", "Acme Inc")
+        )
         api_url = f"http://127.0.0.1:{stack.http_port}/api"
         demo.seed_sync(api_url, business.api_key)
         facts = {

@@ -1,6 +1,8 @@
 """Starts the whole portal as separate processes: broker, fake Stripe, dev mailbox, five services, mailer, gateway.
 
-Used by `./portal run` and by the integration tests, so both exercise exactly the same start-up.
+Used by `./portal run` and by the integration tests, so both exercise exactly the same start-up. Service
+credentials are generated at start and handed out as in production (portal_kit.service_auth.env_for); every
+process listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal_kit.service_auth import ADMIN, ServiceCredential, env_for, generate_tokens
 from portal_kit.settings import DEV_SECRET_KEY
 
 from devtools.localservers import (
@@ -52,6 +55,15 @@ class Stack:
     kafka: KafkaServer | None = None
     stripe: StripeServer | None = None
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=generate_tokens, repr=False)  # caller → this run's token
+
+    def credential(self, caller: str) -> ServiceCredential:
+        """This run's credential of a caller (`gateway`, `auth`, `mailer`, `admin`), for tools and tests."""
+        return ServiceCredential(caller, self.tokens[caller])
+
+    @property
+    def admin_credential(self) -> ServiceCredential:
+        return self.credential(ADMIN)
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -132,7 +144,12 @@ class Stack:
             self.grpc_ports[name] = free_port()
         addresses = {f"PORTAL_{name.upper()}_ADDR": f"127.0.0.1:{port}" for name, port in self.grpc_ports.items()}
         for name in BACKENDS:
-            extra = {f"PORTAL_{name.upper()}_GRPC_PORT": str(self.grpc_ports[name]), **addresses}
+            extra = {
+                f"PORTAL_{name.upper()}_GRPC_PORT": str(self.grpc_ports[name]),
+                "PORTAL_GRPC_HOST": "127.0.0.1",
+                **addresses,
+                **env_for(name, self.tokens),
+            }
             if name in self.options.database_urls:
                 extra[f"PORTAL_{name.upper()}_DATABASE_URL"] = self.options.database_urls[name]
             self._spawn(name, [sys.executable, "-m", f"services.{name}"], self._env(extra))
@@ -140,10 +157,12 @@ class Stack:
             wait_for_port("127.0.0.1", self.grpc_ports[name], timeout, self.processes[name])
         self.http_port = self.http_port or self.options.http_port or free_port()
         gateway_env = {
+            "PORTAL_HTTP_HOST": "127.0.0.1",
             "PORTAL_HTTP_PORT": str(self.http_port),
             "PORTAL_PUBLIC_PORT": str(self.http_port),
             "PORTAL_BASE_DOMAIN": self.options.base_domain,
             **addresses,
+            **env_for("gateway", self.tokens),
         }
         gateway = self._spawn("gateway", [sys.executable, "-m", "services.gateway"], self._env(gateway_env))
         self._wait_healthy(gateway, timeout)

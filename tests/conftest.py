@@ -71,7 +71,7 @@ class Business:
 
 def create_business(stack: Stack, display_name: str = "Test Business") -> Business:
     async def create() -> auth_pb2.CreateBusinessResponse:
-        channel = grpc_client.channel(f"127.0.0.1:{stack.grpc_ports['auth']}")
+        channel = grpc_client.channel(f"127.0.0.1:{stack.grpc_ports['auth']}", credential=stack.admin_credential)
         try:
             admin = auth_pb2_grpc.BusinessAdminServiceStub(channel)
             username = "biz-" + secrets.token_hex(4)

@@ -1,4 +1,5 @@
-"""Client side: every call carries the tenant/principal metadata and a deadline; errors come back as domain errors."""
+"""Client side: every call carries this service's credential, the tenant/principal metadata and a deadline;
+errors come back as domain errors."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ import grpc
 
 from portal_kit.context import PARAM_METADATA_KEY, outgoing_metadata
 from portal_kit.errors import DomainError, error_for_status
+from portal_kit.service_auth import ServiceCredential, own_credential
 
 DEFAULT_DEADLINE_SECONDS = 5.0
 
 
 class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
-    def __init__(self, default_timeout: float) -> None:
+    def __init__(self, default_timeout: float, credential: ServiceCredential | None) -> None:
         self.default_timeout = default_timeout
+        self.credential_metadata = credential.metadata() if credential else ()
 
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        metadata = [*(details.metadata or ()), *outgoing_metadata()]
+        metadata = [*(details.metadata or ()), *self.credential_metadata, *outgoing_metadata()]
         timeout = details.timeout if details.timeout is not None else self.default_timeout
         stamped = grpc.aio.ClientCallDetails(
             details.method, timeout, grpc.aio.Metadata(*metadata), details.credentials, details.wait_for_ready
@@ -25,8 +28,12 @@ class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
         return await continuation(stamped, request)
 
 
-def channel(target: str, default_timeout: float = DEFAULT_DEADLINE_SECONDS) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(target, interceptors=[StampingInterceptor(default_timeout)])
+def channel(
+    target: str, default_timeout: float = DEFAULT_DEADLINE_SECONDS, credential: ServiceCredential | None = None
+) -> grpc.aio.Channel:
+    """A channel whose calls carry `credential`, by default this process's own ($PORTAL_SERVICE_NAME's token)."""
+    stamp = StampingInterceptor(default_timeout, credential if credential is not None else own_credential())
+    return grpc.aio.insecure_channel(target, interceptors=[stamp])
 
 
 def domain_error(error: grpc.aio.AioRpcError) -> DomainError:

@@ -1,4 +1,7 @@
-"""Server side: metadata → tenant/principal context; domain errors → gRPC status with a readable message."""
+"""Server side: the caller's credential first; then metadata → tenant/principal context; domain errors → gRPC status.
+
+Nothing in a call's metadata is read before its credential checks out (portal_kit.service_auth).
+"""
 
 from __future__ import annotations
 
@@ -10,24 +13,64 @@ import grpc
 
 from portal_kit.context import PARAM_METADATA_KEY, PRINCIPAL_METADATA_KEY, TENANT_METADATA_KEY, bound
 from portal_kit.errors import DomainError
+from portal_kit.service_auth import OPEN_SERVICES, REFLECTION_SERVICE, Refused, ServiceTrust
 
 log = logging.getLogger("portal_kit.grpc")
 
 
+def service_of(method: str) -> str:
+    """`/portal.auth.v1.BusinessService/Get` → `portal.auth.v1.BusinessService`."""
+    return method.lstrip("/").split("/", 1)[0]
+
+
+def refusing_handler(handler: grpc.RpcMethodHandler, refused: Refused) -> grpc.RpcMethodHandler:
+    """A handler of the same shape as `handler` that answers every call with the refusal."""
+
+    async def refuse(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        await context.abort(refused.code, refused.message)
+
+    kwargs = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.unary_unary is not None:
+        return grpc.unary_unary_rpc_method_handler(refuse, **kwargs)
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(refuse, **kwargs)
+    if handler.stream_unary is not None:
+        return grpc.stream_unary_rpc_method_handler(refuse, **kwargs)
+    return grpc.stream_stream_rpc_method_handler(refuse, **kwargs)
+
+
 class ContextAndErrorsInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, trust: ServiceTrust, open_services: frozenset[str] = OPEN_SERVICES) -> None:
+        self.trust = trust
+        self.open_services = open_services
+
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
-        if handler is None or handler.unary_unary is None:
+        if handler is None:
+            return handler
+        method: str = details.method  # type: ignore[attr-defined]  # grpc's stubs omit HandlerCallDetails fields
+        service = service_of(method)
+        if service in self.open_services:
             return handler
         metadata = dict(details.invocation_metadata or ())  # type: ignore[attr-defined]
+        try:
+            caller = self.trust.authenticate(metadata, service)
+        except Refused as refused:
+            log.warning("call refused", extra={"method": method, "reason": refused.reason,
+                                               "caller": str(metadata.get("x-portal-caller", ""))[:40]})  # fmt: skip
+            return refusing_handler(handler, refused)
+        if handler.unary_unary is None:
+            return handler
         tenant = metadata.get(TENANT_METADATA_KEY)
         principal = metadata.get(PRINCIPAL_METADATA_KEY)
         inner = handler.unary_unary
-        method = details.method  # type: ignore[attr-defined]
 
         async def behavior(request: Any, context: grpc.aio.ServicerContext) -> Any:
             with bound(tenant, principal):
@@ -40,7 +83,7 @@ class ContextAndErrorsInterceptor(grpc.aio.ServerInterceptor):
                 except grpc.aio.AbortError:
                     raise
                 except Exception:
-                    log.exception("unhandled error in rpc", extra={"method": method})
+                    log.exception("unhandled error in rpc", extra={"method": method, "caller": caller})
                     await context.abort(grpc.StatusCode.INTERNAL, "Something went wrong on our side.")
 
         return grpc.unary_unary_rpc_method_handler(
@@ -48,3 +91,8 @@ class ContextAndErrorsInterceptor(grpc.aio.ServerInterceptor):
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+
+def development_open_services(reflection: bool) -> frozenset[str]:
+    """Health always; reflection too when it is on (development only), so grpcurl can list the services."""
+    return OPEN_SERVICES | {REFLECTION_SERVICE} if reflection else OPEN_SERVICES

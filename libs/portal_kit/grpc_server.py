@@ -1,4 +1,5 @@
-"""A grpc.aio server with the standard health and reflection services and a graceful SIGTERM."""
+"""A grpc.aio server: service credentials checked on every call, the standard health service (open to probes),
+reflection in development only, and a graceful SIGTERM."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from portal_kit.grpc_interceptors import ContextAndErrorsInterceptor
+from portal_kit.grpc_interceptors import ContextAndErrorsInterceptor, development_open_services
+from portal_kit.service_auth import ServiceTrust
 
 log = logging.getLogger("portal_kit.grpc")
 
@@ -28,15 +30,25 @@ class Registration:
 
 
 class GrpcServer:
-    def __init__(self, registrations: Sequence[Registration], port: int, host: str = "0.0.0.0") -> None:
+    def __init__(
+        self,
+        registrations: Sequence[Registration],
+        port: int,
+        *,
+        trust: ServiceTrust,
+        host: str = "0.0.0.0",
+        reflection_enabled: bool = False,
+    ) -> None:
         self.registrations = registrations
-        self.server = grpc.aio.server(interceptors=[ContextAndErrorsInterceptor()], options=[("grpc.so_reuseport", 0)])
+        interceptor = ContextAndErrorsInterceptor(trust, development_open_services(reflection_enabled))
+        self.server = grpc.aio.server(interceptors=[interceptor], options=[("grpc.so_reuseport", 0)])
         self.health = health.aio.HealthServicer()
         for registration in registrations:
             registration.add_to_server(registration.servicer, self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
-        names = [r.name for r in registrations]
-        reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
+        if reflection_enabled:
+            names = [r.name for r in registrations]
+            reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
         try:
             self.port = self.server.add_insecure_port(f"{host}:{port}")
         except RuntimeError as taken:

@@ -12,6 +12,7 @@ from portal_kit import logs
 from portal_kit.db import Database
 from portal_kit.grpc_server import GrpcServer, Registration, run_until_signal
 from portal_kit.migrations import upgrade_async
+from portal_kit.service_auth import ServiceTrust, development, require_own_credential
 from portal_kit.settings import ServiceSettings
 
 
@@ -28,7 +29,13 @@ async def serve(settings: ServiceSettings, migrations_dir: Path, build: Build) -
     await upgrade_async(migrations_dir, settings.database_url)
     db = Database(settings.database_url)
     wiring = build(db, settings)
-    server = GrpcServer(wiring.registrations, settings.grpc_port)
+    server = GrpcServer(
+        wiring.registrations,
+        settings.grpc_port,
+        trust=ServiceTrust.from_env(settings.name),
+        host=settings.grpc_host,
+        reflection_enabled=development(),
+    )
     print(f'{{"service": "{settings.name}", "grpc_port": {server.port}}}', flush=True)
     await run_until_signal(server, wiring.background, on_stop=db.dispose)
 
@@ -36,4 +43,5 @@ async def serve(settings: ServiceSettings, migrations_dir: Path, build: Build) -
 def main(name: str, default_port: int, migrations_dir: Path, build: Build) -> None:
     logs.configure(name)
     settings = ServiceSettings.from_env(name, default_port)
+    require_own_credential(name)
     asyncio.run(serve(settings, migrations_dir, build))

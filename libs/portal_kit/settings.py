@@ -29,6 +29,7 @@ class ServiceSettings:
     secret_key: bytes
     production: bool
     kafka_group_timeout_ms: int = 6000  # consumer-group session/rebalance timeout
+    grpc_host: str = "0.0.0.0"  # where the gRPC server binds (the local run: 127.0.0.1)
 
     @classmethod
     def from_env(cls, name: str, default_port: int) -> ServiceSettings:
@@ -48,4 +49,5 @@ class ServiceSettings:
             secret_key=secret.encode(),
             production=production,
             kafka_group_timeout_ms=int(env("PORTAL_KAFKA_GROUP_TIMEOUT_MS", "6000")),
+            grpc_host=env("PORTAL_GRPC_HOST", "0.0.0.0"),
         )

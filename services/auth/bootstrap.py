@@ -2,6 +2,8 @@
 
 python -m services.auth.bootstrap create-business --username acme --display-name "Acme Inc"
 python -m services.auth.bootstrap issue-key --username acme
+
+The admin credential comes from $PORTAL_ADMIN_TOKEN (the release's admin token, the one the auth service has).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
 from portal_kit import grpc_client
 from portal_kit.errors import DomainError
+from portal_kit.service_auth import ADMIN, ADMIN_TOKEN_ENV, ServiceCredential
 
 DEFAULT_AUTH_ADDR = "127.0.0.1:50051"
 
@@ -38,8 +41,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    async with grpc_client.channel(args.auth_addr, default_timeout=10.0) as channel:
+async def run(args: argparse.Namespace, credential: ServiceCredential) -> dict[str, Any]:
+    async with grpc_client.channel(args.auth_addr, default_timeout=10.0, credential=credential) as channel:
         admin = auth_pb2_grpc.BusinessAdminServiceStub(channel)
         reply: pb.CreateBusinessResponse | pb.IssueApiKeyResponse
         if args.command == "create-business":
@@ -63,11 +66,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    credential = ServiceCredential.from_env(ADMIN)
+    if credential is None:
+        print(f"Set {ADMIN_TOKEN_ENV} to the release's admin token.", file=sys.stderr)
+        return 2
     try:
-        result = asyncio.run(run(args))
+        result = asyncio.run(run(args, credential))
     except grpc.aio.AioRpcError as error:
         if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
             print(f"Cannot reach the auth service at {args.auth_addr}.", file=sys.stderr)
+        elif error.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
+            print(f"The auth service refused the admin credential: check {ADMIN_TOKEN_ENV}.", file=sys.stderr)
         else:
             failure: DomainError = grpc_client.domain_error(error)
             print(failure.message, file=sys.stderr)

@@ -18,6 +18,7 @@ class GatewaySettings:
     comments_addr: str
     backend_deadline: float = 5.0
     secret_key: bytes = b""
+    http_host: str = "0.0.0.0"  # where uvicorn binds (the local run: 127.0.0.1)
 
     @classmethod
     def from_env(cls) -> GatewaySettings:
@@ -36,6 +37,7 @@ class GatewaySettings:
             comments_addr=os.environ.get("PORTAL_COMMENTS_ADDR", "127.0.0.1:50054"),
             backend_deadline=float(os.environ.get("PORTAL_BACKEND_DEADLINE", "5")),
             secret_key=os.environ.get("PORTAL_SECRET_KEY", DEV_SECRET_KEY).encode(),
+            http_host=os.environ.get("PORTAL_HTTP_HOST", "0.0.0.0"),
         )
 
     def portal_url(self, username: str) -> str:

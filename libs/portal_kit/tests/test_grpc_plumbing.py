@@ -33,6 +33,7 @@ from portal_kit.context import (
 )
 from portal_kit.errors import InvalidArgument, Unauthenticated, Unavailable
 from portal_kit.grpc_server import GrpcServer, Registration
+from portal_kit.service_auth import ServiceCredential, ServiceTrust, generate_tokens
 
 SERVICE_NAME = "portal.subscriptions.v1.PlanService"
 HEALTH_SERVICE_NAME = "grpc.health.v1.Health"
@@ -41,6 +42,9 @@ CLIENT_TIMEOUT = 0.3
 SLOW_SECONDS = 2.0
 SECRET_TEXT = "db password is hunter2"  # must never reach the client
 REPO = Path(__file__).resolve().parents[3]
+
+TOKENS = generate_tokens()
+GATEWAY = ServiceCredential("gateway", TOKENS["gateway"])
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
@@ -79,9 +83,10 @@ class ProbeServicer(plans_pb2_grpc.PlanServiceServicer):
         return plans_pb2.ListPlansResponse(total_count=request.per_page)
 
 
-def start_probe_server() -> GrpcServer:
+def start_probe_server(reflection_enabled: bool = True) -> GrpcServer:
     registration = Registration(SERVICE_NAME, plans_pb2_grpc.add_PlanServiceServicer_to_server, ProbeServicer())
-    return GrpcServer([registration], 0, host="127.0.0.1")
+    trust = ServiceTrust.of("subscriptions", TOKENS)
+    return GrpcServer([registration], 0, trust=trust, host="127.0.0.1", reflection_enabled=reflection_enabled)
 
 
 @pytest.fixture
@@ -96,7 +101,7 @@ async def server() -> AsyncIterator[GrpcServer]:
 
 @pytest.fixture
 async def channel(server: GrpcServer) -> AsyncIterator[grpc.aio.Channel]:
-    channel = grpc_client.channel(f"127.0.0.1:{server.port}", default_timeout=CLIENT_TIMEOUT)
+    channel = grpc_client.channel(f"127.0.0.1:{server.port}", default_timeout=CLIENT_TIMEOUT, credential=GATEWAY)
     try:
         yield channel
     finally:
@@ -177,7 +182,7 @@ async def test_an_explicit_timeout_wins_over_the_default(plans: plans_pb2_grpc.P
 
 
 async def test_an_unreachable_backend_is_unavailable() -> None:
-    channel = grpc_client.channel(f"127.0.0.1:{free_port()}", default_timeout=CLIENT_TIMEOUT)
+    channel = grpc_client.channel(f"127.0.0.1:{free_port()}", default_timeout=CLIENT_TIMEOUT, credential=GATEWAY)
     try:
         with pytest.raises(grpc.aio.AioRpcError) as info:
             await plans_pb2_grpc.PlanServiceStub(channel).GetPlan(plans_pb2.GetPlanRequest(id="p1"))
@@ -275,7 +280,7 @@ async def test_reflection_lists_the_services(channel: grpc.aio.Channel) -> None:
 async def test_stop_drains_calls_in_flight_and_reports_not_serving() -> None:
     server = start_probe_server()
     await server.start()
-    channel = grpc_client.channel(f"127.0.0.1:{server.port}", default_timeout=5)
+    channel = grpc_client.channel(f"127.0.0.1:{server.port}", default_timeout=5, credential=GATEWAY)
     try:
         slow_call = plans_pb2_grpc.PlanServiceStub(channel).ListPlans(plans_pb2.ListPlansRequest(per_page=5))
         in_flight = asyncio.ensure_future(slow_call)
@@ -293,7 +298,7 @@ async def test_stop_drains_calls_in_flight_and_reports_not_serving() -> None:
 async def test_a_taken_port_is_refused_not_shared(server: GrpcServer) -> None:
     """grpc sets SO_REUSEPORT by default: a second server would silently share the port and take half the calls."""
     with pytest.raises((SystemExit, RuntimeError), match=str(server.port)):
-        GrpcServer([], server.port, host="127.0.0.1")
+        GrpcServer([], server.port, trust=ServiceTrust.of("subscriptions", TOKENS), host="127.0.0.1")
 
 
 # Graceful SIGTERM of a real service process.

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from portal_kit.ids import new_uuid
+from portal_kit.service_auth import SERVICE_NAME_ENV, token_env
 from portal_kit.timestamps import utcnow
 
 from devtools.localservers import PostgresServer, start_postgres
@@ -64,8 +65,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def portal(database_url: str, clock: Clock, billing: FakeBilling) -> AsyncIterator[RunningService]:
-    """The auth service with billing faked over gRPC and the clock under the test's control."""
+async def portal(
+    database_url: str, clock: Clock, billing: FakeBilling, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[RunningService]:
+    """The auth service with billing faked over gRPC and the clock under the test's control.
+
+    Auth calls billing as the production process does: as $PORTAL_SERVICE_NAME with its token from the environment.
+    """
+    monkeypatch.setenv(SERVICE_NAME_ENV, "auth")
+    monkeypatch.setenv(token_env("auth"), billing.tokens["auth"])
     settings = settings_for_test("auth", database_url)
     wiring = lambda db, s: build(db, s, now=clock, billing_addr=billing.address)  # noqa: E731
     async with running_service(settings, MIGRATIONS, wiring) as running:

@@ -11,6 +11,7 @@ from portal.billing.v1 import customers_pb2_grpc
 from portal_kit.context import current_tenant
 from portal_kit.errors import NotFound
 from portal_kit.grpc_server import GrpcServer, Registration
+from portal_kit.service_auth import ServiceTrust, generate_tokens
 
 
 class FakeCustomers(customers_pb2_grpc.CustomerServiceServicer):
@@ -47,6 +48,7 @@ class FakeCustomers(customers_pb2_grpc.CustomerServiceServicer):
 class FakeBilling:
     def __init__(self) -> None:
         self.customers = FakeCustomers()
+        self.tokens = generate_tokens()  # checked like the real billing's: auth must call with its own credential
         self.server = GrpcServer(
             [
                 Registration(
@@ -56,6 +58,7 @@ class FakeBilling:
                 )
             ],
             0,
+            trust=ServiceTrust.of("billing", self.tokens),
             host="127.0.0.1",
         )
 

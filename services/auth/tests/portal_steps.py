@@ -35,7 +35,7 @@ class Tenant:
 
 
 async def new_tenant(service: RunningService) -> Tenant:
-    admin = auth_pb2_grpc.BusinessAdminServiceStub(service.channel)
+    admin = auth_pb2_grpc.BusinessAdminServiceStub(service.admin_channel)
     created = await admin.CreateBusiness(
         pb.CreateBusinessRequest(username=f"biz{new_uuid()[:10]}", display_name="Acme Inc")
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
+from portal_kit.service_auth import ADMIN, ADMIN_TOKEN_ENV
 
 from devtools.localservers import free_port
 from devtools.testing import RunningService
@@ -16,13 +17,14 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 async def bootstrap(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Runs the CLI with the environment given; the admin token is the caller's business (see `as_admin`)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "services.auth.bootstrap",
         *args,
         cwd=REPO,
-        env={**os.environ, **(env or {})},
+        env={**{k: v for k, v in os.environ.items() if k != ADMIN_TOKEN_ENV}, **(env or {})},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -31,11 +33,16 @@ async def bootstrap(*args: str, env: dict[str, str] | None = None) -> tuple[int,
     return process.returncode, out.decode(), err.decode()
 
 
+def as_admin(service: RunningService, **extra: str) -> dict[str, str]:
+    return {ADMIN_TOKEN_ENV: service.tokens[ADMIN], **extra}
+
+
 async def test_bootstrap_creates_a_business_and_issues_keys(service: RunningService) -> None:
     addr = f"127.0.0.1:{service.port}"
     code, out, err = await bootstrap(
-        "--auth-addr", addr, "create-business", "--username", "acme", "--display-name", "Acme Inc"
-    )
+        "--auth-addr", addr, "create-business", "--username", "acme", "--display-name", "Acme Inc",
+        env=as_admin(service),
+    )  # fmt: skip
     assert code == 0, err
     created = json.loads(out)
     assert created["business"]["username"] == "acme"
@@ -47,7 +54,7 @@ async def test_bootstrap_creates_a_business_and_issues_keys(service: RunningServ
     found = await businesses.AuthenticateApiKey(pb.AuthenticateApiKeyRequest(api_key=created["api_key"]))
     assert found.business.id == created["business"]["id"]
 
-    code, out, err = await bootstrap("issue-key", "--username", "acme", env={"PORTAL_AUTH_ADDR": addr})
+    code, out, err = await bootstrap("issue-key", "--username", "acme", env=as_admin(service, PORTAL_AUTH_ADDR=addr))
     assert code == 0, err
     issued = json.loads(out)
     assert issued["business"] == created["business"]
@@ -60,17 +67,32 @@ async def test_bootstrap_creates_a_business_and_issues_keys(service: RunningServ
 async def test_bootstrap_errors_are_readable(service: RunningService) -> None:
     addr = f"127.0.0.1:{service.port}"
     args = ("--auth-addr", addr, "create-business", "--username", "acme", "--display-name", "Acme")
-    assert (await bootstrap(*args))[0] == 0
-    code, out, err = await bootstrap(*args)
+    admin = as_admin(service)
+    assert (await bootstrap(*args, env=admin))[0] == 0
+    code, out, err = await bootstrap(*args, env=admin)
     assert (code, out) == (1, "")
     assert err.strip() == "The username 'acme' is already taken."
 
-    code, _, err = await bootstrap("--auth-addr", addr, "create-business", "--username", "www", "--display-name", "W")
+    code, _, err = await bootstrap(
+        "--auth-addr", addr, "create-business", "--username", "www", "--display-name", "W", env=admin
+    )
     assert code == 1 and "reserved" in err
 
-    code, _, err = await bootstrap("--auth-addr", addr, "issue-key", "--username", "nobody")
+    code, _, err = await bootstrap("--auth-addr", addr, "issue-key", "--username", "nobody", env=admin)
     assert code == 1 and err.strip() == "No business with the username 'nobody'."
 
     unreachable = f"127.0.0.1:{free_port()}"
-    code, _, err = await bootstrap("--auth-addr", unreachable, "issue-key", "--username", "acme")
+    code, _, err = await bootstrap("--auth-addr", unreachable, "issue-key", "--username", "acme", env=admin)
     assert code == 1 and err.strip() == f"Cannot reach the auth service at {unreachable}."
+
+
+async def test_bootstrap_needs_the_admin_credential(service: RunningService) -> None:
+    args = ("--auth-addr", f"127.0.0.1:{service.port}", "issue-key", "--username", "acme")
+    code, out, err = await bootstrap(*args)
+    assert (code, out) == (2, "")
+    assert err.strip() == f"Set {ADMIN_TOKEN_ENV} to the release's admin token."
+
+    for wrong in (service.tokens["gateway"], service.tokens[ADMIN] + "x"):
+        code, out, err = await bootstrap(*args, env={ADMIN_TOKEN_ENV: wrong})
+        assert (code, out) == (1, "")
+        assert err.strip() == f"The auth service refused the admin credential: check {ADMIN_TOKEN_ENV}."

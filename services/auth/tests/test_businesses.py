@@ -16,7 +16,7 @@ from services.auth.models import ApiKey, Business, IdempotentRequest
 async def create(
     service: RunningService, username: str = "acme", display_name: str = "Acme Inc"
 ) -> pb.CreateBusinessResponse:
-    admin = auth_pb2_grpc.BusinessAdminServiceStub(service.channel)
+    admin = auth_pb2_grpc.BusinessAdminServiceStub(service.admin_channel)
     return await admin.CreateBusiness(pb.CreateBusinessRequest(username=username, display_name=display_name))
 
 
@@ -128,7 +128,7 @@ async def test_authenticate_api_key_good_bad_revoked_and_disabled(service: Runni
 
 async def test_issue_api_key_adds_a_working_key(service: RunningService) -> None:
     created = await create(service)
-    admin = auth_pb2_grpc.BusinessAdminServiceStub(service.channel)
+    admin = auth_pb2_grpc.BusinessAdminServiceStub(service.admin_channel)
     issued = await admin.IssueApiKey(pb.IssueApiKeyRequest(username="acme"))
     assert issued.business == created.business
     assert issued.sso_key == created.sso_key
@@ -162,3 +162,22 @@ async def test_resolve_business_hides_unknown_and_disabled_alike(service: Runnin
         await businesses.ResolveBusiness(pb.ResolveBusinessRequest(username="acme"))
     assert disabled.value.code() == grpc.StatusCode.NOT_FOUND
     assert disabled.value.details() == "No business with the username 'acme'."
+
+
+async def test_admin_rpcs_refuse_the_gateway_and_services_credentials(service: RunningService) -> None:
+    """Creating a business or minting an API key takes the admin credential, not a service's."""
+    for caller in ("gateway", "auth", "mailer"):
+        channel = service.channel_as(caller)
+        try:
+            admin = auth_pb2_grpc.BusinessAdminServiceStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as create_refused:
+                await admin.CreateBusiness(pb.CreateBusinessRequest(username="acme", display_name="Acme"))
+            with pytest.raises(grpc.aio.AioRpcError) as issue_refused:
+                await admin.IssueApiKey(pb.IssueApiKeyRequest(username="acme"))
+        finally:
+            await channel.close()
+        assert create_refused.value.code() == grpc.StatusCode.PERMISSION_DENIED, caller
+        assert issue_refused.value.code() == grpc.StatusCode.PERMISSION_DENIED, caller
+    async with service.db.unit_of_work() as session:
+        assert (await session.exec(select(Business))).all() == []
+    assert (await create(service)).business.username == "acme"  # the admin credential works
