@@ -113,6 +113,7 @@ def main() -> int:
             "business": business.username,
             "api_key": business.api_key,
             "sso_key": business.sso_key,
+            "admin_token": stack.admin_credential.token,  # for the bootstrap CLI: PORTAL_ADMIN_TOKEN
             "started_in_seconds": round(time.monotonic() - started, 2),
         }
         dump(workdir / "run.json", facts)

@@ -211,7 +211,10 @@ class Stack:
 
 
 def dump(path: Path, facts: dict[str, object]) -> None:
+    """Writes the facts for scripts, readable by this user only (they include keys and the run's admin token)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
+    tmp.touch(mode=0o600)
+    tmp.chmod(0o600)
     tmp.write_text(json.dumps(facts, indent=2) + "\n")
     tmp.replace(path)

@@ -11,6 +11,17 @@ from typing import Any
 
 import helm_python
 import pytest
+from portal_kit.service_auth import (
+    ADMIN,
+    ADMIN_TOKEN_ENV,
+    CALLERS,
+    SERVICE_NAME_ENV,
+    ServiceTrust,
+    env_for,
+    generate_tokens,
+    require_own_credential,
+    token_env,
+)
 from portal_kit.settings import ServiceSettings
 
 from services.gateway.settings import GatewaySettings
@@ -27,7 +38,9 @@ BACKENDS = (*UPSTREAMS, MAILER)
 COMPONENTS = (GATEWAY, *BACKENDS)
 GRPC_PORT = 50051
 HTTP_PORT = 8080
-BACKEND_UPSTREAMS = {"auth": ("billing",)}  # backends that call other backends (auth looks up billing customers)
+# Backends that call other backends: auth looks up billing customers, the mailer fetches billing documents.
+BACKEND_UPSTREAMS = {"auth": ("billing",), "mailer": ("billing",)}
+TOKENS_SECRET = "billing-portal-service-tokens"
 FAKE_SECRET = "x" * 40  # stands in for every secretKeyRef when settings are read from a rendered env
 TMP_MOUNT = "/tmp"  # noqa: S108 - the expected mount path in the manifest, not a temp file
 
@@ -328,6 +341,7 @@ def test_gateway_settings_read_the_rendered_env(
     services = by_kind(default_manifests, "Service")
     gateway = only_container(deployments[GATEWAY])
     as_process_env(env_of(gateway), monkeypatch)
+    require_own_credential("gateway")
     settings = GatewaySettings.from_env()
     assert settings.http_port == gateway["ports"][0]["containerPort"]
     assert settings.base_domain == "portal.example.com"
@@ -347,6 +361,9 @@ def test_backend_settings_read_the_rendered_env(
     for backend in BACKENDS:
         container = only_container(deployments[backend])
         as_process_env(env_of(container), monkeypatch)
+        require_own_credential(backend)
+        trust = ServiceTrust.from_env(backend)  # production: refuses to start without every caller's token
+        assert set(trust.tokens) == set(CALLERS[backend]) | ({ADMIN} if backend == "auth" else set()), backend
         settings = ServiceSettings.from_env(backend, default_port=1)
         assert settings.grpc_port == container["ports"][0]["containerPort"], backend
         assert settings.kafka_bootstrap == "kafka:9092", backend
@@ -362,3 +379,75 @@ def test_mail_settings_read_the_rendered_env(monkeypatch: pytest.MonkeyPatch) ->
     assert (mail.smtp_host, mail.smtp_port, mail.smtp_starttls) == ("smtp.example.com", 587, True)
     assert mail.mail_from == "billing@portal.example.com"
     assert (mail.smtp_username, mail.smtp_password) == (FAKE_SECRET, FAKE_SECRET)
+
+
+# Service credentials and NetworkPolicies.
+
+
+def token_refs(env: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: value
+        for name, value in env.items()
+        if name.startswith("PORTAL_SERVICE_TOKEN_") or name == ADMIN_TOKEN_ENV
+    }
+
+
+def test_each_component_gets_the_credentials_the_code_expects_from_the_secret(
+    default_manifests: list[Manifest],
+) -> None:
+    """The same names as the local run's env_for, every value a secretKeyRef (never a literal)."""
+    expected_keys = {token_env(caller): caller for caller in [*sorted(set().union(*CALLERS.values())), ADMIN]}
+    for component, deployment in by_kind(default_manifests, "Deployment").items():
+        env = env_of(only_container(deployment))
+        expected = env_for(component, generate_tokens())
+        assert env[SERVICE_NAME_ENV] == expected.pop(SERVICE_NAME_ENV) == component
+        refs = token_refs(env)
+        assert set(refs) == set(expected), component
+        for name, value in refs.items():
+            assert value == {"secretKeyRef": {"name": TOKENS_SECRET, "key": expected_keys[name]}}, (component, name)
+
+
+def test_credentials_secret_name_is_configurable() -> None:
+    manifests = render({"serviceCredentials": {"existingSecret": "tokens-v2", "adminKey": "ops"}})
+    env = env_of(only_container(by_kind(manifests, "Deployment")["auth"]))
+    assert env[ADMIN_TOKEN_ENV] == {"secretKeyRef": {"name": "tokens-v2", "key": "ops"}}
+    assert env[token_env("gateway")] == {"secretKeyRef": {"name": "tokens-v2", "key": "gateway"}}
+
+
+def callers_allowed_by(policy: Manifest) -> set[str]:
+    callers = set()
+    for rule in policy["spec"].get("ingress") or []:
+        for peer in rule["from"]:
+            labels = peer["podSelector"]["matchLabels"]
+            assert labels["app.kubernetes.io/instance"] == RELEASE
+            assert labels["app.kubernetes.io/name"] == "billing-portal"
+            callers.add(labels["app.kubernetes.io/component"])
+        assert rule["ports"] == [{"port": GRPC_PORT, "protocol": "TCP"}]
+    return callers
+
+
+def test_network_policies_let_backends_accept_only_their_callers(default_manifests: list[Manifest]) -> None:
+    """One policy per gRPC backend; the callers it admits are exactly the ones its code accepts (CALLERS)."""
+    policies = by_kind(default_manifests, "NetworkPolicy")
+    deployments = by_kind(default_manifests, "Deployment")
+    assert sorted(policies) == sorted(BACKENDS)  # the gateway stays reachable from the ingress controller
+    for backend, policy in policies.items():
+        assert policy["spec"]["policyTypes"] == ["Ingress"]
+        assert policy["spec"]["podSelector"]["matchLabels"] == deployments[backend]["spec"]["selector"]["matchLabels"]
+        assert callers_allowed_by(policy) == set(CALLERS[backend]), backend
+    assert policies[MAILER]["spec"]["ingress"] == []  # nobody calls the mailer; probes come from the node
+
+
+def test_admin_peers_reach_only_the_admin_component() -> None:
+    job = {"podSelector": {"matchLabels": {"job": "portal-bootstrap"}}}
+    policies = by_kind(render({"networkPolicy": {"adminFrom": [job]}}), "NetworkPolicy")
+    assert job in policies["auth"]["spec"]["ingress"][0]["from"]
+    for backend in set(BACKENDS) - {"auth"}:
+        assert job not in [peer for rule in policies[backend]["spec"]["ingress"] for peer in rule["from"]], backend
+
+
+def test_network_policies_follow_disabled_components_and_can_be_turned_off() -> None:
+    policies = by_kind(render({"components": {"mailer": {"enabled": False}}}), "NetworkPolicy")
+    assert "mailer" not in policies
+    assert callers_allowed_by(policies["billing"]) == {"gateway", "auth"}
+    assert by_kind(render({"networkPolicy": {"enabled": False}}), "NetworkPolicy") == {}

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -56,6 +57,28 @@ def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path: Pat
 
         invoices = httpx.get(f"http://127.0.0.1:{port}/api/invoices", auth=(facts["api_key"], ""))
         assert invoices.status_code == 200 and len(invoices.json()) >= 3
+
+        # The run's generated admin token works the bootstrap CLI; without it the auth service refuses.
+        auth_addr = f"127.0.0.1:{facts['grpc_ports']['auth']}"
+        cli = [
+            sys.executable,
+            "-m",
+            "services.auth.bootstrap",
+            "--auth-addr",
+            auth_addr,
+            "issue-key",
+            "--username",
+            "acme",
+        ]
+        bare_env = {k: v for k, v in env.items() if k != "PORTAL_ADMIN_TOKEN"}
+        issued = subprocess.run(cli, cwd=ROOT, env={**bare_env, "PORTAL_ADMIN_TOKEN": facts["admin_token"]},
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert issued.returncode == 0, issued.stderr
+        assert json.loads(issued.stdout)["business"]["username"] == "acme"
+        forged = subprocess.run(cli, cwd=ROOT, env={**bare_env, "PORTAL_ADMIN_TOKEN": "guess-" + "x" * 40},
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert forged.returncode == 1 and "refused the admin credential" in forged.stderr
+        assert (data / "run.json").stat().st_mode & 0o077 == 0
 
         mailbox = facts["mailbox_url"]
         assert httpx.get(mailbox + "/").status_code == 200

@@ -163,6 +163,7 @@ Call with (dict "root" $ "name" "auth" "component" $component).
   value: {{ include "billing-portal.address" (dict "root" $root "name" $upstream) | quote }}
 {{- end }}
 {{- end }}
+{{- include "billing-portal.serviceCredentials" . }}
 {{- range $key, $value := $root.Values.env }}
 - name: {{ $key }}
   value: {{ $value | toString | quote }}
@@ -268,4 +269,96 @@ spec:
       targetPort: {{ $c.protocol }}
       protocol: TCP
       appProtocol: {{ $c.protocol }}
+{{- end }}
+
+{{/*
+Names of the enabled components that call this one (list it in their `upstreams`), sorted.
+Call with (dict "root" $ "name" "billing").
+*/}}
+{{- define "billing-portal.callers" -}}
+{{- $callers := list }}
+{{- range $caller, $c := .root.Values.components }}
+{{- if and $c.enabled (has $.name ($c.upstreams | default list)) }}
+{{- $callers = append $callers $caller }}
+{{- end }}
+{{- end }}
+{{- $callers | sortAlpha | join "," }}
+{{- end }}
+
+{{/*
+Service credential env of one component (libs/portal_kit/service_auth.py env_for): its own token when it calls
+upstreams, the tokens of its callers, and the admin token on the `admin: true` component. Values come only from
+the Secret.
+Call with (dict "root" $ "name" "auth" "component" $component).
+*/}}
+{{- define "billing-portal.serviceCredentials" -}}
+{{- $secret := required "serviceCredentials.existingSecret is required" .root.Values.serviceCredentials.existingSecret }}
+{{- $tokens := list }}
+{{- if .component.upstreams }}
+{{- $tokens = append $tokens .name }}
+{{- end }}
+{{- $callers := include "billing-portal.callers" (dict "root" .root "name" .name) }}
+{{- if $callers }}
+{{- $tokens = concat $tokens (splitList "," $callers) }}
+{{- end }}
+{{- range $caller := $tokens | uniq | sortAlpha }}
+- name: {{ printf "PORTAL_SERVICE_TOKEN_%s" ($caller | upper | replace "-" "_") }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ $caller }}
+{{- end }}
+{{- if .component.admin }}
+- name: PORTAL_ADMIN_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ .root.Values.serviceCredentials.adminKey | default "admin" }}
+{{- end }}
+{{- end }}
+
+{{/*
+NetworkPolicy of one gRPC component: ingress on its port only from the pods of the components that call it
+(and, for the `admin: true` component, from networkPolicy.adminFrom). No caller: no ingress at all.
+Call with (dict "root" $ "name" "billing" "component" $component).
+*/}}
+{{- define "billing-portal.networkPolicy" -}}
+{{- $root := .root }}
+{{- $c := .component }}
+{{- $callers := include "billing-portal.callers" (dict "root" $root "name" .name) }}
+{{- $extra := list }}
+{{- if $c.admin }}
+{{- $extra = $root.Values.networkPolicy.adminFrom | default list }}
+{{- end }}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "billing-portal.componentFullname" . }}
+  labels:
+    {{- include "billing-portal.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "billing-portal.selectorLabels" . | nindent 6 }}
+  policyTypes:
+    - Ingress
+  {{- if or $callers $extra }}
+  ingress:
+    - from:
+        {{- if $callers }}
+        {{- range $caller := splitList "," $callers }}
+        - podSelector:
+            matchLabels:
+              {{- include "billing-portal.selectorLabels" (dict "root" $root "name" $caller) | nindent 14 }}
+        {{- end }}
+        {{- end }}
+        {{- with $extra }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      ports:
+        - port: {{ $c.port }}
+          protocol: TCP
+  {{- else }}
+  ingress: []
+  {{- end }}
 {{- end }}
