@@ -22,6 +22,7 @@ from devtools.localservers.processes import (
     ensure_port_free,
     free_port,
     process_group_alive,
+    refusing_port,
     wait_for_port,
 )
 from devtools.localservers.stripe import StripeServer, start_localstripe
@@ -41,6 +42,7 @@ __all__ = [
     "free_port",
     "postgres_bin_dir",
     "process_group_alive",
+    "refusing_port",
     "start_kafka",
     "start_localstripe",
     "start_postgres",

@@ -51,6 +51,24 @@ class SmtpSink:
         """Like wait_for, without blocking the event loop (for mail sent by code running in the same loop)."""
         return await asyncio.to_thread(self.store.wait_for, predicate, timeout, count)
 
+    def unwanted_by_marker(
+        self, marker: Callable[[Message], bool], unwanted: Callable[[Message], bool], timeout: float = 30.0
+    ) -> list[Message]:
+        """Proves an absence: waits for the marker, an email sent through the same ordered path after the request
+        that must send nothing, then returns the unwanted messages received by then (the test expects none).
+
+        Sleeping and then finding nothing also passes when the mail pipeline is down or slow; this does not."""
+        self.wait_for(marker, timeout)
+        return [m for m in self.messages() if unwanted(m) and not marker(m)]
+
+    async def unwanted_by_marker_async(
+        self,
+        marker: Callable[[Message], bool],
+        unwanted: Callable[[Message], bool],
+        timeout: float = 30.0,  # noqa: ASYNC109 - same signature as unwanted_by_marker
+    ) -> list[Message]:
+        return await asyncio.to_thread(self.unwanted_by_marker, marker, unwanted, timeout)
+
     def __enter__(self) -> Self:
         return self.start()
 

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import http.server
+import json
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -50,10 +53,45 @@ def test_managed_process_stops_its_whole_group(tmp_path: Path) -> None:
     assert not process_group_alive(proc.pgid)
 
 
-def test_docker_available_answers_quickly() -> None:
-    started = time.monotonic()
-    assert docker_available() in (True, False)
-    assert time.monotonic() - started < 3
+class FakeEngine(http.server.BaseHTTPRequestHandler):
+    """Answers the two calls a Docker client makes to ping an engine."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server hook
+        body = json.dumps({"ApiVersion": "1.45"}).encode() if self.path.endswith("/version") else b"OK"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json" if body != b"OK" else "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Api-Version", "1.45")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the http.server signature
+        pass
+
+
+def test_docker_available_says_yes_to_an_engine_that_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeEngine) as engine:
+        threading.Thread(target=engine.serve_forever, daemon=True).start()
+        try:
+            monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{engine.server_address[1]}")
+            assert docker_available() is True
+        finally:
+            engine.shutdown()
+
+
+def test_docker_available_says_no_without_an_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-such.sock")
+    assert docker_available() is False
+
+
+def test_docker_available_gives_up_on_an_engine_that_never_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts connections (the kernel does) and never answers
+        monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{silent.getsockname()[1]}")
+        started = time.monotonic()
+        assert docker_available(timeout=1.0) is False
+        assert time.monotonic() - started < 10  # about the timeout, not a client default of a minute
 
 
 async def test_postgres(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import tempfile
@@ -43,9 +44,11 @@ def test_customer_and_invoice_round_trip_and_email(
         taxes=[{"amount": 1.05}],
     )
     # 3 × 19.99 = 59.97; 1.5 × 10.01 = 15.015 → 15.02 (half up); + 1.05 tax
-    assert invoice.subtotal == pytest.approx(74.99)
-    assert Decimal(str(invoice.total)) == Decimal("76.04")
-    assert Decimal(str(invoice.balance)) == Decimal("76.04")
+    raw = httpx.get(f"{client.api_url}/invoices/{invoice.id}", auth=(business.api_key, ""))
+    amounts = json.loads(raw.text, parse_float=Decimal)  # the numbers exactly as sent, no float in between
+    assert (amounts["subtotal"], amounts["total"], amounts["balance"]) == (
+        Decimal("74.99"), Decimal("76.04"), Decimal("76.04")
+    )  # fmt: skip
     assert re.fullmatch(r"INV-\d{4}", invoice.number)
     assert invoice.url.startswith(f"http://{business.username}.localhost:{stack.http_port}/invoices/")
     assert invoice.pdf_url == invoice.url + "/pdf"

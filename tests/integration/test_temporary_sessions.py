@@ -101,7 +101,13 @@ def test_guest_of_one_customer_cannot_open_another_customers_invoice(
     theirs = client.Invoice.create(customer=other_customer.id, items=[{"name": "Theirs", "unit_cost": 9}], sent=True)
     with portal(stack, business) as browser:
         browser.get(path_of(mine.url, stack))
-        assert browser.get(f"/account/invoices/{theirs.id}").status_code == 404
+        own = browser.get(f"/account/invoices/{mine.id}")
+        assert own.status_code == 200 and mine.number in own.text  # the guest session works
+        foreign = browser.get(f"/account/invoices/{theirs.id}")
+        assert foreign.status_code == 404
+        for page in (foreign, browser.get("/")):
+            for secret in (theirs.number, "Theirs", "Someone Else", "$9.00"):
+                assert secret not in page.text, secret
 
 
 def test_business_can_end_all_sessions_of_a_customer(

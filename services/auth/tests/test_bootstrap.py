@@ -10,7 +10,7 @@ from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.service_auth import ADMIN, ADMIN_TOKEN_ENV
 
-from devtools.localservers import free_port
+from devtools.localservers import refusing_port
 from devtools.testing import RunningService
 
 REPO = Path(__file__).resolve().parents[3]
@@ -81,8 +81,9 @@ async def test_bootstrap_errors_are_readable(service: RunningService) -> None:
     code, _, err = await bootstrap("--auth-addr", addr, "issue-key", "--username", "nobody", env=admin)
     assert code == 1 and err.strip() == "No business with the username 'nobody'."
 
-    unreachable = f"127.0.0.1:{free_port()}"
-    code, _, err = await bootstrap("--auth-addr", unreachable, "issue-key", "--username", "acme", env=admin)
+    with refusing_port() as port:
+        unreachable = f"127.0.0.1:{port}"
+        code, _, err = await bootstrap("--auth-addr", unreachable, "issue-key", "--username", "acme", env=admin)
     assert code == 1 and err.strip() == f"Cannot reach the auth service at {unreachable}."
 
 

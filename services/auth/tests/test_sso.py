@@ -129,7 +129,9 @@ async def test_every_kind_of_bad_token_is_refused_alike(
     assert await redeem(portal, tenant, sign(tenant.sso_key, {**good, "exp": now - 30}))
 
 
-async def test_a_jti_is_accepted_once_even_in_parallel(portal: RunningService, tenant: Tenant, clock: Clock) -> None:
+async def test_a_jti_is_accepted_once_even_in_parallel(
+    portal: RunningService, tenant: Tenant, billing: FakeBilling, clock: Clock
+) -> None:
     now = unix(clock())
     token = sign(tenant.sso_key, {"sub": "1001", "iat": now, "exp": now + 600, "jti": "abc-123"})
     await redeem(portal, tenant, token)
@@ -137,10 +139,13 @@ async def test_a_jti_is_accepted_once_even_in_parallel(portal: RunningService, t
     racing = sign(tenant.sso_key, {"sub": "1001", "iat": now, "exp": now + 600, "jti": "race"})
     results = await asyncio.gather(*(redeem(portal, tenant, racing) for _ in range(3)), return_exceptions=True)
     assert sum(isinstance(r, pb.RedeemResponse) for r in results) == 1, results
-    # The same jti in another business is another token.
+    # The same jti in another business is another token: used jtis are kept per business.
     other = await new_tenant(portal)
-    foreign_customer = sign(other.sso_key, {"sub": 1001, "iat": now, "exp": now + 600, "jti": "abc-123"})
-    await refused(portal, other, foreign_customer)  # 1001 is not the other business's customer
+    billing.customers.add(other.id, 1001, "alice@other.example")
+    same_jti_elsewhere = sign(other.sso_key, {"sub": 1001, "iat": now, "exp": now + 600, "jti": "abc-123"})
+    redeemed = await redeem(portal, other, same_jti_elsewhere)
+    assert list(redeemed.session.customer_ids) == [1001]
+    await refused(portal, other, same_jti_elsewhere)
 
 
 async def test_issued_tokens_work_once_and_rotation_kills_old_ones(

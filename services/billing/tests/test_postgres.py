@@ -16,7 +16,7 @@ from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.context import bound
 from portal_kit.migrations import alembic_config, upgrade
 
-from devtools.localservers import PostgresServer, postgres_bin_dir, start_postgres
+from devtools.localservers import PostgresServer, start_postgres
 from devtools.testing import running_service, settings_for_test
 from services.billing.server import MIGRATIONS, build
 from services.billing.tests.factories import item, new_customer, new_invoice
@@ -24,10 +24,7 @@ from services.billing.tests.factories import item, new_customer, new_invoice
 
 @pytest.fixture(scope="module")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    try:
-        postgres_bin_dir()
-    except RuntimeError as missing:
-        pytest.skip(str(missing))
+    """Fails (never skips) without the PostgreSQL binaries: `./portal test` installs them, as auth's tests expect."""
     server = start_postgres(tmp_path_factory.mktemp("postgres"))
     try:
         yield server

@@ -127,6 +127,11 @@ async def test_an_email_request_is_sent_with_both_bodies_and_the_pdf(
     assert dict(message.headers)["Message-ID"] == f"<{event_id}@portal.localhost>"
 
 
+async def processed(running: RunningService) -> list[ProcessedEvent]:
+    async with running.db.unit_of_work() as session:
+        return list((await session.exec(select(ProcessedEvent))).all())
+
+
 async def test_a_redelivered_event_is_sent_once(tmp_path: Path, kafka: KafkaServer, sink: SmtpSink) -> None:
     async with mailer(tmp_path, kafka, sink.port) as running:
         event_id = new_uuid()
@@ -134,10 +139,11 @@ async def test_a_redelivered_event_is_sent_once(tmp_path: Path, kafka: KafkaServ
         await publish(kafka, AUTH, email("Your sign-in link"), event_id)
         await publish(kafka, AUTH, email("Marker"))
         await sink.wait_for_async(subject_is("Marker"), timeout=15)
+        # The marker was published after both copies on the same partition: once it is sent, both were handled.
         await sink.wait_for_async(subject_is("Your sign-in link"), timeout=15)
-        await asyncio.sleep(1)  # a second delivery of the duplicate would have arrived by now
-        async with running.db.unit_of_work() as session:
-            handled = (await session.exec(select(ProcessedEvent))).all()
+        async with asyncio.timeout(15):  # the marker's mark commits just after its email is sent
+            while len(handled := await processed(running)) < 2:  # noqa: ASYNC110 - polls the database
+                await asyncio.sleep(0.05)
     assert sorted(m.subject for m in sink.messages()) == ["Marker", "Your sign-in link"]
     assert {(e.consumer, e.event_id) for e in handled} >= {("mailer", event_id)}
     assert len(handled) == 2
@@ -236,10 +242,12 @@ async def test_an_email_the_relay_refuses_for_good_is_dropped(tmp_path: Path, ka
 
 
 async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(tmp_path: Path, sink: SmtpSink) -> None:
-    broker = KafkaServer(tmp_path / "late-kafka", free_port())
+    broker = KafkaServer(tmp_path / "late-kafka", free_port())  # its port is needed before it starts
+    retrying = LogSeen("broker not reachable yet")
+    logging.getLogger().addHandler(retrying)
     try:
         async with mailer(tmp_path, broker, sink.port):
-            await asyncio.sleep(0.5)  # the mailer is retrying against nothing
+            await asyncio.wait_for(retrying.seen.wait(), 30)  # the mailer is retrying against nothing
             await asyncio.to_thread(broker.start)
             admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)
             await admin.start()
@@ -254,4 +262,5 @@ async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(tmp_path: 
             await publish(broker, AUTH, email("After the broker came up"))
             await sink.wait_for_async(subject_is("After the broker came up"), timeout=15)
     finally:
+        logging.getLogger().removeHandler(retrying)
         broker.stop()

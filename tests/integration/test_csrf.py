@@ -1,0 +1,280 @@
+"""Every state-changing route of the portal refuses cross-site requests, and a refused request changes nothing.
+
+The routes come from the gateway app itself, so a new form is covered by default: the test fails until the new
+route gets a scenario below (how to reach it, and how to see that a refused request did nothing).
+
+Each scenario is tried four ways (no token, a forged token, a foreign Origin, a cross-site fetch); each must be a
+403 with no cookie set. Then the scenario checks that nothing changed, and that the same request from our own page
+still works, so that the 403s cannot come from anything but the CSRF check.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import invoiced
+import pytest
+
+from devtools.mailbox import SmtpSink
+from devtools.stack import Stack
+from services.gateway.app import create_app
+from services.gateway.settings import GatewaySettings
+from tests.conftest import Business
+from tests.integration.portal_client import (
+    code_of,
+    csrf_of,
+    link_path,
+    portal,
+    session_cookie,
+    sign_in,
+    sign_in_email,
+)
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def flattened(routes: Iterable[Any]) -> Iterator[tuple[str, set[str]]]:
+    """(path, methods) of every route, including those of included routers (FastAPI 0.163 includes them lazily)."""
+    for route in routes:
+        if isinstance(getattr(route, "path", None), str) and getattr(route, "methods", None):
+            yield route.path, set(route.methods)
+        elif callable(getattr(route, "effective_candidates", None)):
+            yield from flattened(route.effective_candidates())
+
+
+def portal_routes() -> list[str]:
+    """The portal's (not the API's) routes that change state, read from the gateway app."""
+    app = create_app(GatewaySettings.from_env())
+    found = {
+        path for path, methods in flattened(app.routes) if methods & STATE_CHANGING and not path.startswith("/api")
+    }
+    assert "/api/customers" in {path for path, _ in flattened(app.routes)}, "the route walk misses included routers"
+    return sorted(found)
+
+
+ATTACKS: dict[str, Callable[[str], tuple[dict[str, str], dict[str, str]]]] = {
+    # name: given the page's real token -> (form fields to replace, extra headers)
+    "missing token": lambda token: ({"csrf_token": ""}, {}),
+    "forged token": lambda token: ({"csrf_token": "0" * len(token)}, {}),
+    "foreign origin": lambda token: ({}, {"Origin": "https://evil.example"}),
+    "cross-site fetch": lambda token: ({}, {"Sec-Fetch-Site": "cross-site"}),
+}
+
+
+@dataclass
+class Attempt:
+    """One form post: who posts it, where, and the fields our own page would send."""
+
+    browser: httpx.Client
+    path: str
+    data: dict[str, str]
+    unchanged: Callable[[], None]  # asserts that the refused posts did nothing
+    works: Callable[[httpx.Response], None]  # asserts that the genuine post (already sent) did its job
+
+
+class Scenarios:
+    def __init__(self, stack: Stack, business: Business, client: invoiced.Client, sink: SmtpSink) -> None:
+        self.stack = stack
+        self.business = business
+        self.client = client
+        self.sink = sink
+        self.opened: list[httpx.Client] = []
+
+    def browser(self) -> httpx.Client:
+        opened = portal(self.stack, self.business)
+        self.opened.append(opened)
+        return opened
+
+    def close(self) -> None:
+        for browser in self.opened:
+            browser.close()
+
+    def customer(self, name: str) -> tuple[str, invoiced.Customer]:
+        email = f"{name.lower()}-{self.business.username}@example.com"
+        return email, self.client.Customer.create(name=name, email=email)
+
+    def emails_to(self, address: str, after: float) -> list[str]:
+        return [m.id for m in self.sink.messages() if address in m.to and m.received_at.timestamp() >= after]
+
+    def exactly_one_email_since(self, address: str, after: float) -> None:
+        """The genuine request's email is the marker: it travels the same ordered path as any email the refused
+        requests would have caused, so once it is here, theirs would be too."""
+        self.sink.wait_for(lambda m: address in m.to and m.received_at.timestamp() >= after, timeout=30)
+        assert len(self.emails_to(address, after)) == 1, "a refused request sent an email"
+
+    def signed_in(self, name: str) -> tuple[httpx.Client, str]:
+        email, _ = self.customer(name)
+        browser = self.browser()
+        assert sign_in(browser, self.sink, email).status_code == 303
+        return browser, email
+
+    def still_signed_in(self, browser: httpx.Client, name: str) -> None:
+        home = browser.get("/")
+        assert home.status_code == 200 and name in home.text and "Email me a sign-in link" not in home.text
+
+    def signed_out(self, browser: httpx.Client) -> None:
+        assert "Email me a sign-in link" in browser.get("/").text
+
+    # One per route: how our own page posts it.
+
+    def sign_in(self) -> Attempt:
+        email, _ = self.customer("Asker")
+        browser = self.browser()
+        started = time.time() - 1
+        csrf_of(browser.get("/"))  # the home page sets the pre-session cookie the token is bound to
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and response.headers["location"] == "/sign-in/check"
+            self.exactly_one_email_since(email, started)
+
+        return Attempt(browser, "/sign-in", {"email": email}, lambda: None, works)
+
+    def sign_in_code(self) -> Attempt:
+        email, _ = self.customer("Coder")
+        browser = self.browser()
+        started = time.time() - 1
+        home = browser.get("/")
+        browser.post("/sign-in", data={"email": email, "csrf_token": csrf_of(home)})
+        code = code_of(sign_in_email(self.sink, email, after=started))
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and session_cookie(response)  # the code was not used up
+            self.still_signed_in(browser, "Coder")
+
+        return Attempt(browser, "/sign-in/code", {"code": code}, lambda: self.signed_out(browser), works)
+
+    def sign_in_token(self) -> Attempt:
+        email, _ = self.customer("Linker")
+        browser = self.browser()
+        started = time.time() - 1
+        home = browser.get("/")
+        browser.post("/sign-in", data={"email": email, "csrf_token": csrf_of(home)})
+        path = link_path(sign_in_email(self.sink, email, after=started))
+        browser.get(path)
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and session_cookie(response)  # the link was not used up
+            self.still_signed_in(browser, "Linker")
+
+        return Attempt(browser, path, {}, lambda: self.signed_out(browser), works)
+
+    def choose_account(self) -> Attempt:
+        email = f"chooser-{self.business.username}@example.com"
+        first = self.client.Customer.create(name="First Pick", email=email)
+        second = self.client.Customer.create(name="Second Pick")
+        second.contacts().create(name="Chooser", email=email)
+        browser = self.browser()
+        assert sign_in(browser, self.sink, email).headers["location"].startswith("/choose-account")
+        chooser = browser.get("/choose-account")
+        browser.post("/choose-account", data={"customer_id": str(first.id), "csrf_token": csrf_of(chooser)})
+
+        def unchanged() -> None:
+            home = browser.get("/").text
+            assert "First Pick" in home and "Second Pick" not in home
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and "Second Pick" in browser.get("/").text
+
+        unchanged()
+        return Attempt(browser, "/choose-account", {"customer_id": str(second.id), "next": "/"}, unchanged, works)
+
+    def sign_out(self) -> Attempt:
+        browser, _ = self.signed_in("Leaver")
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303
+            self.signed_out(browser)
+
+        return Attempt(browser, "/sign-out", {}, lambda: self.still_signed_in(browser, "Leaver"), works)
+
+    def sign_out_everywhere(self) -> Attempt:
+        laptop, email = self.signed_in("Roamer")
+        phone = self.browser()
+        assert sign_in(phone, self.sink, email).status_code == 303
+
+        def unchanged() -> None:
+            self.still_signed_in(laptop, "Roamer")
+            self.still_signed_in(phone, "Roamer")
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303
+            self.signed_out(laptop)
+            self.signed_out(phone)
+
+        laptop.get("/account/security")
+        return Attempt(laptop, "/sign-out/everywhere", {}, unchanged, works)
+
+    def account_details(self) -> Attempt:
+        email, customer = self.customer("Mover")
+        browser = self.browser()
+        assert sign_in(browser, self.sink, email).status_code == 303
+        browser.get("/account/details")
+
+        def unchanged() -> None:
+            assert self.client.Customer.retrieve(customer.id).city is None
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 200
+            assert self.client.Customer.retrieve(customer.id).city == "Lisbon"
+
+        return Attempt(browser, "/account/details", {"city": "Lisbon"}, unchanged, works)
+
+    def account_full_sign_in(self) -> Attempt:
+        email, customer = self.customer("Guest")
+        invoice = self.client.Invoice.create(customer=customer.id, items=[{"name": "Work", "unit_cost": 10}], sent=True)
+        browser = self.browser()
+        landed = browser.get(invoice.url.split(f":{self.stack.http_port}", 1)[1])
+        assert landed.status_code == 303 and session_cookie(landed)
+        browser.get("/account/details")
+        started = time.time() - 1
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and response.headers["location"] == "/sign-in/check"
+            self.exactly_one_email_since(email, started)
+
+        return Attempt(browser, "/account/full-sign-in", {}, lambda: None, works)
+
+
+SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
+    "/sign-in": Scenarios.sign_in,
+    "/sign-in/code": Scenarios.sign_in_code,
+    "/sign-in/{token}": Scenarios.sign_in_token,
+    "/choose-account": Scenarios.choose_account,
+    "/sign-out": Scenarios.sign_out,
+    "/sign-out/everywhere": Scenarios.sign_out_everywhere,
+    "/account/details": Scenarios.account_details,
+    "/account/full-sign-in": Scenarios.account_full_sign_in,
+}
+
+
+def test_every_state_changing_portal_route_has_a_scenario() -> None:
+    assert set(portal_routes()) <= set(SCENARIOS), "add a CSRF scenario for the new route"
+    assert len(portal_routes()) >= len(SCENARIOS)
+
+
+@pytest.mark.parametrize("route", portal_routes())
+def test_cross_site_posts_are_refused_and_change_nothing(
+    route: str, stack: Stack, business: Business, client: invoiced.Client, smtp_sink: SmtpSink
+) -> None:
+    if route not in SCENARIOS:
+        pytest.fail(f"{route} changes state and has no CSRF scenario: add one to SCENARIOS")
+    scenarios = Scenarios(stack, business, client, smtp_sink)
+    try:
+        attempt = SCENARIOS[route](scenarios)
+        token = csrf_of(attempt.browser.get("/"))  # a page of our own, as a real form would carry
+        for name, attack in ATTACKS.items():
+            fields, headers = attack(token)
+            refused = attempt.browser.post(
+                attempt.path, data={**attempt.data, "csrf_token": token, **fields}, headers=headers
+            )
+            assert refused.status_code == 403, f"{name}: {refused.status_code}"
+            assert session_cookie(refused) is None and "set-cookie" not in refused.headers, name
+            attempt.unchanged()
+        genuine = attempt.browser.post(attempt.path, data={**attempt.data, "csrf_token": token})
+        attempt.works(genuine)
+    finally:
+        scenarios.close()
