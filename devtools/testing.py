@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import grpc
 from portal_kit import grpc_client
@@ -19,15 +20,26 @@ from portal_kit.grpc_server import GrpcServer
 from portal_kit.migrations import upgrade_async
 from portal_kit.service import Build
 from portal_kit.service_auth import ADMIN, ServiceCredential, ServiceTrust, generate_tokens
-from portal_kit.settings import DEV_SECRET_KEY, ServiceSettings
+from portal_kit.settings import (
+    DEV_SECRET_KEY,
+    DEVELOPMENT,
+    DatabaseSettings,
+    GrpcSettings,
+    KafkaSettings,
+    SecretSettings,
+    ServiceSettings,
+)
+from pydantic import SecretStr
+
+S = TypeVar("S", bound=ServiceSettings)
 
 
 @dataclass
-class RunningService:
+class RunningService(Generic[S]):
     port: int
     channel: grpc.aio.Channel
     db: Database
-    settings: ServiceSettings
+    settings: S
     admin_channel: grpc.aio.Channel
     tokens: dict[str, str] = field(repr=False)
 
@@ -39,25 +51,24 @@ class RunningService:
         return grpc_client.channel(f"127.0.0.1:{self.port}", credential=self.credential(caller))
 
 
-def settings_for_test(name: str, database_url: str, kafka_bootstrap: str = "127.0.0.1:1") -> ServiceSettings:
-    return ServiceSettings(
-        name=name,
-        database_url=database_url,
-        kafka_bootstrap=kafka_bootstrap,
-        kafka_idempotence=False,
-        grpc_port=0,
-        secret_key=DEV_SECRET_KEY.encode(),
-        production=False,
-        kafka_group_timeout_ms=2000,
+def settings_for_test(model: type[S], database_url: str, kafka_bootstrap: str = "127.0.0.1:1", **fields: Any) -> S:
+    """A service's settings for an in-process test, whatever the environment says: development, any free port."""
+    return model(
+        env=DEVELOPMENT,
+        secret=SecretSettings(key=SecretStr(DEV_SECRET_KEY)),
+        database=DatabaseSettings(url=database_url),
+        grpc=GrpcSettings(port=0),
+        kafka=KafkaSettings(bootstrap=kafka_bootstrap, idempotence=False, group_timeout_ms=2000),
+        **fields,
     )
 
 
 @asynccontextmanager
 async def running_service(
-    settings: ServiceSettings, migrations_dir: Path, build: Build, with_background: bool = False
-) -> AsyncIterator[RunningService]:
-    await upgrade_async(migrations_dir, settings.database_url)
-    db = Database(settings.database_url)
+    settings: S, migrations_dir: Path, build: Build[S], with_background: bool = False
+) -> AsyncIterator[RunningService[S]]:
+    await upgrade_async(migrations_dir, settings.database.url)
+    db = Database(settings.database.url)
     wiring = build(db, settings)
     tokens = generate_tokens()
     server = GrpcServer(wiring.registrations, 0, trust=ServiceTrust.of(settings.name, tokens), host="127.0.0.1")

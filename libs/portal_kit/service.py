@@ -6,13 +6,13 @@ import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from portal_kit import logs
 from portal_kit.db import Database
 from portal_kit.grpc_server import GrpcServer, Registration, run_until_signal
 from portal_kit.migrations import upgrade_async
-from portal_kit.service_auth import ServiceTrust, development, require_own_credential
+from portal_kit.service_auth import ServiceTrust, require_own_credential
 from portal_kit.settings import ServiceSettings
 
 
@@ -22,26 +22,27 @@ class Wiring:
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
-Build = Callable[[Database, ServiceSettings], Wiring]
+S = TypeVar("S", bound=ServiceSettings)
+Build = Callable[[Database, S], Wiring]  # a service's wiring from its database and its own settings model
 
 
-async def serve(settings: ServiceSettings, migrations_dir: Path, build: Build) -> None:
-    await upgrade_async(migrations_dir, settings.database_url)
-    db = Database(settings.database_url)
+async def serve(settings: S, migrations_dir: Path, build: Build[S]) -> None:
+    await upgrade_async(migrations_dir, settings.database.url)
+    db = Database(settings.database.url)
     wiring = build(db, settings)
     server = GrpcServer(
         wiring.registrations,
-        settings.grpc_port,
+        settings.grpc.port,
         trust=ServiceTrust.from_env(settings.name),
-        host=settings.grpc_host,
-        reflection_enabled=development(),
+        host=settings.grpc.host,
+        reflection_enabled=settings.development,
     )
     print(f'{{"service": "{settings.name}", "grpc_port": {server.port}}}', flush=True)
     await run_until_signal(server, wiring.background, on_stop=db.dispose)
 
 
-def main(name: str, default_port: int, migrations_dir: Path, build: Build) -> None:
-    logs.configure(name)
-    settings = ServiceSettings.from_env(name, default_port)
-    require_own_credential(name)
+def main(settings: S, migrations_dir: Path, build: Build[S]) -> None:
+    """Runs the service until SIGTERM. The entry point loads `settings` first, so unfit ones stop it early."""
+    logs.configure(settings.name)
+    require_own_credential(settings.name)
     asyncio.run(serve(settings, migrations_dir, build))

@@ -1,53 +1,161 @@
-"""Settings from the environment. Every service reads the same few names; defaults fit the local run."""
+"""Settings from the environment (pydantic-settings): shared sub-models and the base of every service's model.
+
+Every name starts with `PORTAL_`. Defaults fit the local run. Outside development (`PORTAL_ENV` other than
+`development`) every service refuses to start without a real `PORTAL_SECRET_KEY`: `load()` turns that, and any
+other bad value, into a clear message and a non-zero exit before anything else starts.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar, Self
 
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT = "development"
 DEV_SECRET_KEY = "local-development-secret-key-not-for-production-use"
-
-
-def env(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def data_dir() -> Path:
-    return Path(env("PORTAL_DATA_DIR", ".portal/data"))
+    """Where the local run keeps its SQLite files (PORTAL_DATA_DIR)."""
+    return Path(os.environ.get("PORTAL_DATA_DIR", ".portal/data"))
 
 
-@dataclass(frozen=True)
-class ServiceSettings:
-    """What a backend service needs: its database, the broker, its port and the server secret."""
+class SecretSettings(BaseSettings):
+    """PORTAL_SECRET_KEY: keys the hashes of API keys, links, sessions and codes."""
 
-    name: str
-    database_url: str
-    kafka_bootstrap: str
-    kafka_idempotence: bool
-    grpc_port: int
-    secret_key: bytes
-    production: bool
-    kafka_group_timeout_ms: int = 6000  # consumer-group session/rebalance timeout
-    grpc_host: str = "0.0.0.0"  # where the gRPC server binds (the local run: 127.0.0.1)
+    model_config = SettingsConfigDict(env_prefix="PORTAL_SECRET_", frozen=True, extra="ignore")
+
+    key: SecretStr | None = None
+
+    def problem(self) -> str | None:
+        """Why this key is not fit outside development, or None when it is."""
+        value = self.key.get_secret_value() if self.key is not None else ""
+        if not value:
+            return "PORTAL_SECRET_KEY is missing"
+        if value == DEV_SECRET_KEY:
+            return "PORTAL_SECRET_KEY is the public development secret"
+        if len(value) < MIN_SECRET_KEY_LENGTH:
+            return f"PORTAL_SECRET_KEY is too short ({len(value)} characters)"
+        return None
+
+    @property
+    def key_bytes(self) -> bytes:
+        """The key, or the public development secret when none is set (allowed in development only)."""
+        value = self.key.get_secret_value() if self.key is not None else ""
+        return (value or DEV_SECRET_KEY).encode()
+
+
+class KafkaSettings(BaseSettings):
+    """PORTAL_KAFKA_BOOTSTRAP, PORTAL_KAFKA_IDEMPOTENCE, PORTAL_KAFKA_GROUP_TIMEOUT_MS."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_KAFKA_", frozen=True, extra="ignore")
+
+    bootstrap: str = "127.0.0.1:9092"
+    idempotence: bool = False  # real Kafka; the local broker does not support idempotent producers
+    group_timeout_ms: int = Field(default=6000, gt=0)  # consumer-group session/rebalance timeout
+
+
+class DatabaseSettings(BaseModel):
+    """One service's database: PORTAL_<SERVICE>_DATABASE_URL, else PORTAL_DATABASE_URL, else a local SQLite file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str = Field(min_length=1)
+
+
+class GrpcSettings(BaseModel):
+    """Where a backend listens: PORTAL_<SERVICE>_GRPC_PORT, else PORTAL_GRPC_PORT, else its own default port."""
+
+    model_config = ConfigDict(frozen=True)
+
+    port: int = Field(ge=0, le=65535)  # 0: any free port
+    host: str = "0.0.0.0"  # where the server binds (PORTAL_GRPC_HOST; the local run: 127.0.0.1)
+
+
+def _service_env(name: str, key: str) -> str:
+    return os.environ.get(f"PORTAL_{name.upper()}_{key}") or os.environ.get(f"PORTAL_{key}", "")
+
+
+class PortalSettings(BaseSettings):
+    """What every service reads: where it runs (PORTAL_ENV) and the server secret."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", frozen=True, extra="ignore")
+
+    service_name: ClassVar[str] = "portal"
+
+    env: str = DEVELOPMENT
+    secret: SecretSettings = Field(default_factory=SecretSettings)
+
+    @field_validator("env")
+    @classmethod
+    def _normalise_env(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @model_validator(mode="after")
+    def _strong_secret_outside_development(self) -> Self:
+        problem = None if self.development else self.secret.problem()
+        if problem:
+            raise PydanticCustomError(
+                "weak_secret_key",
+                "{problem}: with PORTAL_ENV={env} it must be a random value of at least {length} characters "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')",
+                {"problem": problem, "env": self.env, "length": MIN_SECRET_KEY_LENGTH},
+            )
+        return self
+
+    @property
+    def development(self) -> bool:
+        return self.env == DEVELOPMENT
+
+    @property
+    def secret_key(self) -> bytes:
+        return self.secret.key_bytes
 
     @classmethod
-    def from_env(cls, name: str, default_port: int) -> ServiceSettings:
-        upper = name.upper()
-        default_db = f"sqlite+aiosqlite:///{data_dir() / (name + '.db')}"
-        database_url = os.environ.get(f"PORTAL_{upper}_DATABASE_URL") or env("PORTAL_DATABASE_URL", default_db)
-        production = env("PORTAL_ENV", "development") == "production"
-        secret = env("PORTAL_SECRET_KEY", "" if production else DEV_SECRET_KEY)
-        if production and (len(secret) < 32 or secret == DEV_SECRET_KEY):
-            raise SystemExit("PORTAL_SECRET_KEY must be set to a random value of at least 32 characters in production.")
-        return cls(
-            name=name,
-            database_url=database_url,
-            kafka_bootstrap=env("PORTAL_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-            kafka_idempotence=env("PORTAL_KAFKA_IDEMPOTENCE", "false").lower() == "true",
-            grpc_port=int(os.environ.get(f"PORTAL_{upper}_GRPC_PORT") or env("PORTAL_GRPC_PORT", str(default_port))),
-            secret_key=secret.encode(),
-            production=production,
-            kafka_group_timeout_ms=int(env("PORTAL_KAFKA_GROUP_TIMEOUT_MS", "6000")),
-            grpc_host=env("PORTAL_GRPC_HOST", "0.0.0.0"),
-        )
+    def load(cls, **overrides: Any) -> Self:
+        """The settings from the environment, or SystemExit with a message that names what is wrong."""
+        try:
+            return cls(**overrides)
+        except ValidationError as invalid:
+            raise SystemExit(f"{cls.service_name}: refusing to start: {_describe(invalid)}") from None
+
+
+def _describe(invalid: ValidationError) -> str:
+    lines = []
+    for error in invalid.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in error["loc"])
+        lines.append(f"{where}: {error['msg']}" if where else error["msg"])
+    return "; ".join(lines)
+
+
+class ServiceSettings(PortalSettings):
+    """The base of every gRPC backend's model: its database, gRPC port and the broker.
+
+    A service's model sets `service_name` and `default_grpc_port` and adds its own fields.
+    """
+
+    default_grpc_port: ClassVar[int] = 50051
+
+    database: DatabaseSettings
+    grpc: GrpcSettings
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _service_specific_names(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            name = cls.service_name
+            default_url = f"sqlite+aiosqlite:///{data_dir() / (name + '.db')}"
+            data.setdefault("database", {"url": _service_env(name, "DATABASE_URL") or default_url})
+            grpc = {"port": _service_env(name, "GRPC_PORT") or cls.default_grpc_port}
+            data.setdefault("grpc", grpc | {"host": _service_env(name, "GRPC_HOST") or "0.0.0.0"})
+        return data
+
+    @property
+    def name(self) -> str:
+        return self.service_name

@@ -1,5 +1,11 @@
-from portal_kit.service import main
+"""`python -m services.auth`. The settings come first: unfit ones end the process before the heavy imports."""
 
-from services.auth.server import DEFAULT_PORT, MIGRATIONS, NAME, build
+from services.auth.settings import AuthSettings
 
-main(NAME, DEFAULT_PORT, MIGRATIONS, build)
+settings = AuthSettings.load()
+
+from portal_kit.service import main  # noqa: E402
+
+from services.auth.server import MIGRATIONS, build  # noqa: E402
+
+main(settings, MIGRATIONS, build)

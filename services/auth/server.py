@@ -13,7 +13,6 @@ from portal_kit.grpc_server import Registration
 from portal_kit.kafka_topics import ensure_topics
 from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
-from portal_kit.settings import ServiceSettings
 from portal_kit.timestamps import utcnow
 
 from services.auth.billing_customers import BillingCustomers
@@ -25,11 +24,10 @@ from services.auth.servicer import (
     PortalSettingsServicer,
 )
 from services.auth.session_servicer import SessionServicer
+from services.auth.settings import AuthSettings
 from services.auth.sign_in_requests import SIGN_IN_REQUESTED_TOPIC, SignInRequestHandler
 from services.auth.sign_in_servicer import SignInServicer
 
-NAME = "auth"
-DEFAULT_PORT = 50051
 MIGRATIONS = Path(__file__).parent / "migrations"
 SIGN_IN_CONSUMER = "auth-sign-in"
 
@@ -39,14 +37,14 @@ log = logging.getLogger("services.auth")
 class SignInConsumer(IdempotentConsumer):
     """Wakes the outbox relay as soon as a handled request's email event has committed."""
 
-    def __init__(self, db: Database, settings: ServiceSettings, handler: Handler, relay: OutboxRelay) -> None:
+    def __init__(self, db: Database, settings: AuthSettings, handler: Handler, relay: OutboxRelay) -> None:
         super().__init__(
             db,
-            settings.kafka_bootstrap,
+            settings.kafka.bootstrap,
             [SIGN_IN_REQUESTED_TOPIC],
             SIGN_IN_CONSUMER,
             handler,
-            group_timeout_ms=settings.kafka_group_timeout_ms,
+            group_timeout_ms=settings.kafka.group_timeout_ms,
         )
         self.relay = relay
 
@@ -72,18 +70,18 @@ async def wait_for_topics(bootstrap: str, topics: list[str]) -> None:
 
 def build(
     db: Database,
-    settings: ServiceSettings,
+    settings: AuthSettings,
     now: Callable[[], datetime] = utcnow,
     billing_addr: str | None = None,
 ) -> Wiring:
-    """billing_addr defaults to $PORTAL_BILLING_ADDR, then 127.0.0.1:50052."""
-    relay = OutboxRelay(db, settings.kafka_bootstrap, settings.kafka_idempotence)
-    billing = BillingCustomers(billing_addr)
+    """billing_addr (tests) overrides the settings' PORTAL_BILLING_ADDR."""
+    relay = OutboxRelay(db, settings.kafka.bootstrap, settings.kafka.idempotence)
+    billing = BillingCustomers(billing_addr or settings.billing_addr)
     consumer = SignInConsumer(db, settings, SignInRequestHandler(settings.secret_key, billing, now), relay)
 
     async def consume() -> None:
         try:
-            await wait_for_topics(settings.kafka_bootstrap, [SIGN_IN_REQUESTED_TOPIC])
+            await wait_for_topics(settings.kafka.bootstrap, [SIGN_IN_REQUESTED_TOPIC])
             await consumer.run()
         finally:
             await billing.close()

@@ -1,5 +1,11 @@
-from portal_kit.service import main
+"""`python -m services.billing`. The settings come first: unfit ones end the process before the heavy imports."""
 
-from services.billing.server import DEFAULT_PORT, MIGRATIONS, NAME, build
+from services.billing.settings import BillingSettings
 
-main(NAME, DEFAULT_PORT, MIGRATIONS, build)
+settings = BillingSettings.load()
+
+from portal_kit.service import main  # noqa: E402
+
+from services.billing.server import MIGRATIONS, build  # noqa: E402
+
+main(settings, MIGRATIONS, build)

@@ -7,18 +7,16 @@ from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
 from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
-from portal_kit.settings import ServiceSettings
 
 from services.billing.customer_servicer import CustomerServicer
 from services.billing.invoice_servicer import InvoiceServicer
+from services.billing.settings import BillingSettings
 
-NAME = "billing"
-DEFAULT_PORT = 50052
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(db: Database, settings: ServiceSettings) -> Wiring:
-    relay = OutboxRelay(db, settings.kafka_bootstrap, settings.kafka_idempotence)
+def build(db: Database, settings: BillingSettings) -> Wiring:
+    relay = OutboxRelay(db, settings.kafka.bootstrap, settings.kafka.idempotence)
     return Wiring(
         registrations=[
             Registration(

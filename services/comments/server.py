@@ -6,16 +6,14 @@ from portal.comments.v1 import comments_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
 from portal_kit.service import Wiring
-from portal_kit.settings import ServiceSettings
 
 from services.comments.servicer import CommentServicer
+from services.comments.settings import CommentsSettings
 
-NAME = "comments"
-DEFAULT_PORT = 50054
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(db: Database, settings: ServiceSettings) -> Wiring:
+def build(db: Database, settings: CommentsSettings) -> Wiring:
     return Wiring(
         registrations=[
             Registration(

@@ -1,14 +1,18 @@
-import json
+"""`python -m services.gateway`. The settings come first: unfit ones end the process before the heavy imports."""
 
-import uvicorn
-from portal_kit import logs
-from portal_kit.service_auth import require_own_credential
-
-from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 
+settings = GatewaySettings.load()
+
+import json  # noqa: E402
+
+import uvicorn  # noqa: E402
+from portal_kit import logs  # noqa: E402
+from portal_kit.service_auth import require_own_credential  # noqa: E402
+
+from services.gateway.app import create_app  # noqa: E402
+
 logs.configure("gateway")
-settings = GatewaySettings.from_env()
 require_own_credential("gateway")
 app = create_app(settings)
 config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False,

@@ -1,44 +1,40 @@
+"""The gateway's settings: the shared ones (PORTAL_ENV, PORTAL_SECRET_KEY), its public address and the backends."""
+
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
-from portal_kit.settings import DEV_SECRET_KEY
+from portal_kit.settings import PortalSettings
+from pydantic import Field, field_validator, model_validator
 
 
-@dataclass(frozen=True)
-class GatewaySettings:
-    base_domain: str  # customers use {username}.{base_domain}
-    public_scheme: str  # http locally, https in production
-    public_port: int | None  # the port in links we print and email; None for the scheme's default
-    http_port: int
-    auth_addr: str
-    billing_addr: str
-    subscriptions_addr: str
-    comments_addr: str
-    backend_deadline: float = 5.0
-    secret_key: bytes = b""
+class GatewaySettings(PortalSettings):
+    service_name: ClassVar[str] = "gateway"
+
+    base_domain: str = "localhost"  # customers use {username}.{base_domain}
+    public_scheme: Literal["http", "https"] = "http"  # http locally, https in production
+    # The port in links we print and email; None for the scheme's default. Unset, it is the listening port
+    # while PORTAL_PUBLIC_SCHEME is unset too (the local run), else the scheme's default.
+    public_port: int | None = Field(default=None, ge=0, le=65535)
+    http_port: int = Field(default=8000, ge=0, le=65535)
     http_host: str = "0.0.0.0"  # where uvicorn binds (the local run: 127.0.0.1)
+    auth_addr: str = "127.0.0.1:50051"
+    billing_addr: str = "127.0.0.1:50052"
+    subscriptions_addr: str = "127.0.0.1:50053"
+    comments_addr: str = "127.0.0.1:50054"
+    backend_deadline: float = Field(default=5.0, gt=0)  # seconds, every gRPC call
 
+    @field_validator("base_domain")
     @classmethod
-    def from_env(cls) -> GatewaySettings:
-        http_port = int(os.environ.get("PORTAL_HTTP_PORT", "8000"))
-        public_port = os.environ.get("PORTAL_PUBLIC_PORT")
-        return cls(
-            base_domain=os.environ.get("PORTAL_BASE_DOMAIN", "localhost").lower(),
-            public_scheme=os.environ.get("PORTAL_PUBLIC_SCHEME", "http"),
-            public_port=int(public_port)
-            if public_port
-            else (http_port if "PORTAL_PUBLIC_SCHEME" not in os.environ else None),
-            http_port=http_port,
-            auth_addr=os.environ.get("PORTAL_AUTH_ADDR", "127.0.0.1:50051"),
-            billing_addr=os.environ.get("PORTAL_BILLING_ADDR", "127.0.0.1:50052"),
-            subscriptions_addr=os.environ.get("PORTAL_SUBSCRIPTIONS_ADDR", "127.0.0.1:50053"),
-            comments_addr=os.environ.get("PORTAL_COMMENTS_ADDR", "127.0.0.1:50054"),
-            backend_deadline=float(os.environ.get("PORTAL_BACKEND_DEADLINE", "5")),
-            secret_key=os.environ.get("PORTAL_SECRET_KEY", DEV_SECRET_KEY).encode(),
-            http_host=os.environ.get("PORTAL_HTTP_HOST", "0.0.0.0"),
-        )
+    def _lower_case(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _local_public_port(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("public_port") is None and "public_scheme" not in data:
+            data["public_port"] = data.get("http_port", 8000)
+        return data
 
     def portal_url(self, username: str) -> str:
         """The customer-facing origin of one business, e.g. http://acme.localhost:8000."""

@@ -1,5 +1,11 @@
-from portal_kit.service import main
+"""`python -m services.mailer`. The settings come first: unfit ones end the process before the heavy imports."""
 
-from services.mailer.server import DEFAULT_PORT, MIGRATIONS, NAME, build
+from services.mailer.settings import MailerSettings
 
-main(NAME, DEFAULT_PORT, MIGRATIONS, build)
+settings = MailerSettings.load()
+
+from portal_kit.service import main  # noqa: E402
+
+from services.mailer.server import MIGRATIONS, build  # noqa: E402
+
+main(settings, MIGRATIONS, build)

@@ -1,32 +1,33 @@
-"""Where the mailer sends: the SMTP relay and the From address (from the environment)."""
+"""The mailer's settings: the shared ones, plus where it sends (the SMTP relay and the From address)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import ClassVar
 
-from portal_kit.settings import env
+from portal_kit.settings import ServiceSettings
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MAIL_FROM = "billing@portal.localhost"
 
 
-@dataclass(frozen=True)
-class MailSettings:
+class MailSettings(BaseSettings):
+    """PORTAL_SMTP_HOST, PORTAL_SMTP_PORT, PORTAL_MAIL_FROM, PORTAL_SMTP_STARTTLS, PORTAL_SMTP_USERNAME,
+    PORTAL_SMTP_PASSWORD, PORTAL_SMTP_TIMEOUT."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", frozen=True, extra="ignore")
+
     smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
     mail_from: str = DEFAULT_MAIL_FROM
     smtp_starttls: bool = False
     smtp_username: str = ""
-    smtp_password: str = field(default="", repr=False)
-    smtp_timeout: float = 10.0
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout: float = Field(default=10.0, gt=0)
 
-    @classmethod
-    def from_env(cls) -> MailSettings:
-        return cls(
-            smtp_host=env("PORTAL_SMTP_HOST", "127.0.0.1"),
-            smtp_port=int(env("PORTAL_SMTP_PORT", "1025")),
-            mail_from=env("PORTAL_MAIL_FROM", DEFAULT_MAIL_FROM),
-            smtp_starttls=env("PORTAL_SMTP_STARTTLS", "false").lower() == "true",
-            smtp_username=env("PORTAL_SMTP_USERNAME", ""),
-            smtp_password=env("PORTAL_SMTP_PASSWORD", ""),
-            smtp_timeout=float(env("PORTAL_SMTP_TIMEOUT", "10")),
-        )
+
+class MailerSettings(ServiceSettings):
+    service_name: ClassVar[str] = "mailer"
+    default_grpc_port: ClassVar[int] = 50055
+
+    mail: MailSettings = Field(default_factory=MailSettings)

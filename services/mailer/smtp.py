@@ -24,5 +24,5 @@ class SmtpSender:
             if s.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if s.smtp_username:
-                smtp.login(s.smtp_username, s.smtp_password)
+                smtp.login(s.smtp_username, s.smtp_password.get_secret_value())
             return smtp.send_message(message)

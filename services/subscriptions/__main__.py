@@ -1,5 +1,11 @@
-from portal_kit.service import main
+"""`python -m services.subscriptions`. The settings come first: unfit ones end the process before the heavy imports."""
 
-from services.subscriptions.server import DEFAULT_PORT, MIGRATIONS, NAME, build
+from services.subscriptions.settings import SubscriptionsSettings
 
-main(NAME, DEFAULT_PORT, MIGRATIONS, build)
+settings = SubscriptionsSettings.load()
+
+from portal_kit.service import main  # noqa: E402
+
+from services.subscriptions.server import MIGRATIONS, build  # noqa: E402
+
+main(settings, MIGRATIONS, build)

@@ -6,16 +6,14 @@ from portal.subscriptions.v1 import plans_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
 from portal_kit.service import Wiring
-from portal_kit.settings import ServiceSettings
 
 from services.subscriptions.servicer import PlanServicer
+from services.subscriptions.settings import SubscriptionsSettings
 
-NAME = "subscriptions"
-DEFAULT_PORT = 50053
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(db: Database, settings: ServiceSettings) -> Wiring:
+def build(db: Database, settings: SubscriptionsSettings) -> Wiring:
     return Wiring(
         registrations=[
             Registration(

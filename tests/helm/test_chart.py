@@ -22,10 +22,13 @@ from portal_kit.service_auth import (
     require_own_credential,
     token_env,
 )
-from portal_kit.settings import ServiceSettings
 
+from services.auth.settings import AuthSettings
+from services.billing.settings import BillingSettings
+from services.comments.settings import CommentsSettings
 from services.gateway.settings import GatewaySettings
-from services.mailer.settings import MailSettings
+from services.mailer.settings import MailerSettings, MailSettings
+from services.subscriptions.settings import SubscriptionsSettings
 
 CHART_DIR = Path(__file__).resolve().parents[2] / "deploy" / "helm" / "billing-portal"
 RELEASE = "portal"
@@ -342,7 +345,7 @@ def test_gateway_settings_read_the_rendered_env(
     gateway = only_container(deployments[GATEWAY])
     as_process_env(env_of(gateway), monkeypatch)
     require_own_credential("gateway")
-    settings = GatewaySettings.from_env()
+    settings = GatewaySettings.load()
     assert settings.http_port == gateway["ports"][0]["containerPort"]
     assert settings.base_domain == "portal.example.com"
     assert settings.public_scheme == "https"
@@ -356,7 +359,14 @@ def test_gateway_settings_read_the_rendered_env(
 def test_backend_settings_read_the_rendered_env(
     default_manifests: list[Manifest], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The names the chart sets are the ones libs/portal_kit/settings.py reads, whatever the code default port."""
+    """The names the chart sets are the ones each backend's settings model reads."""
+    models = {
+        "auth": AuthSettings,
+        "billing": BillingSettings,
+        "subscriptions": SubscriptionsSettings,
+        "comments": CommentsSettings,
+        "mailer": MailerSettings,
+    }
     deployments = by_kind(default_manifests, "Deployment")
     for backend in BACKENDS:
         container = only_container(deployments[backend])
@@ -364,21 +374,21 @@ def test_backend_settings_read_the_rendered_env(
         require_own_credential(backend)
         trust = ServiceTrust.from_env(backend)  # production: refuses to start without every caller's token
         assert set(trust.tokens) == set(CALLERS[backend]) | ({ADMIN} if backend == "auth" else set()), backend
-        settings = ServiceSettings.from_env(backend, default_port=1)
-        assert settings.grpc_port == container["ports"][0]["containerPort"], backend
-        assert settings.kafka_bootstrap == "kafka:9092", backend
-        assert settings.database_url == FAKE_SECRET, backend
+        settings = models[backend].load()
+        assert settings.grpc.port == container["ports"][0]["containerPort"], backend
+        assert settings.kafka.bootstrap == "kafka:9092", backend
+        assert settings.database.url == FAKE_SECRET, backend
         assert settings.secret_key == FAKE_SECRET.encode(), backend
-        assert settings.production is True, backend
+        assert settings.development is False, backend
 
 
 def test_mail_settings_read_the_rendered_env(monkeypatch: pytest.MonkeyPatch) -> None:
     manifests = render({"mail": {"existingSecret": "smtp-credentials"}})
     as_process_env(env_of(only_container(by_kind(manifests, "Deployment")[MAILER])), monkeypatch)
-    mail = MailSettings.from_env()
+    mail = MailSettings()
     assert (mail.smtp_host, mail.smtp_port, mail.smtp_starttls) == ("smtp.example.com", 587, True)
     assert mail.mail_from == "billing@portal.example.com"
-    assert (mail.smtp_username, mail.smtp_password) == (FAKE_SECRET, FAKE_SECRET)
+    assert (mail.smtp_username, mail.smtp_password.get_secret_value()) == (FAKE_SECRET, FAKE_SECRET)
 
 
 # Service credentials and NetworkPolicies.

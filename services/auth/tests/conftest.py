@@ -12,6 +12,7 @@ from portal_kit.timestamps import utcnow
 from devtools.localservers import PostgresServer, start_postgres
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS, build
+from services.auth.settings import AuthSettings
 from services.auth.tests.fake_billing import FakeBilling
 from services.auth.tests.portal_steps import Mailbox
 
@@ -43,7 +44,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def service(tmp_path: Path, clock: Clock) -> AsyncIterator[RunningService]:
-    settings = settings_for_test("auth", f"sqlite+aiosqlite:///{tmp_path}/auth.db")
+    settings = settings_for_test(AuthSettings, f"sqlite+aiosqlite:///{tmp_path}/auth.db")
     async with running_service(settings, MIGRATIONS, lambda db, s: build(db, s, now=clock)) as running:
         yield running
 
@@ -74,7 +75,7 @@ async def portal(
     """
     monkeypatch.setenv(SERVICE_NAME_ENV, "auth")
     monkeypatch.setenv(token_env("auth"), billing.tokens["auth"])
-    settings = settings_for_test("auth", database_url)
+    settings = settings_for_test(AuthSettings, database_url)
     wiring = lambda db, s: build(db, s, now=clock, billing_addr=billing.address)  # noqa: E731
     async with running_service(settings, MIGRATIONS, wiring) as running:
         yield running

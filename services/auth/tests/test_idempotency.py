@@ -15,6 +15,7 @@ from portal_kit.ids import new_uuid
 from devtools.localservers import PostgresServer
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS, build
+from services.auth.settings import AuthSettings
 from services.auth.tests.conftest import Clock
 
 State = pb.BeginIdempotentRequestResponse.State
@@ -30,7 +31,7 @@ async def service(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) 
         name = f"auth_{new_uuid()[:12]}"
         postgres.create_database(name)
         url = postgres.url(name)
-    settings = settings_for_test("auth", url)
+    settings = settings_for_test(AuthSettings, url)
     async with running_service(settings, MIGRATIONS, lambda db, s: build(db, s, now=clock)) as running:
         yield running
 

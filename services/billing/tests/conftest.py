@@ -8,11 +8,12 @@ from portal.billing.v1 import customers_pb2_grpc, invoices_pb2_grpc
 
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.billing.server import MIGRATIONS, build
+from services.billing.settings import BillingSettings
 
 
 @pytest.fixture
 async def service(tmp_path: Path) -> AsyncIterator[RunningService]:
-    settings = settings_for_test("billing", f"sqlite+aiosqlite:///{tmp_path}/billing.db")
+    settings = settings_for_test(BillingSettings, f"sqlite+aiosqlite:///{tmp_path}/billing.db")
     async with running_service(settings, MIGRATIONS, build) as running:
         yield running
 

@@ -19,6 +19,7 @@ from portal_kit.migrations import alembic_config, upgrade
 from devtools.localservers import PostgresServer, start_postgres
 from devtools.testing import running_service, settings_for_test
 from services.billing.server import MIGRATIONS, build
+from services.billing.settings import BillingSettings
 from services.billing.tests.factories import item, new_customer, new_invoice
 
 
@@ -42,7 +43,7 @@ def test_migrations_go_down_and_up_again(postgres: PostgresServer, tmp_path: Pat
 
 async def test_concurrent_invoices_get_distinct_sequential_numbers(postgres: PostgresServer) -> None:
     postgres.create_database("billing_concurrency")
-    settings = settings_for_test("billing", postgres.url("billing_concurrency"))
+    settings = settings_for_test(BillingSettings, postgres.url("billing_concurrency"))
     async with running_service(settings, MIGRATIONS, build) as service:
         customers = CustomerServiceStub(service.channel)
         invoices = InvoiceServiceStub(service.channel)

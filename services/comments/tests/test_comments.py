@@ -14,11 +14,12 @@ from sqlmodel import select
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.comments.models import Comment
 from services.comments.server import MIGRATIONS, build
+from services.comments.settings import CommentsSettings
 
 
 @pytest.fixture
 async def service(tmp_path: Path) -> AsyncIterator[RunningService]:
-    settings = settings_for_test("comments", f"sqlite+aiosqlite:///{tmp_path}/comments.db")
+    settings = settings_for_test(CommentsSettings, f"sqlite+aiosqlite:///{tmp_path}/comments.db")
     async with running_service(settings, MIGRATIONS, build) as running:
         yield running
 

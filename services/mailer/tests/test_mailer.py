@@ -29,7 +29,7 @@ from devtools.mailbox.smtp import StoreHandler, start_smtp
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.mailer.delivery import TOPICS
 from services.mailer.server import MIGRATIONS, build
-from services.mailer.settings import MailSettings
+from services.mailer.settings import MailerSettings, MailSettings
 
 BILLING = "billing.email_requested.v1"
 AUTH = "auth.email_requested.v1"
@@ -55,9 +55,11 @@ def sink() -> Iterator[SmtpSink]:
 
 @asynccontextmanager
 async def mailer(tmp_path: Path, kafka: KafkaServer, smtp_port: int) -> AsyncIterator[RunningService]:
-    settings = settings_for_test("mailer", f"sqlite+aiosqlite:///{tmp_path}/mailer.db", kafka.bootstrap)
     mail = MailSettings(smtp_port=smtp_port, smtp_timeout=2.0)
-    async with running_service(settings, MIGRATIONS, lambda db, s: build(db, s, mail), with_background=True) as running:
+    settings = settings_for_test(
+        MailerSettings, f"sqlite+aiosqlite:///{tmp_path}/mailer.db", kafka.bootstrap, mail=mail
+    )
+    async with running_service(settings, MIGRATIONS, build, with_background=True) as running:
         yield running
 
 

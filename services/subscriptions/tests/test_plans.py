@@ -11,11 +11,12 @@ from portal_kit.context import bound
 
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.subscriptions.server import MIGRATIONS, build
+from services.subscriptions.settings import SubscriptionsSettings
 
 
 @pytest.fixture
 async def service(tmp_path: Path) -> AsyncIterator[RunningService]:
-    settings = settings_for_test("subscriptions", f"sqlite+aiosqlite:///{tmp_path}/subscriptions.db")
+    settings = settings_for_test(SubscriptionsSettings, f"sqlite+aiosqlite:///{tmp_path}/subscriptions.db")
     async with running_service(settings, MIGRATIONS, build) as running:
         yield running
 

@@ -1,0 +1,12 @@
+"""The comments service's settings (see portal_kit.settings for the shared ones)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from portal_kit.settings import ServiceSettings
+
+
+class CommentsSettings(ServiceSettings):
+    service_name: ClassVar[str] = "comments"
+    default_grpc_port: ClassVar[int] = 50054
