@@ -48,7 +48,7 @@ def flattened(routes: Iterable[Any]) -> Iterator[tuple[str, set[str]]]:
 
 def portal_routes() -> list[str]:
     """The portal's (not the API's) routes that change state, read from the gateway app."""
-    app = create_app(GatewaySettings.from_env())
+    app = create_app(GatewaySettings.load())
     found = {
         path for path, methods in flattened(app.routes) if methods & STATE_CHANGING and not path.startswith("/api")
     }
