@@ -43,6 +43,7 @@ class StackOptions:
     kafka_bootstrap: str | None = None  # None: start a local broker
     smtp_port: int | None = None  # None: start the dev mailbox
     start_stripe: bool = True
+    trusted_proxies: str = ""  # the gateway's PORTAL_TRUSTED_PROXIES (none: every peer is a client)
 
 
 @dataclass
@@ -158,6 +159,7 @@ class Stack:
         self.http_port = self.http_port or self.options.http_port or free_port()
         gateway_env = {
             "PORTAL_HTTP_HOST": "127.0.0.1",
+            "PORTAL_TRUSTED_PROXIES": self.options.trusted_proxies,
             "PORTAL_HTTP_PORT": str(self.http_port),
             "PORTAL_PUBLIC_PORT": str(self.http_port),
             "PORTAL_BASE_DOMAIN": self.options.base_domain,

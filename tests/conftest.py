@@ -51,7 +51,13 @@ def stack(workdir: Path, postgres: PostgresLike, smtp_sink: SmtpSink) -> Iterato
         postgres.create_database(f"portal_{name}")
         urls[name] = postgres.url(f"portal_{name}")
     running = Stack(
-        StackOptions(workdir=workdir / "stack", database_urls=urls, smtp_port=smtp_sink.port, start_stripe=False)
+        StackOptions(
+            workdir=workdir / "stack",
+            database_urls=urls,
+            smtp_port=smtp_sink.port,
+            start_stripe=False,
+            trusted_proxies="127.0.0.2/32",  # an ingress stand-in (tests/integration/test_client_address.py)
+        )
     )
     running.start()
     try:

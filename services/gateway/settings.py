@@ -7,6 +7,8 @@ from typing import Any, ClassVar, Literal
 from portal_kit.settings import PortalSettings
 from pydantic import Field, field_validator, model_validator
 
+from services.gateway.client_ip import TrustedProxies
+
 
 class GatewaySettings(PortalSettings):
     service_name: ClassVar[str] = "gateway"
@@ -23,11 +25,18 @@ class GatewaySettings(PortalSettings):
     subscriptions_addr: str = "127.0.0.1:50053"
     comments_addr: str = "127.0.0.1:50054"
     backend_deadline: float = Field(default=5.0, gt=0)  # seconds, every gRPC call
+    trusted_proxies: str = ""  # CIDRs whose X-Forwarded-For is believed (services/gateway/client_ip.py)
 
     @field_validator("base_domain")
     @classmethod
     def _lower_case(cls, value: str) -> str:
         return value.strip().lower()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        TrustedProxies.parse(value)  # a bad entry stops the start-up here, with its name
+        return value
 
     @model_validator(mode="before")
     @classmethod

@@ -26,6 +26,7 @@ from portal_kit.service_auth import (
 from services.auth.settings import AuthSettings
 from services.billing.settings import BillingSettings
 from services.comments.settings import CommentsSettings
+from services.gateway.client_ip import TrustedProxies
 from services.gateway.settings import GatewaySettings
 from services.mailer.settings import MailerSettings, MailSettings
 from services.subscriptions.settings import SubscriptionsSettings
@@ -346,6 +347,7 @@ def test_gateway_settings_read_the_rendered_env(
     as_process_env(env_of(gateway), monkeypatch)
     require_own_credential("gateway")
     settings = GatewaySettings.load()
+    assert settings.trusted_proxies == ""
     assert settings.http_port == gateway["ports"][0]["containerPort"]
     assert settings.base_domain == "portal.example.com"
     assert settings.public_scheme == "https"
@@ -461,3 +463,22 @@ def test_network_policies_follow_disabled_components_and_can_be_turned_off() -> 
     assert "mailer" not in policies
     assert callers_allowed_by(policies["billing"]) == {"gateway", "auth"}
     assert by_kind(render({"networkPolicy": {"enabled": False}}), "NetworkPolicy") == {}
+
+
+def test_trusted_proxies_reach_the_gateway_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    manifests = render({"gateway": {"trustedProxies": ["10.0.0.0/8", "192.168.4.0/24"]}})
+    gateway = env_of(only_container(by_kind(manifests, "Deployment")[GATEWAY]))
+    assert gateway["PORTAL_TRUSTED_PROXIES"] == "10.0.0.0/8,192.168.4.0/24"
+    as_process_env(gateway, monkeypatch)
+    settings = GatewaySettings.load()
+    proxies = TrustedProxies.parse(settings.trusted_proxies)
+    assert proxies.client_ip("10.3.2.1", ["203.0.113.9"]) == "203.0.113.9"
+    assert proxies.client_ip("172.16.0.1", ["203.0.113.9"]) == "172.16.0.1"
+    for backend in BACKENDS:
+        assert "PORTAL_TRUSTED_PROXIES" not in env_of(only_container(by_kind(manifests, "Deployment")[backend]))
+
+
+def test_a_bad_trusted_proxy_stops_the_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTAL_TRUSTED_PROXIES", "10.0.0.0/8,ingress")
+    with pytest.raises(SystemExit, match="trusted_proxies: .*'ingress' is not an IP address or CIDR"):
+        GatewaySettings.load()

@@ -14,6 +14,8 @@ import secrets
 from fastapi import Request
 from starlette.responses import Response
 
+from services.gateway.client_ip import TrustedProxies
+
 SESSION_COOKIE = "portal_session"
 PRESESSION_COOKIE = "portal_pre"
 CSRF_FIELD = "csrf_token"
@@ -115,7 +117,10 @@ def csrf_valid(request: Request, submitted: str | None) -> bool:
 
 
 def client_of(request: Request) -> tuple[str, str]:
-    ip = request.client.host if request.client else ""
+    """The customer's address (through trusted proxies only, services/gateway/client_ip.py) and user agent."""
+    peer = request.client.host if request.client else ""
+    proxies = TrustedProxies.parse(request.app.state.settings.trusted_proxies)
+    ip = proxies.client_ip(peer, request.headers.getlist("x-forwarded-for"))
     return ip, request.headers.get("user-agent", "")[:300]
 
 

@@ -125,6 +125,8 @@ Call with (dict "root" $ "name" "auth" "component" $component).
   value: {{ $root.Values.gateway.baseDomain | quote }}
 - name: PORTAL_PUBLIC_SCHEME
   value: {{ $root.Values.gateway.publicScheme | default "https" | quote }}
+- name: PORTAL_TRUSTED_PROXIES
+  value: {{ $root.Values.gateway.trustedProxies | default list | join "," | quote }}
 {{- end }}
 {{- with $c.database }}
 - name: PORTAL_DATABASE_URL
