@@ -112,6 +112,20 @@ class SignInRequest(SQLModel, table=True):
     refused_reason: str | None = Field(default=None, max_length=40)
 
 
+class SignInCodeAttempt(SQLModel, table=True):
+    """One sign-in code attempt, counted as failed until the code proves right (services/auth/code_limits.py)."""
+
+    __tablename__ = "sign_in_code_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_code_attempts_tenant_created", "tenant_id", "created_at"),
+        Index("ix_sign_in_code_attempts_created", "created_at"),
+    )
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=32)
+    tenant_id: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 FULL = "full"
 TEMPORARY = "temporary"
 

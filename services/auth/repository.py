@@ -17,6 +17,7 @@ from services.auth.models import (
     IdempotentRequest,
     PortalSession,
     SessionCustomer,
+    SignInCodeAttempt,
     SignInRequest,
     UsedSsoToken,
 )
@@ -153,6 +154,35 @@ class SignInRequestRepository(TenantRepository[SignInRequest]):
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1
+
+
+class CodeAttemptRepository(TenantRepository[SignInCodeAttempt]):
+    model = SignInCodeAttempt
+    noun = "sign-in code attempt"
+
+    async def record(self, now: datetime) -> str:
+        attempt = await self.add(SignInCodeAttempt(tenant_id=self.tenant_id, created_at=now))
+        return attempt.id
+
+    async def count_since(self, since: datetime) -> int:
+        query = (
+            select(func.count())
+            .select_from(SignInCodeAttempt)
+            .where(col(SignInCodeAttempt.tenant_id) == self.tenant_id, col(SignInCodeAttempt.created_at) > since)
+        )
+        return int((await self.session.exec(query)).one())
+
+    async def count_all_since(self, since: datetime) -> int:
+        """Across every business on purpose: the overall cap."""
+        query = select(func.count()).select_from(SignInCodeAttempt).where(col(SignInCodeAttempt.created_at) > since)
+        return int((await self.session.exec(query)).one())
+
+    async def remove(self, attempt_id: str) -> None:
+        await self.session.exec(
+            delete(SignInCodeAttempt).where(
+                col(SignInCodeAttempt.tenant_id) == self.tenant_id, col(SignInCodeAttempt.id) == attempt_id
+            )
+        )
 
 
 class SessionRepository(TenantRepository[PortalSession]):

@@ -1,6 +1,6 @@
 """Old rows that only carry risk: sign-in requests, long-dead sessions, stale idempotency records.
 
-Sign-in requests matter for 15 minutes (links, codes, rate limits) and are kept a day; sessions are kept 30 days
+Sign-in requests matter for 15 minutes (links, codes, rate limits) and are kept a day, code attempts too; sessions are kept 30 days
 after they could last have been used, for the "recent sign-ins" list; idempotent responses are replayed for 24 h.
 Runs across all businesses: it only deletes rows that are expired for everyone.
 """
@@ -17,7 +17,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.auth.models import IdempotentRequest, PortalSession, SessionCustomer, SignInRequest
+from services.auth.models import IdempotentRequest, PortalSession, SessionCustomer, SignInCodeAttempt, SignInRequest
 
 log = logging.getLogger("services.auth.retention")
 
@@ -39,6 +39,11 @@ async def purge(session: AsyncSession, now: datetime) -> dict[str, int]:
         ).rowcount,
         "sign_in_requests": (
             await session.exec(delete(SignInRequest).where(col(SignInRequest.created_at) < now - SIGN_IN_REQUESTS_KEPT))  # type: ignore[call-overload]
+        ).rowcount,
+        "sign_in_code_attempts": (
+            await session.exec(
+                delete(SignInCodeAttempt).where(col(SignInCodeAttempt.created_at) < now - SIGN_IN_REQUESTS_KEPT)
+            )  # type: ignore[call-overload]
         ).rowcount,
         "idempotent_requests": (
             await session.exec(

@@ -14,6 +14,7 @@ from portal_kit.outbox import OutboxRelay
 
 from services.auth import businesses, sessions, sign_in, sign_in_requests, sso
 from services.auth.billing_customers import BillingCustomers
+from services.auth.code_limits import CODES_PAUSED, CodeGuard, CodeLimits
 from services.auth.models import SignInRequest
 from services.auth.session_servicer import session_to_pb
 from services.auth.sessions import Client, StartedSession
@@ -43,6 +44,7 @@ class SignInServicer(auth_pb2_grpc.SignInServiceServicer):
         now: Callable[[], datetime],
     ) -> None:
         self.db = db
+        self.codes = CodeGuard(CodeLimits())
         self.secret_key = secret_key
         self.billing = billing
         self.relay = relay
@@ -111,10 +113,20 @@ class SignInServicer(auth_pb2_grpc.SignInServiceServicer):
         now = self.now()
         async with self.db.unit_of_work() as session:
             await businesses.enabled_business(session, sign_in.CODE_FAILED)
+            attempt = await self.codes.record(session, now)
+        # Counted (and committed) as failed from here on, in the business's and the overall caps, unless it succeeds.
+        async with self.db.unit_of_work() as session:
+            admitted = await self.codes.admit(session, attempt, now)
+        if not admitted:
+            raise Unauthenticated(CODES_PAUSED)
+        async with self.db.unit_of_work() as session:
             found = await sign_in.spend_code_attempt(session, request.attempt_id, now)
         # The attempt is committed now: a wrong code below still counts.
         sign_in.check_code(self.secret_key, found, request.code)
-        return await self._finish(found, "code", client_of(request.client), sign_in.CODE_FAILED, now)
+        redeemed = await self._finish(found, "code", client_of(request.client), sign_in.CODE_FAILED, now)
+        async with self.db.unit_of_work() as session:
+            await self.codes.succeeded(session, attempt)
+        return redeemed
 
     async def RedeemSsoToken(
         self, request: pb.RedeemSsoTokenRequest, context: grpc.aio.ServicerContext

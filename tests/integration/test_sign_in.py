@@ -11,6 +11,7 @@ import invoiced
 
 from devtools.mailbox import Message, SmtpSink
 from devtools.stack import Stack
+from services.auth.code_limits import CODES_PAUSED, CodeLimits
 from tests.conftest import Business, client_for, create_business
 from tests.integration.portal_client import (
     ask_for_link,
@@ -296,3 +297,25 @@ def test_one_address_for_several_customers_chooses_and_switches(stack: Stack, bu
         stranger = client_for(stack, business).Customer.create(name="Not Mine")
         refused = browser.post("/choose-account", data={"customer_id": stranger.id, "csrf_token": csrf_of(chooser)})
         assert refused.status_code == 403
+
+
+def test_past_the_code_cap_the_page_says_to_use_the_link_which_works(
+    stack: Stack, business: Business, client: invoiced.Client, smtp_sink: SmtpSink
+) -> None:
+    """Code spraying through the portal: services/auth/code_limits.py caps failed codes per business."""
+    email, _ = customer_with(client, business, "Sprayed")
+    with portal(stack, business) as browser:
+        started = time.time() - 1
+        ask_for_link(browser, email)
+        message = sign_in_email(smtp_sink, email, after=started)
+        code = code_of(message)
+        wrong = "000000" if code != "000000" else "111111"
+        token = csrf_of(browser.get("/sign-in/check"))
+        for _ in range(CodeLimits().per_business):
+            refused = browser.post("/sign-in/code", data={"code": wrong, "csrf_token": token})
+            assert refused.status_code == 400 and CODES_PAUSED not in refused.text
+        paused = browser.post("/sign-in/code", data={"code": code, "csrf_token": token})
+        assert paused.status_code == 400 and session_cookie(paused) is None
+        assert CODES_PAUSED in paused.text
+        page = browser.get(link_path(message))
+        assert session_cookie(browser.post(link_path(message), data={"csrf_token": csrf_of(page)}))
