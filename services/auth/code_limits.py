@@ -74,6 +74,11 @@ class CodeGuard:
         last = self._last_logged.get(key)
         if last is not None and now - last < LOG_EVERY:
             return
+        if len(self._last_logged) > 1000:  # forget businesses that have gone quiet
+            self._last_logged = {k: t for k, t in self._last_logged.items() if now - t < LOG_EVERY}
+            self._refused_since_log = {
+                k: n for k, n in self._refused_since_log.items() if k in self._last_logged or k == key
+            }
         log.warning(
             "sign-in codes paused",
             extra={
