@@ -27,7 +27,7 @@ TOKEN_METADATA_KEY = "x-portal-service-token"
 SERVICE_NAME_ENV = "PORTAL_SERVICE_NAME"
 ADMIN_TOKEN_ENV = "PORTAL_ADMIN_TOKEN"
 ADMIN = "admin"
-MIN_PRODUCTION_TOKEN_LENGTH = 32
+MIN_TOKEN_LENGTH = 32
 
 # server → the services that may call its RPCs. The admin credential is not one of them: it opens ADMIN_SERVICES only.
 CALLERS: Mapping[str, frozenset[str]] = {
@@ -59,20 +59,16 @@ def all_callers() -> list[str]:
     return [*sorted(set().union(*CALLERS.values())), ADMIN]
 
 
-def production() -> bool:
-    return os.environ.get("PORTAL_ENV", "development") == "production"
-
-
 def development() -> bool:
-    """Reflection and other conveniences for people only here: PORTAL_ENV unset or `development`."""
-    return os.environ.get("PORTAL_ENV", "development") == "development"
+    """PORTAL_ENV unset or `development` (as portal_kit.settings reads it). Anything else gets the strict checks."""
+    return os.environ.get("PORTAL_ENV", "development").strip().lower() == "development"
 
 
 def _check_strength(caller: str, token: str) -> None:
-    if production() and len(token) < MIN_PRODUCTION_TOKEN_LENGTH:
+    if not development() and len(token) < MIN_TOKEN_LENGTH:
         raise SystemExit(
             f"{token_env(caller)} must be set to a random value of at least "
-            f"{MIN_PRODUCTION_TOKEN_LENGTH} characters in production."
+            f"{MIN_TOKEN_LENGTH} characters outside development."
         )
 
 
@@ -102,12 +98,12 @@ def own_credential() -> ServiceCredential | None:
 
 
 def require_own_credential(name: str) -> None:
-    """At start-up of a process that calls backends: in production, refuse to start without a strong credential."""
-    if not any(name in callers for callers in CALLERS.values()) or not production():
+    """At start-up of a process that calls backends: outside development, refuse to start without a strong credential."""
+    if not any(name in callers for callers in CALLERS.values()) or development():
         return
     credential = own_credential()
     if credential is None or credential.caller != name:
-        raise SystemExit(f"{SERVICE_NAME_ENV}={name} and {token_env(name)} must be set in production.")
+        raise SystemExit(f"{SERVICE_NAME_ENV}={name} and {token_env(name)} must be set outside development.")
     _check_strength(name, credential.token)
 
 
@@ -129,7 +125,7 @@ class ServiceTrust:
 
     @classmethod
     def from_env(cls, server: str) -> ServiceTrust:
-        """Reads the tokens of this server's callers (and the admin's, for auth). Production refuses weak or missing ones."""
+        """Reads the tokens of this server's callers (and the admin's, for auth). Outside development, refuses weak or missing ones."""
         wanted = set(CALLERS.get(server, frozenset()))
         if server == ADMIN_SERVER:
             wanted.add(ADMIN)
@@ -139,9 +135,9 @@ class ServiceTrust:
             if token:
                 _check_strength(caller, token)
                 tokens[caller] = token
-            elif production():
+            elif not development():
                 raise SystemExit(
-                    f"{token_env(caller)} must be set in production: {server} accepts calls from {caller}."
+                    f"{token_env(caller)} must be set outside development: {server} accepts calls from {caller}."
                 )
             else:
                 log.warning("no credential configured: calls from this caller will be refused",
