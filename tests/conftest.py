@@ -1,6 +1,6 @@
 """The real parts the integration tests need, started by the harness on free loopback ports and stopped after.
 
-PostgreSQL runs in a throwaway cluster (or a testcontainer when a Docker engine answers); the broker is the
+PostgreSQL is the run's one throwaway cluster (the root conftest.py; a testcontainer when a Docker engine answers); the broker is the
 tansu binary; the SMTP sink runs in-process so tests can read what arrives.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from portal.auth.v1 import auth_pb2, auth_pb2_grpc
 from portal_kit import grpc_client
 
-from devtools.localservers import PostgresLike, start_postgres_auto
+from devtools.localservers import PostgresLike
 from devtools.mailbox import SmtpSink
 from devtools.stack import BACKENDS, Stack, StackOptions
 
@@ -27,15 +27,6 @@ from devtools.stack import BACKENDS, Stack, StackOptions
 def workdir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="portal-tests-") as tmp:
         yield Path(tmp)
-
-
-@pytest.fixture(scope="session")
-def postgres(workdir: Path) -> Iterator[PostgresLike]:
-    server = start_postgres_auto(workdir / "postgres")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -9,7 +9,8 @@ from portal_kit.ids import new_uuid
 from portal_kit.service_auth import SERVICE_NAME_ENV, token_env
 from portal_kit.timestamps import utcnow
 
-from devtools.localservers import PostgresServer, start_postgres
+from devtools.localservers import PostgresLike
+from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS, build
 from services.auth.settings import AuthSettings
@@ -30,21 +31,14 @@ class Clock:
         self.moment += delta
 
 
-@pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    server = start_postgres(tmp_path_factory.mktemp("auth-pg"))
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-async def service(tmp_path: Path, clock: Clock) -> AsyncIterator[RunningService]:
-    settings = settings_for_test(AuthSettings, f"sqlite+aiosqlite:///{tmp_path}/auth.db")
+async def service(service_databases: ServiceDatabases, clock: Clock) -> AsyncIterator[RunningService]:
+    settings = settings_for_test(AuthSettings, await service_databases.fresh("auth", MIGRATIONS))
     async with running_service(settings, MIGRATIONS, lambda db, s: build(db, s, now=clock)) as running:
         yield running
 
@@ -58,11 +52,12 @@ async def billing() -> AsyncIterator[FakeBilling]:
 
 
 @pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """SQLite unless a test asks for PostgreSQL with `@pytest.mark.parametrize("database_url", [...], indirect=True)`."""
-    if getattr(request, "param", "sqlite") == "postgres":
-        return postgres_url(request.getfixturevalue("postgres"))
-    return f"sqlite+aiosqlite:///{tmp_path}/auth.db"
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path, service_databases: ServiceDatabases) -> str:
+    """PostgreSQL, as in production; SQLite (the local run's) when a test asks for it with
+    `@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)`."""
+    if getattr(request, "param", "postgres") == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/auth.db"
+    return await service_databases.fresh("auth", MIGRATIONS)
 
 
 @pytest.fixture
@@ -81,7 +76,8 @@ async def portal(
         yield running
 
 
-def postgres_url(postgres: PostgresServer) -> str:
+def postgres_url(postgres: PostgresLike) -> str:
+    """A new, empty database (for tests of the migrations themselves)."""
     name = f"auth_{new_uuid()[:12]}"
     postgres.create_database(name)
     return postgres.url(name)

@@ -10,9 +10,8 @@ import pytest
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.context import bound
-from portal_kit.ids import new_uuid
 
-from devtools.localservers import PostgresServer
+from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS, build
 from services.auth.settings import AuthSettings
@@ -27,10 +26,8 @@ async def service(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) 
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path}/auth.db"
     else:
-        postgres: PostgresServer = request.getfixturevalue("postgres")
-        name = f"auth_{new_uuid()[:12]}"
-        postgres.create_database(name)
-        url = postgres.url(name)
+        databases: ServiceDatabases = request.getfixturevalue("service_databases")
+        url = await databases.fresh("auth", MIGRATIONS)
     settings = settings_for_test(AuthSettings, url)
     async with running_service(settings, MIGRATIONS, lambda db, s: build(db, s, now=clock)) as running:
         yield running

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from portal.billing.v1 import customers_pb2_grpc, invoices_pb2_grpc
 
+from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.billing.server import MIGRATIONS, build
 from services.billing.settings import BillingSettings
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[RunningService]:
-    settings = settings_for_test(BillingSettings, f"sqlite+aiosqlite:///{tmp_path}/billing.db")
+async def service(service_databases: ServiceDatabases) -> AsyncIterator[RunningService]:
+    settings = settings_for_test(BillingSettings, await service_databases.fresh("billing", MIGRATIONS))
     async with running_service(settings, MIGRATIONS, build) as running:
         yield running
 

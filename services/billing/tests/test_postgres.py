@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from alembic import command
 from portal.billing.v1 import common_pb2
 from portal.billing.v1 import customers_pb2 as cpb
@@ -16,24 +14,14 @@ from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.context import bound
 from portal_kit.migrations import alembic_config, upgrade
 
-from devtools.localservers import PostgresServer, start_postgres
+from devtools.localservers import PostgresLike
 from devtools.testing import running_service, settings_for_test
 from services.billing.server import MIGRATIONS, build
 from services.billing.settings import BillingSettings
 from services.billing.tests.factories import item, new_customer, new_invoice
 
 
-@pytest.fixture(scope="module")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """Fails (never skips) without the PostgreSQL binaries: `./portal test` installs them, as auth's tests expect."""
-    server = start_postgres(tmp_path_factory.mktemp("postgres"))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def test_migrations_go_down_and_up_again(postgres: PostgresServer, tmp_path: Path) -> None:
+def test_migrations_go_down_and_up_again(postgres: PostgresLike, tmp_path: Path) -> None:
     postgres.create_database("billing_migrations")
     for url in (postgres.url("billing_migrations"), f"sqlite+aiosqlite:///{tmp_path}/billing.db"):
         upgrade(MIGRATIONS, url)
@@ -41,7 +29,7 @@ def test_migrations_go_down_and_up_again(postgres: PostgresServer, tmp_path: Pat
         upgrade(MIGRATIONS, url)
 
 
-async def test_concurrent_invoices_get_distinct_sequential_numbers(postgres: PostgresServer) -> None:
+async def test_concurrent_invoices_get_distinct_sequential_numbers(postgres: PostgresLike) -> None:
     postgres.create_database("billing_concurrency")
     settings = settings_for_test(BillingSettings, postgres.url("billing_concurrency"))
     async with running_service(settings, MIGRATIONS, build) as service:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -11,6 +10,7 @@ from portal_kit.context import bound
 from portal_kit.ids import MAX_PUBLIC_ID
 from sqlmodel import select
 
+from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.comments.models import Comment
 from services.comments.server import MIGRATIONS, build
@@ -18,8 +18,8 @@ from services.comments.settings import CommentsSettings
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[RunningService]:
-    settings = settings_for_test(CommentsSettings, f"sqlite+aiosqlite:///{tmp_path}/comments.db")
+async def service(service_databases: ServiceDatabases) -> AsyncIterator[RunningService]:
+    settings = settings_for_test(CommentsSettings, await service_databases.fresh("comments", MIGRATIONS))
     async with running_service(settings, MIGRATIONS, build) as running:
         yield running
 

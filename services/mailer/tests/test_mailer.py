@@ -26,6 +26,7 @@ from sqlmodel import select
 from devtools.localservers import KafkaServer, free_port, start_kafka
 from devtools.mailbox import MailStore, SmtpSink
 from devtools.mailbox.smtp import StoreHandler, start_smtp
+from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.mailer.delivery import TOPICS
 from services.mailer.server import MIGRATIONS, build
@@ -53,12 +54,15 @@ def sink() -> Iterator[SmtpSink]:
         yield running
 
 
+@pytest.fixture
+async def database(service_databases: ServiceDatabases) -> str:
+    return await service_databases.fresh("mailer", MIGRATIONS)
+
+
 @asynccontextmanager
-async def mailer(tmp_path: Path, kafka: KafkaServer, smtp_port: int) -> AsyncIterator[RunningService]:
+async def mailer(database: str, kafka: KafkaServer, smtp_port: int) -> AsyncIterator[RunningService]:
     mail = MailSettings(smtp_port=smtp_port, smtp_timeout=2.0)
-    settings = settings_for_test(
-        MailerSettings, f"sqlite+aiosqlite:///{tmp_path}/mailer.db", kafka.bootstrap, mail=mail
-    )
+    settings = settings_for_test(MailerSettings, database, kafka.bootstrap, mail=mail)
     async with running_service(settings, MIGRATIONS, build, with_background=True) as running:
         yield running
 
@@ -97,9 +101,9 @@ def subject_is(subject: str) -> Any:
 
 
 async def test_an_email_request_is_sent_with_both_bodies_and_the_pdf(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink
+    database: str, kafka: KafkaServer, sink: SmtpSink
 ) -> None:
-    async with mailer(tmp_path, kafka, sink.port) as running:
+    async with mailer(database, kafka, sink.port) as running:
         health = health_pb2_grpc.HealthStub(running.channel)
         assert (await health.Check(health_pb2.HealthCheckRequest())).status == health_pb2.HealthCheckResponse.SERVING
 
@@ -134,8 +138,8 @@ async def processed(running: RunningService) -> list[ProcessedEvent]:
         return list((await session.exec(select(ProcessedEvent))).all())
 
 
-async def test_a_redelivered_event_is_sent_once(tmp_path: Path, kafka: KafkaServer, sink: SmtpSink) -> None:
-    async with mailer(tmp_path, kafka, sink.port) as running:
+async def test_a_redelivered_event_is_sent_once(database: str, kafka: KafkaServer, sink: SmtpSink) -> None:
+    async with mailer(database, kafka, sink.port) as running:
         event_id = new_uuid()
         await publish(kafka, AUTH, email("Your sign-in link"), event_id)
         await publish(kafka, AUTH, email("Your sign-in link"), event_id)
@@ -166,9 +170,9 @@ async def test_a_redelivered_event_is_sent_once(tmp_path: Path, kafka: KafkaServ
     ],
 )
 async def test_a_malformed_request_is_skipped_and_the_next_one_is_sent(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, bad: Any
+    database: str, kafka: KafkaServer, sink: SmtpSink, bad: Any
 ) -> None:
-    async with mailer(tmp_path, kafka, sink.port):
+    async with mailer(database, kafka, sink.port):
         await publish(kafka, BILLING, bad)
         await publish(kafka, BILLING, email("Good one"))
         await sink.wait_for_async(subject_is("Good one"), timeout=15)
@@ -176,9 +180,9 @@ async def test_a_malformed_request_is_skipped_and_the_next_one_is_sent(
 
 
 async def test_a_payload_that_is_not_json_does_not_block_the_partition(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink
+    database: str, kafka: KafkaServer, sink: SmtpSink
 ) -> None:
-    async with mailer(tmp_path, kafka, sink.port):
+    async with mailer(database, kafka, sink.port):
         await publish(kafka, BILLING, b"{not json")
         await publish(kafka, BILLING, email("Good one"))
         await sink.wait_for_async(subject_is("Good one"), timeout=3)
@@ -197,13 +201,13 @@ class LogSeen(logging.Handler):
             self.seen.set()
 
 
-async def test_an_email_waits_for_the_relay_and_is_sent_once(tmp_path: Path, kafka: KafkaServer) -> None:
+async def test_an_email_waits_for_the_relay_and_is_sent_once(database: str, kafka: KafkaServer) -> None:
     port = free_port()
     store = MailStore()
     retrying = LogSeen("handler failed")
     logging.getLogger("portal_kit.consumer").addHandler(retrying)
     try:
-        async with mailer(tmp_path, kafka, port):
+        async with mailer(database, kafka, port):
             await publish(kafka, BILLING, email("Sent when the relay is back"))
             await asyncio.wait_for(retrying.seen.wait(), 10)  # nothing listens yet: the mailer retries
             assert store.messages() == []
@@ -228,13 +232,13 @@ class RefusingHandler(StoreHandler):
         return "250 OK"
 
 
-async def test_an_email_the_relay_refuses_for_good_is_dropped(tmp_path: Path, kafka: KafkaServer) -> None:
+async def test_an_email_the_relay_refuses_for_good_is_dropped(database: str, kafka: KafkaServer) -> None:
     store = MailStore()
     port = free_port()
     controller = Controller(RefusingHandler(store), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        async with mailer(tmp_path, kafka, port):
+        async with mailer(database, kafka, port):
             await publish(kafka, BILLING, email("Refused", to=[{"name": "", "email": "nobody@example.com"}]))
             await publish(kafka, BILLING, email("Accepted"))
             await asyncio.to_thread(store.wait_for, subject_is("Accepted"), 15.0)
@@ -243,12 +247,14 @@ async def test_an_email_the_relay_refuses_for_good_is_dropped(tmp_path: Path, ka
     assert [m.subject for m in store.messages()] == ["Accepted"]
 
 
-async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(tmp_path: Path, sink: SmtpSink) -> None:
+async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(
+    tmp_path: Path, database: str, sink: SmtpSink
+) -> None:
     broker = KafkaServer(tmp_path / "late-kafka", free_port())  # its port is needed before it starts
     retrying = LogSeen("broker not reachable yet")
     logging.getLogger().addHandler(retrying)
     try:
-        async with mailer(tmp_path, broker, sink.port):
+        async with mailer(database, broker, sink.port):
             await asyncio.wait_for(retrying.seen.wait(), 30)  # the mailer is retrying against nothing
             await asyncio.to_thread(broker.start)
             admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)

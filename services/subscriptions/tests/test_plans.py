@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -9,14 +8,15 @@ from portal.subscriptions.v1 import plans_pb2 as pb
 from portal.subscriptions.v1 import plans_pb2_grpc
 from portal_kit.context import bound
 
+from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.subscriptions.server import MIGRATIONS, build
 from services.subscriptions.settings import SubscriptionsSettings
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[RunningService]:
-    settings = settings_for_test(SubscriptionsSettings, f"sqlite+aiosqlite:///{tmp_path}/subscriptions.db")
+async def service(service_databases: ServiceDatabases) -> AsyncIterator[RunningService]:
+    settings = settings_for_test(SubscriptionsSettings, await service_databases.fresh("subscriptions", MIGRATIONS))
     async with running_service(settings, MIGRATIONS, build) as running:
         yield running
 
