@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import grpc
+import pytest
 from portal_kit.context import bound
 from sqlmodel import func, select
 
 from devtools.testing import RunningService
 from services.auth import idempotency
 from services.auth.idempotency import BeginState
-from services.auth.models import IdempotentRequest, PortalSession, SessionCustomer, SignInRequest
+from services.auth.models import IdempotentRequest, PortalSession, SessionCustomer, SignInCodeAttempt, SignInRequest
 from services.auth.retention import purge
 from services.auth.tests.conftest import Clock
 from services.auth.tests.fake_billing import FakeBilling
-from services.auth.tests.portal_steps import Mailbox, Tenant, get_session, new_tenant, redeem_link
+from services.auth.tests.portal_steps import Mailbox, Tenant, get_session, new_tenant, redeem_code, redeem_link
 
 
 async def count(service: RunningService, model: type) -> int:
@@ -51,3 +53,22 @@ async def test_old_sign_in_requests_and_long_dead_sessions_are_purged(
     assert await count(portal, SignInRequest) == 1
     assert (await get_session(portal, tenant, fresh.session_token)).id == fresh.session.id
     assert old.session.id != fresh.session.id
+
+
+async def test_code_attempts_older_than_a_day_are_purged(portal: RunningService, clock: Clock) -> None:
+    tenant: Tenant = await new_tenant(portal)
+    await redeem_code_quietly(portal, tenant)  # a failed attempt, counted for the code caps
+    clock.advance(timedelta(hours=23))
+    await redeem_code_quietly(portal, tenant)
+    assert await count(portal, SignInCodeAttempt) == 2
+
+    clock.advance(timedelta(hours=2))
+    async with portal.db.unit_of_work() as session:
+        counts = await purge(session, clock())
+    assert counts["sign_in_code_attempts"] == 1
+    assert await count(portal, SignInCodeAttempt) == 1
+
+
+async def redeem_code_quietly(service: RunningService, tenant: Tenant) -> None:
+    with pytest.raises(grpc.aio.AioRpcError):
+        await redeem_code(service, tenant, "no-such-attempt", "123456")
