@@ -1,8 +1,9 @@
-"""Who a portal call acts for: a customer, or a guest whose temporary session may see one document.
+"""Who a portal call acts for: a signed-in customer, or a guest (a temporary session from an emailed link).
 
 The gateway sets it in the `x-portal-principal` metadata of every call it makes for a portal visitor; services
 that hold a customer's documents read it back (portal_kit.context) and refuse what the principal may not see.
-Text form: `customer:<id>` or `customer:<id>/<document type>:<document id>`.
+Text form: `customer:<id>` (full sign-in), `guest:<id>` (temporary, whole account) or
+`guest:<id>/<document type>:<document id>` (temporary, one document).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ class Principal:
     customer_id: int
     document_type: str | None = None
     document_id: int | None = None
+    guest: bool = False
 
     def encode(self) -> str:
-        text = f"customer:{self.customer_id}"
+        text = f"{'guest' if self.guest else 'customer'}:{self.customer_id}"
         if self.document_type is not None and self.document_id is not None:
             text += f"/{self.document_type}:{self.document_id}"
         return text
@@ -43,14 +45,15 @@ class Principal:
     def decode(cls, text: str) -> Principal:
         customer, _, document = text.partition("/")
         kind, _, raw_id = customer.partition(":")
-        if kind != "customer" or not raw_id.isdigit():
+        if kind not in ("customer", "guest") or not raw_id.isdigit():
             raise PermissionDenied(MISSING)
+        guest = kind == "guest"
         if not document:
-            return cls(int(raw_id))
+            return cls(int(raw_id), guest=guest)
         document_type, _, document_id = document.partition(":")
-        if not document_type or not document_id.isdigit():
+        if not guest or not document_type or not document_id.isdigit():
             raise PermissionDenied(MISSING)
-        return cls(int(raw_id), document_type, int(document_id))
+        return cls(int(raw_id), document_type, int(document_id), guest=True)
 
 
 def required_principal() -> Principal:

@@ -1,4 +1,4 @@
-"""The billing service's customers, as sign-in needs them: who has this address, and does this customer exist.
+"""The billing service as auth needs it: who has this address, does this customer exist, what a link opens.
 
 Calls carry the tenant bound in the context (portal_kit.context), like every other backend call.
 """
@@ -7,15 +7,27 @@ from __future__ import annotations
 
 import asyncio
 import os
+from dataclasses import dataclass
 
 import grpc
 from portal.billing.v1 import customers_pb2 as pb
+from portal.billing.v1 import invoices_pb2 as ipb
 from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
+from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit import grpc_client
-from portal_kit.errors import NotFound
+from portal_kit.errors import InvalidArgument, NotFound
 
 BILLING_ADDR_ENV = "PORTAL_BILLING_ADDR"
 DEFAULT_BILLING_ADDR = "127.0.0.1:50052"
+
+
+@dataclass(frozen=True)
+class LinkedDocument:
+    """What an emailed document link opens."""
+
+    document_type: str
+    document_id: int
+    customer_id: int
 
 
 class BillingCustomers:
@@ -24,13 +36,19 @@ class BillingCustomers:
         self._channel: grpc.aio.Channel | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _stub(self) -> CustomerServiceStub:
+    def _channel_now(self) -> grpc.aio.Channel:
         """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
         loop = asyncio.get_running_loop()
         if self._channel is None or self._loop is not loop:
             self._channel = grpc_client.channel(self.target)
             self._loop = loop
-        return CustomerServiceStub(self._channel)
+        return self._channel
+
+    def _stub(self) -> CustomerServiceStub:
+        return CustomerServiceStub(self._channel_now())
+
+    def _invoices(self) -> InvoiceServiceStub:
+        return InvoiceServiceStub(self._channel_now())
 
     async def ids_by_email(self, email: str) -> list[int]:
         """The ids of this business's customers reachable at this address, smallest first."""
@@ -39,6 +57,19 @@ class BillingCustomers:
         except grpc.aio.AioRpcError as error:
             raise grpc_client.domain_error(error) from None
         return sorted({customer.id for customer in reply.customers if customer.id > 0})
+
+    async def invoice_link(self, token: str) -> LinkedDocument | None:
+        """The invoice (and its customer) an emailed link opens, or None when it opens nothing."""
+        if not token or len(token) > 100:
+            return None
+        try:
+            reply = await self._invoices().ResolveInvoiceLink(ipb.ResolveInvoiceLinkRequest(token=token))
+        except grpc.aio.AioRpcError as error:
+            failure = grpc_client.domain_error(error)
+            if isinstance(failure, NotFound | InvalidArgument):
+                return None
+            raise failure from None
+        return LinkedDocument("invoice", reply.invoice_id, reply.customer_id)
 
     async def exists(self, customer_id: int) -> bool:
         if customer_id <= 0:

@@ -12,9 +12,18 @@ from portal_kit.db import Database
 from portal_kit.errors import NotFound
 from portal_kit.timestamps import unix
 
-from services.auth import businesses, sessions
+from services.auth import businesses, document_links, sessions
 from services.auth.billing_customers import BillingCustomers
 from services.auth.sessions import Client, SessionView
+
+Outcome = pb.OpenDocumentLinkResponse.Outcome
+OUTCOMES = {
+    document_links.Outcome.EXPIRED: Outcome.OUTCOME_EXPIRED,
+    document_links.Outcome.SIGNED_IN: Outcome.OUTCOME_SIGNED_IN,
+    document_links.Outcome.GUEST_SESSION: Outcome.OUTCOME_GUEST_SESSION,
+    document_links.Outcome.REQUIRE_SIGN_IN: Outcome.OUTCOME_REQUIRE_SIGN_IN,
+    document_links.Outcome.OPEN_BY_LINK: Outcome.OUTCOME_OPEN_BY_LINK,
+}
 
 
 def session_to_pb(view: SessionView) -> pb.Session:
@@ -96,6 +105,29 @@ class SessionServicer(auth_pb2_grpc.SessionServiceServicer):
         async with self.db.unit_of_work() as session:
             ended = await sessions.end_customer_sessions(session, request.customer_id, self.now())
         return pb.EndCustomerSessionsResponse(ended=ended)
+
+    async def OpenDocumentLink(
+        self, request: pb.OpenDocumentLinkRequest, context: grpc.aio.ServicerContext
+    ) -> pb.OpenDocumentLinkResponse:
+        document = await self.billing.invoice_link(request.link_token)
+        async with self.db.unit_of_work() as session:
+            decision = await document_links.open_document_link(
+                session,
+                self.secret_key,
+                document,
+                request.session_token,
+                Client.of(request.client.ip, request.client.user_agent),
+                request.start_guest_session,
+                self.now(),
+            )
+        reply = pb.OpenDocumentLinkResponse(outcome=OUTCOMES[decision.outcome])
+        if decision.document is not None:
+            reply.document_type = decision.document.document_type
+            reply.document_id = decision.document.document_id
+        if decision.started is not None:
+            reply.session_token = decision.started.token
+            reply.session.CopyFrom(session_to_pb(decision.started.view))
+        return reply
 
     async def ListRecentSignIns(
         self, request: pb.ListRecentSignInsRequest, context: grpc.aio.ServicerContext

@@ -5,7 +5,7 @@ from portal.billing.v1 import common_pb2, customers_pb2_grpc
 from portal.billing.v1 import customers_pb2 as pb
 from portal_kit.db import Database
 
-from services.billing import contacts, customers
+from services.billing import contacts, customer_lookup, customers
 from services.billing.messages import contact_to_pb, customer_to_pb, given
 
 
@@ -26,6 +26,13 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
         async with self.db.unit_of_work() as session:
             record = await customers.get_customer(session, request.id)
         return pb.GetCustomerResponse(customer=customer_to_pb(record))
+
+    async def BatchGetCustomers(
+        self, request: pb.BatchGetCustomersRequest, context: grpc.aio.ServicerContext
+    ) -> pb.BatchGetCustomersResponse:
+        async with self.db.unit_of_work() as session:
+            records = await customer_lookup.customers_by_id(session, list(request.ids))
+        return pb.BatchGetCustomersResponse(customers=[customer_to_pb(r) for r in records])
 
     async def UpdateCustomer(
         self, request: pb.UpdateCustomerRequest, context: grpc.aio.ServicerContext

@@ -93,6 +93,13 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
             customer = await customers.get_customer(session, invoice.customer_id)
         return pb.GetInvoiceByLinkResponse(invoice=self._pb(record), customer=customer_to_pb(customer))
 
+    async def ResolveInvoiceLink(
+        self, request: pb.ResolveInvoiceLinkRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ResolveInvoiceLinkResponse:
+        async with self.db.unit_of_work() as session:
+            invoice = await invoices.find_by_link(session, self.secret_key, request.token)
+        return pb.ResolveInvoiceLinkResponse(invoice_id=invoice.id, customer_id=invoice.customer_id)
+
     async def RenderInvoicePdf(
         self, request: pb.RenderInvoicePdfRequest, context: grpc.aio.ServicerContext
     ) -> pb.RenderInvoicePdfResponse:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal.billing.v1 import customers_pb2_grpc, invoices_pb2_grpc
+from portal.billing.v1 import account_pb2_grpc, customers_pb2_grpc, invoices_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
 from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
 
+from services.billing.account_servicer import AccountServicer
 from services.billing.customer_servicer import CustomerServicer
 from services.billing.invoice_servicer import InvoiceServicer
 from services.billing.settings import BillingSettings
@@ -28,6 +29,11 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
                 "portal.billing.v1.InvoiceService",
                 invoices_pb2_grpc.add_InvoiceServiceServicer_to_server,
                 InvoiceServicer(db, settings.secret_key, relay),
+            ),
+            Registration(
+                "portal.billing.v1.AccountService",
+                account_pb2_grpc.add_AccountServiceServicer_to_server,
+                AccountServicer(db, settings.secret_key),
             ),
         ],
         background=[relay.run],

@@ -1,4 +1,4 @@
-"""A stand-in for billing's CustomerService (FindCustomersByEmail, GetCustomer), served over real gRPC."""
+"""A stand-in for billing (FindCustomersByEmail, GetCustomer, ResolveInvoiceLink), served over real gRPC."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections import defaultdict
 
 import grpc
 from portal.billing.v1 import customers_pb2 as pb
-from portal.billing.v1 import customers_pb2_grpc
+from portal.billing.v1 import customers_pb2_grpc, invoices_pb2_grpc
+from portal.billing.v1 import invoices_pb2 as ipb
 from portal_kit.context import current_tenant
 from portal_kit.errors import NotFound
 from portal_kit.grpc_server import GrpcServer, Registration
@@ -45,17 +46,41 @@ class FakeCustomers(customers_pb2_grpc.CustomerServiceServicer):
         return pb.GetCustomerResponse(customer=pb.Customer(id=request.id))
 
 
+class FakeInvoices(invoices_pb2_grpc.InvoiceServiceServicer):
+    """Invoice links: token → (invoice id, customer id), per tenant."""
+
+    def __init__(self) -> None:
+        self.links: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+
+    def add_link(self, tenant_id: str, token: str, invoice_id: int, customer_id: int) -> None:
+        self.links[tenant_id][token] = (invoice_id, customer_id)
+
+    async def ResolveInvoiceLink(
+        self, request: ipb.ResolveInvoiceLinkRequest, context: grpc.aio.ServicerContext
+    ) -> ipb.ResolveInvoiceLinkResponse:
+        found = self.links[current_tenant()].get(request.token)
+        if found is None:
+            raise NotFound("This invoice link is not valid.", "token")
+        return ipb.ResolveInvoiceLinkResponse(invoice_id=found[0], customer_id=found[1])
+
+
 class FakeBilling:
     def __init__(self) -> None:
         self.customers = FakeCustomers()
         self.tokens = generate_tokens()  # checked like the real billing's: auth must call with its own credential
+        self.invoices = FakeInvoices()
         self.server = GrpcServer(
             [
                 Registration(
                     "portal.billing.v1.CustomerService",
                     customers_pb2_grpc.add_CustomerServiceServicer_to_server,
                     self.customers,
-                )
+                ),
+                Registration(
+                    "portal.billing.v1.InvoiceService",
+                    invoices_pb2_grpc.add_InvoiceServiceServicer_to_server,
+                    self.invoices,
+                ),
             ],
             0,
             trust=ServiceTrust.of("billing", self.tokens),

@@ -106,6 +106,15 @@ class AuthClient:
         )
         return await unary(self.stubs.sessions.StartTemporarySession, request, self.scope)
 
+    async def open_document_link(
+        self, link_token: str, session_token: str, client: pb.Client, start_guest_session: bool
+    ) -> pb.OpenDocumentLinkResponse:
+        """What opening an emailed document link does, decided by auth in one call."""
+        request = pb.OpenDocumentLinkRequest(
+            link_token=link_token, session_token=session_token, client=client, start_guest_session=start_guest_session
+        )
+        return await unary(self.stubs.sessions.OpenDocumentLink, request, self.scope)
+
     async def switch_account(self, session_token: str, customer_id: int) -> pb.Session:
         request = pb.SwitchAccountRequest(session_token=session_token, customer_id=customer_id)
         reply: pb.SwitchAccountResponse = await unary(self.stubs.sessions.SwitchAccount, request, self.scope)

@@ -1,12 +1,15 @@
-"""The signed-in customer's pages: the account home, an invoice, account details, sign-in security."""
+"""The signed-in customer's pages: the account home, an invoice, account details, sign-in security.
+
+Billing decides what the visitor may see: every call here acts for the visitor's principal (deps.AccountBilling),
+and another customer's invoice, or a draft, comes back as NOT_FOUND.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
-from portal.billing.v1 import common_pb2, customers_pb2, invoices_pb2
+from fastapi import APIRouter, Form, Path, Query, Request
+from portal.billing.v1 import customers_pb2, invoices_pb2
 from portal_kit.errors import InvalidArgument, NotFound
 from starlette.responses import RedirectResponse, Response
 
@@ -33,6 +36,15 @@ router = APIRouter()
 InvoiceId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 DETAIL_FIELDS = ("phone", "attention_to", "address1", "address2", "city", "state", "postal_code")
 NO_SUCH_INVOICE = "We could not find that invoice in your account."
+INVOICES_PER_PAGE = 25
+
+
+async def _account_gone(request: Request, current: Visitor, auth: AuthClient) -> FullSignInRequired:
+    """The account's customer no longer exists: the session ends."""
+    await auth.end_session(current.token)
+    request.state.clear_session = True
+    request.state.visitor = None
+    return FullSignInRequired()
 
 
 async def current_customer(
@@ -40,16 +52,19 @@ async def current_customer(
 ) -> customers_pb2.Customer:
     """The account in use. A customer that no longer exists ends the session."""
     try:
-        return await billing.get_customer(current.session.customer_id)
+        return await billing.account_customer()
     except NotFound:
-        await auth.end_session(current.token)
-        request.state.clear_session = True
-        request.state.visitor = None
-        raise FullSignInRequired() from None
+        raise await _account_gone(request, current, auth) from None
 
 
 @router.get("/")
-async def home(request: Request, site: CurrentSite, settings: Settings) -> Response:
+async def home(
+    request: Request,
+    site: CurrentSite,
+    settings: Settings,
+    after: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """The account home: who, what is owed per currency, and a page of invoices, in one billing call."""
     business = site.business
     if business is None:
         return pages.render(request, "landing.html", {"base_domain": settings.base_domain})
@@ -59,40 +74,28 @@ async def home(request: Request, site: CurrentSite, settings: Settings) -> Respo
     if current.document_only:
         return RedirectResponse(f"/account/invoices/{current.session.document_id}", status_code=303)
     backends = backends_of(request)
-    billing = backends.billing(business.id, current.principal)
-    async with asyncio.TaskGroup() as group:
-        customer = group.create_task(current_customer(request, current, billing, backends.auth(business.id)))
-        invoices = group.create_task(
-            billing.list_invoices(
-                common_pb2.PageRequest(page=1, per_page=100), {"customer": str(current.session.customer_id)}, {}
-            )
-        )
-    rows = [i for i in invoices.result()[0] if i.status != "draft"]
-    outstanding = sum(i.balance for i in rows if i.status not in ("voided", "paid"))
-    return pages.render(
-        request, "account.html", {"customer": customer.result(), "invoices": rows, "outstanding": outstanding}
-    )
-
-
-async def _own_invoice(current: Visitor, billing: BillingClient, invoice_id: int) -> invoices_pb2.Invoice:
-    if not current.may_see("invoice", invoice_id):
-        raise FullSignInRequired()
-    invoice = await billing.get_invoice(invoice_id)
-    if invoice.customer != current.session.customer_id or invoice.status == "draft":
-        raise NotFound(f"No such invoice: {invoice_id}")
-    return invoice
+    try:
+        account = await backends.billing(business.id, current.principal).account_page(INVOICES_PER_PAGE, after)
+    except NotFound:
+        raise await _account_gone(request, current, backends.auth(business.id)) from None
+    except InvalidArgument:
+        return RedirectResponse("/", status_code=303)  # a stale or edited page link: back to the first page
+    context = {"holder": account.holder, "balances": account.balances, "invoices": account.invoices,
+               "next_page": account.next_page}  # fmt: skip
+    return pages.render(request, "account.html", context)
 
 
 @router.get("/account/invoices/{invoice_id}")
 async def invoice_page(
-    request: Request, invoice_id: InvoiceId, current: SignedInCustomer, billing: AccountBilling, auth: PortalAuth
+    request: Request, invoice_id: InvoiceId, current: SignedInCustomer, billing: AccountBilling
 ) -> Response:
+    if not current.may_see("invoice", invoice_id):
+        raise FullSignInRequired()
     try:
-        invoice = await _own_invoice(current, billing, invoice_id)
+        shown = await billing.account_invoice(invoice_id)
     except NotFound:
         return pages.not_found(request, NO_SUCH_INVOICE)
-    customer = await current_customer(request, current, billing, auth)
-    return pages.render(request, "invoice.html", {"invoice": invoice, "customer": customer})
+    return pages.render(request, "invoice.html", {"invoice": shown.invoice, "customer": shown.holder})
 
 
 @router.get("/account/invoices/{invoice_id}/pdf")
@@ -104,14 +107,16 @@ async def invoice_pdf(
     billing: AccountBilling,
     settings: Settings,
 ) -> Response:
-    try:
-        await _own_invoice(current, billing, invoice_id)
-    except NotFound:
-        return pages.not_found(request, NO_SUCH_INVOICE)
+    if not current.may_see("invoice", invoice_id):
+        raise FullSignInRequired()
     presentation = invoices_pb2.Presentation(
         business_name=business.display_name, portal_url=settings.portal_url(business.username)
     )
-    return pdf_response(await billing.invoice_pdf(invoice_id, presentation))
+    try:
+        pdf = await billing.account_invoice_pdf(invoice_id, presentation)
+    except NotFound:
+        return pages.not_found(request, NO_SUCH_INVOICE)
+    return pdf_response(pdf)
 
 
 def _details_page(
@@ -132,7 +137,7 @@ async def details(request: Request, current: SignedInCustomer, billing: AccountB
 async def save_details(
     request: Request, _: CsrfChecked, current: FullySignedIn, billing: AccountBilling, auth: PortalAuth
 ) -> Response:
-    """Changing contact details needs a full sign-in: checked here, on the server, for every request."""
+    """Changing contact details needs a full sign-in: billing checks it again, and which fields may change."""
     form = await request.form()
     changes = customers_pb2.Customer()
     cleared = []
@@ -143,7 +148,7 @@ async def save_details(
         else:
             cleared.append(name)
     try:
-        customer = await billing.update_customer(current.session.customer_id, changes, cleared)
+        customer = await billing.update_account_details(changes, cleared)
     except InvalidArgument as invalid:
         customer = await current_customer(request, current, billing, auth)
         return _details_page(request, customer, False, invalid.message, status=400)

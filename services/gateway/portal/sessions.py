@@ -38,8 +38,8 @@ class Visitor:
     def principal(self) -> Principal:
         """Who the backends see this visitor as: the account in use, narrowed to one document for a guest."""
         if self.document_only:
-            return Principal(self.session.customer_id, self.session.document_type, self.session.document_id)
-        return Principal(self.session.customer_id)
+            return Principal(self.session.customer_id, self.session.document_type, self.session.document_id, guest=True)
+        return Principal(self.session.customer_id, guest=self.temporary)
 
 
 class SignInRequired(Exception):

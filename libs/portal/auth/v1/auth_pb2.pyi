@@ -403,6 +403,46 @@ class EndCustomerSessionsResponse(_message.Message):
     ended: int
     def __init__(self, ended: _Optional[int] = ...) -> None: ...
 
+class OpenDocumentLinkRequest(_message.Message):
+    __slots__ = ("link_token", "session_token", "client", "start_guest_session")
+    LINK_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_FIELD_NUMBER: _ClassVar[int]
+    START_GUEST_SESSION_FIELD_NUMBER: _ClassVar[int]
+    link_token: str
+    session_token: str
+    client: Client
+    start_guest_session: bool
+    def __init__(self, link_token: _Optional[str] = ..., session_token: _Optional[str] = ..., client: _Optional[_Union[Client, _Mapping]] = ..., start_guest_session: _Optional[bool] = ...) -> None: ...
+
+class OpenDocumentLinkResponse(_message.Message):
+    __slots__ = ("outcome", "document_type", "document_id", "session_token", "session")
+    class Outcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        OUTCOME_UNSPECIFIED: _ClassVar[OpenDocumentLinkResponse.Outcome]
+        OUTCOME_EXPIRED: _ClassVar[OpenDocumentLinkResponse.Outcome]
+        OUTCOME_SIGNED_IN: _ClassVar[OpenDocumentLinkResponse.Outcome]
+        OUTCOME_GUEST_SESSION: _ClassVar[OpenDocumentLinkResponse.Outcome]
+        OUTCOME_REQUIRE_SIGN_IN: _ClassVar[OpenDocumentLinkResponse.Outcome]
+        OUTCOME_OPEN_BY_LINK: _ClassVar[OpenDocumentLinkResponse.Outcome]
+    OUTCOME_UNSPECIFIED: OpenDocumentLinkResponse.Outcome
+    OUTCOME_EXPIRED: OpenDocumentLinkResponse.Outcome
+    OUTCOME_SIGNED_IN: OpenDocumentLinkResponse.Outcome
+    OUTCOME_GUEST_SESSION: OpenDocumentLinkResponse.Outcome
+    OUTCOME_REQUIRE_SIGN_IN: OpenDocumentLinkResponse.Outcome
+    OUTCOME_OPEN_BY_LINK: OpenDocumentLinkResponse.Outcome
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    outcome: OpenDocumentLinkResponse.Outcome
+    document_type: str
+    document_id: int
+    session_token: str
+    session: Session
+    def __init__(self, outcome: _Optional[_Union[OpenDocumentLinkResponse.Outcome, str]] = ..., document_type: _Optional[str] = ..., document_id: _Optional[int] = ..., session_token: _Optional[str] = ..., session: _Optional[_Union[Session, _Mapping]] = ...) -> None: ...
+
 class ListRecentSignInsRequest(_message.Message):
     __slots__ = ("session_token", "limit")
     SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]

@@ -798,6 +798,11 @@ class SessionServiceStub:
                 request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsRequest.SerializeToString,
                 response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsResponse.FromString,
                 _registered_method=True)
+        self.OpenDocumentLink = channel.unary_unary(
+                '/portal.auth.v1.SessionService/OpenDocumentLink',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.OpenDocumentLinkRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.OpenDocumentLinkResponse.FromString,
+                _registered_method=True)
 
 
 class SessionServiceServicer:
@@ -848,6 +853,15 @@ class SessionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def OpenDocumentLink(self, request, context):
+        """What opening an emailed document link does, decided in one call: auth resolves the link with billing, looks
+        at the visitor's session and the business's require_sign_in setting, and starts a guest session when that is
+        the answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SessionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -885,6 +899,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.ListRecentSignIns,
                     request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsRequest.FromString,
                     response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsResponse.SerializeToString,
+            ),
+            'OpenDocumentLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpenDocumentLink,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.OpenDocumentLinkRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.OpenDocumentLinkResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1076,6 +1095,33 @@ class SessionService:
             '/portal.auth.v1.SessionService/ListRecentSignIns',
             portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsRequest.SerializeToString,
             portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OpenDocumentLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SessionService/OpenDocumentLink',
+            portal_dot_auth_dot_v1_dot_auth__pb2.OpenDocumentLinkRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.OpenDocumentLinkResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -245,6 +245,11 @@ class SessionServiceStub:
     EndCustomerSessions: _grpc.UnaryUnaryMultiCallable[_auth_pb2.EndCustomerSessionsRequest, _auth_pb2.EndCustomerSessionsResponse]
     """Business API: every session that may act for this customer."""
     ListRecentSignIns: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ListRecentSignInsRequest, _auth_pb2.ListRecentSignInsResponse]
+    OpenDocumentLink: _grpc.UnaryUnaryMultiCallable[_auth_pb2.OpenDocumentLinkRequest, _auth_pb2.OpenDocumentLinkResponse]
+    """What opening an emailed document link does, decided in one call: auth resolves the link with billing, looks
+    at the visitor's session and the business's require_sign_in setting, and starts a guest session when that is
+    the answer.
+    """
 
 @_typing.type_check_only
 class SessionServiceAsyncStub(SessionServiceStub):
@@ -259,6 +264,11 @@ class SessionServiceAsyncStub(SessionServiceStub):
     EndCustomerSessions: _aio.UnaryUnaryMultiCallable[_auth_pb2.EndCustomerSessionsRequest, _auth_pb2.EndCustomerSessionsResponse]  # type: ignore[assignment]
     """Business API: every session that may act for this customer."""
     ListRecentSignIns: _aio.UnaryUnaryMultiCallable[_auth_pb2.ListRecentSignInsRequest, _auth_pb2.ListRecentSignInsResponse]  # type: ignore[assignment]
+    OpenDocumentLink: _aio.UnaryUnaryMultiCallable[_auth_pb2.OpenDocumentLinkRequest, _auth_pb2.OpenDocumentLinkResponse]  # type: ignore[assignment]
+    """What opening an emailed document link does, decided in one call: auth resolves the link with billing, looks
+    at the visitor's session and the business's require_sign_in setting, and starts a guest session when that is
+    the answer.
+    """
 
 class SessionServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -312,6 +322,17 @@ class SessionServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _auth_pb2.ListRecentSignInsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_auth_pb2.ListRecentSignInsResponse, _abc.Awaitable[_auth_pb2.ListRecentSignInsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def OpenDocumentLink(
+        self,
+        request: _auth_pb2.OpenDocumentLinkRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.OpenDocumentLinkResponse, _abc.Awaitable[_auth_pb2.OpenDocumentLinkResponse]]:
+        """What opening an emailed document link does, decided in one call: auth resolves the link with billing, looks
+        at the visitor's session and the business's require_sign_in setting, and starts a guest session when that is
+        the answer.
+        """
 
 def add_SessionServiceServicer_to_server(servicer: SessionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 

@@ -119,6 +119,18 @@ class GetCustomerResponse(_message.Message):
     customer: Customer
     def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ...) -> None: ...
 
+class BatchGetCustomersRequest(_message.Message):
+    __slots__ = ("ids",)
+    IDS_FIELD_NUMBER: _ClassVar[int]
+    ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class BatchGetCustomersResponse(_message.Message):
+    __slots__ = ("customers",)
+    CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
+    customers: _containers.RepeatedCompositeFieldContainer[Customer]
+    def __init__(self, customers: _Optional[_Iterable[_Union[Customer, _Mapping]]] = ...) -> None: ...
+
 class UpdateCustomerRequest(_message.Message):
     __slots__ = ("id", "changes", "cleared")
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -44,6 +44,11 @@ class CustomerServiceStub:
                 request_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.GetCustomerRequest.SerializeToString,
                 response_deserializer=portal_dot_billing_dot_v1_dot_customers__pb2.GetCustomerResponse.FromString,
                 _registered_method=True)
+        self.BatchGetCustomers = channel.unary_unary(
+                '/portal.billing.v1.CustomerService/BatchGetCustomers',
+                request_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.BatchGetCustomersRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_customers__pb2.BatchGetCustomersResponse.FromString,
+                _registered_method=True)
         self.UpdateCustomer = channel.unary_unary(
                 '/portal.billing.v1.CustomerService/UpdateCustomer',
                 request_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.UpdateCustomerRequest.SerializeToString,
@@ -102,6 +107,13 @@ class CustomerServiceServicer:
 
     def GetCustomer(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchGetCustomers(self, request, context):
+        """The customers among these ids (at most 100), in the order asked; unknown ids are left out.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -174,6 +186,11 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     servicer.GetCustomer,
                     request_deserializer=portal_dot_billing_dot_v1_dot_customers__pb2.GetCustomerRequest.FromString,
                     response_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.GetCustomerResponse.SerializeToString,
+            ),
+            'BatchGetCustomers': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchGetCustomers,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_customers__pb2.BatchGetCustomersRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_customers__pb2.BatchGetCustomersResponse.SerializeToString,
             ),
             'UpdateCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateCustomer,
@@ -275,6 +292,33 @@ class CustomerService:
             '/portal.billing.v1.CustomerService/GetCustomer',
             portal_dot_billing_dot_v1_dot_customers__pb2.GetCustomerRequest.SerializeToString,
             portal_dot_billing_dot_v1_dot_customers__pb2.GetCustomerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchGetCustomers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.CustomerService/BatchGetCustomers',
+            portal_dot_billing_dot_v1_dot_customers__pb2.BatchGetCustomersRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_customers__pb2.BatchGetCustomersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -33,6 +33,8 @@ class CustomerServiceStub:
     def __new__(cls, channel: _aio.Channel) -> CustomerServiceAsyncStub: ...
     CreateCustomer: _grpc.UnaryUnaryMultiCallable[_customers_pb2.CreateCustomerRequest, _customers_pb2.CreateCustomerResponse]
     GetCustomer: _grpc.UnaryUnaryMultiCallable[_customers_pb2.GetCustomerRequest, _customers_pb2.GetCustomerResponse]
+    BatchGetCustomers: _grpc.UnaryUnaryMultiCallable[_customers_pb2.BatchGetCustomersRequest, _customers_pb2.BatchGetCustomersResponse]
+    """The customers among these ids (at most 100), in the order asked; unknown ids are left out."""
     UpdateCustomer: _grpc.UnaryUnaryMultiCallable[_customers_pb2.UpdateCustomerRequest, _customers_pb2.UpdateCustomerResponse]
     DeleteCustomer: _grpc.UnaryUnaryMultiCallable[_customers_pb2.DeleteCustomerRequest, _customers_pb2.DeleteCustomerResponse]
     ListCustomers: _grpc.UnaryUnaryMultiCallable[_customers_pb2.ListCustomersRequest, _customers_pb2.ListCustomersResponse]
@@ -51,6 +53,8 @@ class CustomerServiceAsyncStub(CustomerServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateCustomer: _aio.UnaryUnaryMultiCallable[_customers_pb2.CreateCustomerRequest, _customers_pb2.CreateCustomerResponse]  # type: ignore[assignment]
     GetCustomer: _aio.UnaryUnaryMultiCallable[_customers_pb2.GetCustomerRequest, _customers_pb2.GetCustomerResponse]  # type: ignore[assignment]
+    BatchGetCustomers: _aio.UnaryUnaryMultiCallable[_customers_pb2.BatchGetCustomersRequest, _customers_pb2.BatchGetCustomersResponse]  # type: ignore[assignment]
+    """The customers among these ids (at most 100), in the order asked; unknown ids are left out."""
     UpdateCustomer: _aio.UnaryUnaryMultiCallable[_customers_pb2.UpdateCustomerRequest, _customers_pb2.UpdateCustomerResponse]  # type: ignore[assignment]
     DeleteCustomer: _aio.UnaryUnaryMultiCallable[_customers_pb2.DeleteCustomerRequest, _customers_pb2.DeleteCustomerResponse]  # type: ignore[assignment]
     ListCustomers: _aio.UnaryUnaryMultiCallable[_customers_pb2.ListCustomersRequest, _customers_pb2.ListCustomersResponse]  # type: ignore[assignment]
@@ -78,6 +82,14 @@ class CustomerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _customers_pb2.GetCustomerRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_customers_pb2.GetCustomerResponse, _abc.Awaitable[_customers_pb2.GetCustomerResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def BatchGetCustomers(
+        self,
+        request: _customers_pb2.BatchGetCustomersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_customers_pb2.BatchGetCustomersResponse, _abc.Awaitable[_customers_pb2.BatchGetCustomersResponse]]:
+        """The customers among these ids (at most 100), in the order asked; unknown ids are left out."""
 
     @_abc_1.abstractmethod
     def UpdateCustomer(

@@ -320,6 +320,20 @@ class GetInvoiceByLinkResponse(_message.Message):
     customer: _customers_pb2.Customer
     def __init__(self, invoice: _Optional[_Union[Invoice, _Mapping]] = ..., customer: _Optional[_Union[_customers_pb2.Customer, _Mapping]] = ...) -> None: ...
 
+class ResolveInvoiceLinkRequest(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class ResolveInvoiceLinkResponse(_message.Message):
+    __slots__ = ("invoice_id", "customer_id")
+    INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    invoice_id: int
+    customer_id: int
+    def __init__(self, invoice_id: _Optional[int] = ..., customer_id: _Optional[int] = ...) -> None: ...
+
 class RenderInvoicePdfRequest(_message.Message):
     __slots__ = ("id", "link_token", "presentation")
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -74,6 +74,11 @@ class InvoiceServiceStub:
                 request_serializer=portal_dot_billing_dot_v1_dot_invoices__pb2.GetInvoiceByLinkRequest.SerializeToString,
                 response_deserializer=portal_dot_billing_dot_v1_dot_invoices__pb2.GetInvoiceByLinkResponse.FromString,
                 _registered_method=True)
+        self.ResolveInvoiceLink = channel.unary_unary(
+                '/portal.billing.v1.InvoiceService/ResolveInvoiceLink',
+                request_serializer=portal_dot_billing_dot_v1_dot_invoices__pb2.ResolveInvoiceLinkRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_invoices__pb2.ResolveInvoiceLinkResponse.FromString,
+                _registered_method=True)
         self.RenderInvoicePdf = channel.unary_unary(
                 '/portal.billing.v1.InvoiceService/RenderInvoicePdf',
                 request_serializer=portal_dot_billing_dot_v1_dot_invoices__pb2.RenderInvoicePdfRequest.SerializeToString,
@@ -132,6 +137,14 @@ class InvoiceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ResolveInvoiceLink(self, request, context):
+        """Which invoice and customer a "View Invoice" link opens (for auth's link policy); NOT_FOUND when the link is
+        unknown or no longer opens anything. Loads no line items.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RenderInvoicePdf(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -180,6 +193,11 @@ def add_InvoiceServiceServicer_to_server(servicer, server):
                     servicer.GetInvoiceByLink,
                     request_deserializer=portal_dot_billing_dot_v1_dot_invoices__pb2.GetInvoiceByLinkRequest.FromString,
                     response_serializer=portal_dot_billing_dot_v1_dot_invoices__pb2.GetInvoiceByLinkResponse.SerializeToString,
+            ),
+            'ResolveInvoiceLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveInvoiceLink,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_invoices__pb2.ResolveInvoiceLinkRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_invoices__pb2.ResolveInvoiceLinkResponse.SerializeToString,
             ),
             'RenderInvoicePdf': grpc.unary_unary_rpc_method_handler(
                     servicer.RenderInvoicePdf,
@@ -403,6 +421,33 @@ class InvoiceService:
             '/portal.billing.v1.InvoiceService/GetInvoiceByLink',
             portal_dot_billing_dot_v1_dot_invoices__pb2.GetInvoiceByLinkRequest.SerializeToString,
             portal_dot_billing_dot_v1_dot_invoices__pb2.GetInvoiceByLinkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveInvoiceLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.InvoiceService/ResolveInvoiceLink',
+            portal_dot_billing_dot_v1_dot_invoices__pb2.ResolveInvoiceLinkRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_invoices__pb2.ResolveInvoiceLinkResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -39,6 +39,10 @@ class InvoiceServiceStub:
     ListInvoices: _grpc.UnaryUnaryMultiCallable[_invoices_pb2.ListInvoicesRequest, _invoices_pb2.ListInvoicesResponse]
     SendInvoice: _grpc.UnaryUnaryMultiCallable[_invoices_pb2.SendInvoiceRequest, _invoices_pb2.SendInvoiceResponse]
     GetInvoiceByLink: _grpc.UnaryUnaryMultiCallable[_invoices_pb2.GetInvoiceByLinkRequest, _invoices_pb2.GetInvoiceByLinkResponse]
+    ResolveInvoiceLink: _grpc.UnaryUnaryMultiCallable[_invoices_pb2.ResolveInvoiceLinkRequest, _invoices_pb2.ResolveInvoiceLinkResponse]
+    """Which invoice and customer a "View Invoice" link opens (for auth's link policy); NOT_FOUND when the link is
+    unknown or no longer opens anything. Loads no line items.
+    """
     RenderInvoicePdf: _grpc.UnaryUnaryMultiCallable[_invoices_pb2.RenderInvoicePdfRequest, _invoices_pb2.RenderInvoicePdfResponse]
 
 @_typing.type_check_only
@@ -52,6 +56,10 @@ class InvoiceServiceAsyncStub(InvoiceServiceStub):
     ListInvoices: _aio.UnaryUnaryMultiCallable[_invoices_pb2.ListInvoicesRequest, _invoices_pb2.ListInvoicesResponse]  # type: ignore[assignment]
     SendInvoice: _aio.UnaryUnaryMultiCallable[_invoices_pb2.SendInvoiceRequest, _invoices_pb2.SendInvoiceResponse]  # type: ignore[assignment]
     GetInvoiceByLink: _aio.UnaryUnaryMultiCallable[_invoices_pb2.GetInvoiceByLinkRequest, _invoices_pb2.GetInvoiceByLinkResponse]  # type: ignore[assignment]
+    ResolveInvoiceLink: _aio.UnaryUnaryMultiCallable[_invoices_pb2.ResolveInvoiceLinkRequest, _invoices_pb2.ResolveInvoiceLinkResponse]  # type: ignore[assignment]
+    """Which invoice and customer a "View Invoice" link opens (for auth's link policy); NOT_FOUND when the link is
+    unknown or no longer opens anything. Loads no line items.
+    """
     RenderInvoicePdf: _aio.UnaryUnaryMultiCallable[_invoices_pb2.RenderInvoicePdfRequest, _invoices_pb2.RenderInvoicePdfResponse]  # type: ignore[assignment]
 
 class InvoiceServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -110,6 +118,16 @@ class InvoiceServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _invoices_pb2.GetInvoiceByLinkRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_invoices_pb2.GetInvoiceByLinkResponse, _abc.Awaitable[_invoices_pb2.GetInvoiceByLinkResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ResolveInvoiceLink(
+        self,
+        request: _invoices_pb2.ResolveInvoiceLinkRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_invoices_pb2.ResolveInvoiceLinkResponse, _abc.Awaitable[_invoices_pb2.ResolveInvoiceLinkResponse]]:
+        """Which invoice and customer a "View Invoice" link opens (for auth's link policy); NOT_FOUND when the link is
+        unknown or no longer opens anything. Loads no line items.
+        """
 
     @_abc_1.abstractmethod
     def RenderInvoicePdf(

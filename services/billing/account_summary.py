@@ -1,0 +1,118 @@
+"""A customer's own account as the portal shows it, for the principal of the call (portal_kit.principal).
+
+Billing decides what a principal may see: its own customer's invoices, never drafts, and a guest limited to one
+document sees only that one. Anything else reads exactly like a missing invoice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal_kit.errors import InvalidArgument, NotFound, PermissionDenied
+from portal_kit.principal import Principal
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.billing import customers, invoices
+from services.billing.account_repository import AccountRepository, CustomerLookupRepository, OpenBalance
+from services.billing.customers import CustomerRecord
+from services.billing.invoices import InvoiceRecord
+from services.billing.models import Customer, Invoice
+from services.billing.repository import InvoiceRepository
+
+DEFAULT_PER_PAGE = 25
+MAX_PER_PAGE = 100
+DEFAULT_CURRENCY = "usd"
+DETAIL_FIELDS = frozenset({"phone", "attention_to", "address1", "address2", "city", "state", "postal_code"})
+WHOLE_ACCOUNT_ONLY = "This page needs a sign-in to the whole account."
+
+
+@dataclass(frozen=True)
+class Holder:
+    id: int
+    name: str
+    number: str
+    email: str
+    currency: str  # the customer's, else the default: what "nothing owed" is shown in
+
+    @classmethod
+    def of(cls, customer: Customer) -> Holder:
+        return cls(
+            customer.id, customer.name, customer.number, customer.email or "", customer.currency or DEFAULT_CURRENCY
+        )
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    holder: Holder
+    balances: list[OpenBalance]
+    rows: list[Invoice]  # only the list's columns are loaded
+    next_page: str
+
+
+def _not_found(invoice_id: int) -> NotFound:
+    return NotFound(f"No such invoice: {invoice_id}", "id")
+
+
+async def _holder(session: AsyncSession, principal: Principal) -> Holder:
+    customer = await CustomerLookupRepository(session).holder(principal.customer_id)
+    if customer is None:
+        raise NotFound("This account no longer exists.", "customer")
+    return Holder.of(customer)
+
+
+def _per_page(per_page: int) -> int:
+    if per_page == 0:
+        return DEFAULT_PER_PAGE
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidArgument(f"per_page must be between 1 and {MAX_PER_PAGE}.", "per_page")
+    return per_page
+
+
+def _cursor(after: str) -> int | None:
+    if not after:
+        return None
+    if not after.isdigit() or len(after) > 19:
+        raise InvalidArgument("This page link is not valid; go back to the first page.", "after")
+    return int(after)
+
+
+async def account_page(session: AsyncSession, principal: Principal, per_page: int, after: str) -> AccountPage:
+    """Three queries: the holder's display fields, the open balances per currency, one page of rows."""
+    if not principal.whole_account:
+        raise PermissionDenied(WHOLE_ACCOUNT_ONLY)
+    limit = _per_page(per_page)
+    holder = await _holder(session, principal)
+    account = AccountRepository(session)
+    balances = await account.open_balances(principal.customer_id)
+    rows = await account.rows_of_customer(principal.customer_id, limit + 1, _cursor(after))
+    next_page = str(rows[limit - 1].pk) if len(rows) > limit else ""
+    return AccountPage(holder, balances, rows[:limit], next_page)
+
+
+async def visible_invoice(session: AsyncSession, principal: Principal, invoice_id: int) -> Invoice:
+    """The invoice if this principal may see it; another customer's invoice or a draft is NOT_FOUND."""
+    invoice = await InvoiceRepository(session).find(invoice_id)
+    if invoice is None or invoice.draft or not principal.may_see("invoice", invoice.id, invoice.customer_id):
+        raise _not_found(invoice_id)
+    return invoice
+
+
+async def account_invoice(session: AsyncSession, principal: Principal, invoice_id: int) -> tuple[InvoiceRecord, Holder]:
+    invoice = await visible_invoice(session, principal, invoice_id)
+    return await invoices.load(session, invoice), await _holder(session, principal)
+
+
+async def account_customer(session: AsyncSession, principal: Principal) -> CustomerRecord:
+    return await customers.get_customer(session, principal.customer_id)
+
+
+async def update_details(
+    session: AsyncSession, principal: Principal, changes: dict[str, object], cleared: list[str]
+) -> CustomerRecord:
+    """A customer changes its own contact details; a guest (temporary session) may not."""
+    if principal.guest:
+        raise PermissionDenied("Changing your details needs a full sign-in.")
+    for name in [*changes, *cleared]:
+        if name not in DETAIL_FIELDS:
+            raise InvalidArgument(f"{name} cannot be changed from the portal.", name)
+    return await customers.update_customer(session, principal.customer_id, dict(changes), cleared)
