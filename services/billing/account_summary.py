@@ -13,11 +13,10 @@ from portal_kit.principal import Principal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import customers, invoices
-from services.billing.account_repository import AccountRepository, CustomerLookupRepository, OpenBalance
 from services.billing.customers import CustomerRecord
 from services.billing.invoices import InvoiceRecord
 from services.billing.models import Customer, Invoice
-from services.billing.repository import InvoiceRepository
+from services.billing.repository import AccountRepository, CustomerLookupRepository, InvoiceRepository, OpenBalance
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100

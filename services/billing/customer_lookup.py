@@ -5,9 +5,8 @@ from __future__ import annotations
 from portal_kit.errors import InvalidArgument
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.billing.account_repository import CustomerLookupRepository
 from services.billing.customers import CustomerRecord
-from services.billing.repository import CustomerMetadataRepository
+from services.billing.repository import CustomerLookupRepository, CustomerMetadataRepository
 
 MAX_IDS = 100
 

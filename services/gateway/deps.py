@@ -66,6 +66,12 @@ async def visitor_of(request: Request, business: auth_pb2.Business) -> Visitor |
     return found
 
 
+def forget_visitor(request: Request) -> None:
+    """The session ended during this request: the page renders signed out and the cookie is cleared."""
+    request.state.clear_session = True
+    request.state.visitor = None
+
+
 async def viewer(request: Request, business: Tenant) -> Visitor | None:
     return await visitor_of(request, business)
 

@@ -25,6 +25,7 @@ from services.gateway.deps import (
     SignedInCustomer,
     Tenant,
     backends_of,
+    forget_visitor,
     visitor_of,
 )
 from services.gateway.portal import pages, signin
@@ -42,8 +43,7 @@ INVOICES_PER_PAGE = 25
 async def _account_gone(request: Request, current: Visitor, auth: AuthClient) -> FullSignInRequired:
     """The account's customer no longer exists: the session ends."""
     await auth.end_session(current.token)
-    request.state.clear_session = True
-    request.state.visitor = None
+    forget_visitor(request)
     return FullSignInRequired()
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from portal_kit.errors import DomainError, NotFound, Unavailable
+from portal_kit.errors import DomainError, Unavailable
 from portal_kit.money import format_money
 from starlette.responses import Response
 
@@ -19,7 +17,6 @@ from services.gateway.portal import security_headers
 from services.gateway.portal.sessions import end_cookie
 from services.gateway.portal.web_security import csrf_token, remember_presession, safe_path
 
-T = TypeVar("T")
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -79,17 +76,3 @@ def form_expired(request: Request) -> Response:
 def sign_in_form(request: Request, message: str | None = None, email: str = "", status: int = 200) -> Response:
     return_to = safe_path(request.query_params.get("return_to")) or ""
     return render(request, "home.html", {"message": message, "email": email, "return_to": return_to}, status=status)
-
-
-async def fan_out(calls: list[Awaitable[T]]) -> list[T | None]:
-    """Runs independent backend calls at once (each has its own deadline); a missing object gives None."""
-
-    async def one(call: Awaitable[T]) -> T | None:
-        try:
-            return await call
-        except NotFound:
-            return None
-
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(one(call)) for call in calls]
-    return [task.result() for task in tasks]
