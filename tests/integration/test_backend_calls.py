@@ -17,6 +17,7 @@ import httpx
 import invoiced
 import pytest
 from fastapi.testclient import TestClient
+from portal_kit.service_auth import SERVICE_NAME_ENV, token_env
 from portal_kit.settings import DEV_SECRET_KEY
 
 from devtools.stack import Stack
@@ -54,7 +55,10 @@ class CallCounter:
 
 
 @pytest.fixture
-def gateway(stack: Stack) -> Iterator[tuple[TestClient, CallCounter]]:
+def gateway(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, CallCounter]]:
+    credential = stack.credential("gateway")  # the backends answer only the portal's own services
+    monkeypatch.setenv(SERVICE_NAME_ENV, credential.caller)
+    monkeypatch.setenv(token_env(credential.caller), credential.token)
     settings = GatewaySettings(
         base_domain="localhost", public_scheme="http", public_port=None, http_port=0,
         auth_addr=f"127.0.0.1:{stack.grpc_ports['auth']}", billing_addr=f"127.0.0.1:{stack.grpc_ports['billing']}",
