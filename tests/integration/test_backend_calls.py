@@ -18,7 +18,6 @@ import invoiced
 import pytest
 from fastapi.testclient import TestClient
 from portal_kit.service_auth import SERVICE_NAME_ENV, token_env
-from portal_kit.settings import DEV_SECRET_KEY
 
 from devtools.stack import Stack
 from services.gateway.app import create_app
@@ -59,11 +58,11 @@ def gateway(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Tes
     credential = stack.credential("gateway")  # the backends answer only the portal's own services
     monkeypatch.setenv(SERVICE_NAME_ENV, credential.caller)
     monkeypatch.setenv(token_env(credential.caller), credential.token)
-    settings = GatewaySettings(
-        base_domain="localhost", public_scheme="http", public_port=None, http_port=0,
+    settings = GatewaySettings.load(
+        base_domain="localhost", public_scheme="http",
         auth_addr=f"127.0.0.1:{stack.grpc_ports['auth']}", billing_addr=f"127.0.0.1:{stack.grpc_ports['billing']}",
         subscriptions_addr=f"127.0.0.1:{stack.grpc_ports['subscriptions']}",
-        comments_addr=f"127.0.0.1:{stack.grpc_ports['comments']}", secret_key=DEV_SECRET_KEY.encode(),
+        comments_addr=f"127.0.0.1:{stack.grpc_ports['comments']}",
     )  # fmt: skip
     app = create_app(settings)
     counter = CallCounter()
