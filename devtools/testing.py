@@ -71,7 +71,8 @@ async def running_service(
     db = Database(settings.database.url)
     wiring = build(db, settings)
     tokens = generate_tokens()
-    server = GrpcServer(wiring.registrations, 0, trust=ServiceTrust.of(settings.name, tokens), host="127.0.0.1")
+    trust = ServiceTrust.of(settings.name, tokens)
+    server = GrpcServer(wiring.registrations, 0, trust=trust, host="127.0.0.1", replays=wiring.replays)
     await server.start()
     tasks = [asyncio.create_task(job()) for job in wiring.background] if with_background else []
     address = f"127.0.0.1:{server.port}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import event
@@ -23,6 +24,9 @@ def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[n
     cursor.close()
 
 
+_ambient: ContextVar[tuple[Database, AsyncSession] | None] = ContextVar("ambient_unit_of_work", default=None)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -38,7 +42,13 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """Commits when the block ends normally, rolls back on any exception. Services only flush()."""
+        """Commits when the block ends normally, rolls back on any exception. Services only flush().
+
+        Inside an `ambient_unit_of_work()` of the same database, joins it instead: the outer block commits."""
+        ambient = _ambient.get()
+        if ambient is not None and ambient[0] is self:
+            yield ambient[1]
+            return
         async with self._sessions() as session:
             try:
                 yield session
@@ -46,6 +56,16 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def ambient_unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that every `unit_of_work()` of this database opened inside it joins (one transaction)."""
+        async with self.unit_of_work() as session:
+            token = _ambient.set((self, session))
+            try:
+                yield session
+            finally:
+                _ambient.reset(token)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -42,6 +42,12 @@ class Unavailable(DomainError):
     code = grpc.StatusCode.UNAVAILABLE
 
 
+class Aborted(DomainError):
+    """A concurrent request got there first (e.g. one with the same Idempotency-Key); retrying is safe."""
+
+    code = grpc.StatusCode.ABORTED
+
+
 _BY_CODE: dict[grpc.StatusCode, type[DomainError]] = {
     cls.code: cls
     for cls in (
@@ -52,6 +58,7 @@ _BY_CODE: dict[grpc.StatusCode, type[DomainError]] = {
         Unauthenticated,
         PermissionDenied,
         Unavailable,
+        Aborted,
     )
 }
 

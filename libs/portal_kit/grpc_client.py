@@ -7,6 +7,7 @@ from typing import Any
 
 import grpc
 
+from portal_kit import idempotency
 from portal_kit.context import PARAM_METADATA_KEY, outgoing_metadata
 from portal_kit.errors import DomainError, error_for_status
 from portal_kit.service_auth import ServiceCredential, own_credential
@@ -20,12 +21,24 @@ class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
         self.credential_metadata = credential.metadata() if credential else ()
 
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        metadata = [*(details.metadata or ()), *self.credential_metadata, *outgoing_metadata()]
+        metadata = [
+            *(details.metadata or ()),
+            *self.credential_metadata,
+            *outgoing_metadata(),
+            *idempotency.outgoing_metadata(),
+        ]
         timeout = details.timeout if details.timeout is not None else self.default_timeout
         stamped = grpc.aio.ClientCallDetails(
             details.method, timeout, grpc.aio.Metadata(*metadata), details.credentials, details.wait_for_ready
         )
-        return await continuation(stamped, request)
+        call = await continuation(stamped, request)
+        if idempotency.current_claim() is not None:
+            try:
+                await call
+            except grpc.aio.AioRpcError:
+                return call  # the caller sees the error when it awaits the call
+            idempotency.note_trailing_metadata(await call.trailing_metadata())
+        return call
 
 
 def channel(

@@ -11,8 +11,11 @@ from typing import Any
 
 import grpc
 
+from portal_kit import replays
 from portal_kit.context import PARAM_METADATA_KEY, PRINCIPAL_METADATA_KEY, TENANT_METADATA_KEY, bound
+from portal_kit.db import Database
 from portal_kit.errors import DomainError
+from portal_kit.idempotency import claim_from_metadata
 from portal_kit.service_auth import OPEN_SERVICES, REFLECTION_SERVICE, Refused, ServiceTrust
 
 log = logging.getLogger("portal_kit.grpc")
@@ -43,9 +46,14 @@ def refusing_handler(handler: grpc.RpcMethodHandler, refused: Refused) -> grpc.R
 
 
 class ContextAndErrorsInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, trust: ServiceTrust, open_services: frozenset[str] = OPEN_SERVICES) -> None:
+    """`replays`: the database keyed calls run in, their replies kept with their writes (portal_kit.replays)."""
+
+    def __init__(
+        self, trust: ServiceTrust, open_services: frozenset[str] = OPEN_SERVICES, replays: Database | None = None
+    ) -> None:
         self.trust = trust
         self.open_services = open_services
+        self.replays = replays
 
     async def intercept_service(
         self,
@@ -71,11 +79,18 @@ class ContextAndErrorsInterceptor(grpc.aio.ServerInterceptor):
         tenant = metadata.get(TENANT_METADATA_KEY)
         principal = metadata.get(PRINCIPAL_METADATA_KEY)
         inner = handler.unary_unary
+        serialize = handler.response_serializer
+        replays_db = self.replays
 
         async def behavior(request: Any, context: grpc.aio.ServicerContext) -> Any:
             with bound(tenant, principal):
                 try:
-                    return await inner(request, context)
+                    claim = claim_from_metadata(metadata) if replays_db is not None and tenant else None
+                    if claim is None or replays_db is None:
+                        return await inner(request, context)
+                    return await replays.run_once(
+                        replays_db, claim, method, lambda: inner(request, context), context.set_trailing_metadata
+                    )
                 except DomainError as error:
                     if error.param:
                         context.set_trailing_metadata(((PARAM_METADATA_KEY, error.param),))
@@ -89,7 +104,7 @@ class ContextAndErrorsInterceptor(grpc.aio.ServerInterceptor):
         return grpc.unary_unary_rpc_method_handler(
             behavior,
             request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
+            response_serializer=lambda reply: reply if isinstance(reply, bytes) else serialize(reply),
         )
 
 

@@ -14,6 +14,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from portal_kit.db import Database
 from portal_kit.grpc_interceptors import ContextAndErrorsInterceptor, development_open_services
 from portal_kit.service_auth import ServiceTrust
 
@@ -38,9 +39,10 @@ class GrpcServer:
         trust: ServiceTrust,
         host: str = "0.0.0.0",
         reflection_enabled: bool = False,
+        replays: Database | None = None,
     ) -> None:
         self.registrations = registrations
-        interceptor = ContextAndErrorsInterceptor(trust, development_open_services(reflection_enabled))
+        interceptor = ContextAndErrorsInterceptor(trust, development_open_services(reflection_enabled), replays)
         self.server = grpc.aio.server(interceptors=[interceptor], options=[("grpc.so_reuseport", 0)])
         self.health = health.aio.HealthServicer()
         for registration in registrations:

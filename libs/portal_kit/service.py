@@ -20,6 +20,7 @@ from portal_kit.settings import ServiceSettings
 class Wiring:
     registrations: Sequence[Registration]
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    replays: Database | None = None  # keyed writes keep their replies here (a `portal_kit.replays` table)
 
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -34,6 +35,7 @@ async def serve(settings: S, migrations_dir: Path, build: Build[S]) -> None:
         wiring.registrations,
         settings.grpc.port,
         trust=ServiceTrust.from_env(settings.name),
+        replays=wiring.replays,
         host=settings.grpc.host,
         reflection_enabled=settings.development,
     )

@@ -1,4 +1,4 @@
-"""Auth tables: businesses and their keys, idempotent requests, sign-in requests, sessions, used SSO tokens.
+"""Auth tables: businesses and their keys, sign-in requests, sessions, used SSO tokens (and keyed replies).
 
 Bearer secrets (API keys, sign-in links and codes, session tokens) are stored only as keyed hashes.
 """
@@ -9,9 +9,10 @@ from datetime import datetime
 
 import portal_kit.consumer  # noqa: F401  (processed_events lives in this service's database)
 import portal_kit.outbox  # noqa: F401  (outbox_events lives in this service's database)
+import portal_kit.replays  # noqa: F401  (idempotent_replies lives in this service's database)
 from portal_kit.ids import new_uuid
 from portal_kit.timestamps import utcnow
-from sqlalchemy import BigInteger, Column, LargeBinary, Text, false
+from sqlalchemy import BigInteger, false
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 ACCOUNT_SCOPE = "account"
@@ -57,26 +58,6 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
-
-
-IN_PROGRESS = "in_progress"
-COMPLETED = "completed"
-
-
-class IdempotentRequest(SQLModel, table=True):
-    __tablename__ = "idempotent_requests"
-    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
-
-    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=32)
-    tenant_id: str = Field(max_length=64)
-    key: str = Field(max_length=64)
-    method: str = Field(max_length=10)
-    path: str = Field(sa_column=Column(Text, nullable=False))
-    state: str = Field(max_length=20)
-    status_code: int | None = None
-    body: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-    headers_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: datetime = Field(default_factory=utcnow)
 
 
 class SignInRequest(SQLModel, table=True):

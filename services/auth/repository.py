@@ -11,10 +11,8 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.auth.models import (
-    IN_PROGRESS,
     ApiKey,
     Business,
-    IdempotentRequest,
     PortalSession,
     SessionCustomer,
     SignInCodeAttempt,
@@ -58,32 +56,6 @@ class ApiKeyRepository:
         self.session.add(api_key)
         await self.session.flush()
         return api_key
-
-
-class IdempotentRequestRepository(TenantRepository[IdempotentRequest]):
-    model = IdempotentRequest
-    noun = "idempotent request"
-
-    async def by_key(self, key: str) -> IdempotentRequest | None:
-        return (await self.session.exec(self.base().where(IdempotentRequest.key == key))).first()
-
-    async def remove(self, request_id: str) -> None:
-        """A Core DELETE: a row that a concurrent call already removed is no error."""
-        await self.session.exec(
-            delete(IdempotentRequest).where(
-                IdempotentRequest.tenant_id == self.tenant_id,  # type: ignore[arg-type]
-                IdempotentRequest.id == request_id,  # type: ignore[arg-type]
-            )
-        )
-
-    async def remove_in_progress(self, key: str) -> None:
-        await self.session.exec(
-            delete(IdempotentRequest).where(
-                IdempotentRequest.tenant_id == self.tenant_id,  # type: ignore[arg-type]
-                IdempotentRequest.key == key,  # type: ignore[arg-type]
-                IdempotentRequest.state == IN_PROGRESS,  # type: ignore[arg-type]
-            )
-        )
 
 
 class SignInRequestRepository(TenantRepository[SignInRequest]):

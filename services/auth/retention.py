@@ -12,18 +12,18 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from portal_kit import replays
 from portal_kit.db import Database
 from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.auth.models import IdempotentRequest, PortalSession, SessionCustomer, SignInCodeAttempt, SignInRequest
+from services.auth.models import PortalSession, SessionCustomer, SignInCodeAttempt, SignInRequest
 
 log = logging.getLogger("services.auth.retention")
 
 SIGN_IN_REQUESTS_KEPT = timedelta(days=1)
 SESSIONS_KEPT = timedelta(days=30)
-IDEMPOTENT_REQUESTS_KEPT = timedelta(days=1)
 
 
 async def purge(session: AsyncSession, now: datetime) -> dict[str, int]:
@@ -45,11 +45,7 @@ async def purge(session: AsyncSession, now: datetime) -> dict[str, int]:
                 delete(SignInCodeAttempt).where(col(SignInCodeAttempt.created_at) < now - SIGN_IN_REQUESTS_KEPT)
             )  # type: ignore[call-overload]
         ).rowcount,
-        "idempotent_requests": (
-            await session.exec(
-                delete(IdempotentRequest).where(col(IdempotentRequest.created_at) < now - IDEMPOTENT_REQUESTS_KEPT)
-            )  # type: ignore[call-overload]
-        ).rowcount,
+        "idempotent_replies": await replays.purge(session, now),
     }
     return counts
 

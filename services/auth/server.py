@@ -20,7 +20,6 @@ from services.auth.retention import purge_forever
 from services.auth.servicer import (
     BusinessAdminServicer,
     BusinessServicer,
-    IdempotencyServicer,
     PortalSettingsServicer,
 )
 from services.auth.session_servicer import SessionServicer
@@ -99,11 +98,6 @@ def build(
                 BusinessServicer(db, settings.secret_key),
             ),
             Registration(
-                "portal.auth.v1.IdempotencyService",
-                auth_pb2_grpc.add_IdempotencyServiceServicer_to_server,
-                IdempotencyServicer(db, now),
-            ),
-            Registration(
                 "portal.auth.v1.PortalSettingsService",
                 auth_pb2_grpc.add_PortalSettingsServiceServicer_to_server,
                 PortalSettingsServicer(db, now),
@@ -120,4 +114,5 @@ def build(
             ),
         ],
         background=[relay.run, consume, lambda: purge_forever(db, now)],
+        replays=db,
     )

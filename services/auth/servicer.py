@@ -9,17 +9,9 @@ from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.timestamps import unix
 
-from services.auth import businesses, idempotency, portal_settings
-from services.auth.idempotency import BeginState
+from services.auth import businesses, portal_settings
 from services.auth.models import Business
 from services.auth.portal_settings import SettingsChanges
-
-STATES = {
-    BeginState.NEW: pb.BeginIdempotentRequestResponse.STATE_NEW,
-    BeginState.IN_PROGRESS: pb.BeginIdempotentRequestResponse.STATE_IN_PROGRESS,
-    BeginState.COMPLETED: pb.BeginIdempotentRequestResponse.STATE_COMPLETED,
-    BeginState.MISMATCH: pb.BeginIdempotentRequestResponse.STATE_MISMATCH,
-}
 
 
 def business_to_pb(business: Business) -> pb.Business:
@@ -71,46 +63,6 @@ class BusinessServicer(auth_pb2_grpc.BusinessServiceServicer):
         async with self.db.unit_of_work() as session:
             business = await businesses.authenticate_api_key(session, self.secret_key, request.api_key)
         return pb.AuthenticateApiKeyResponse(business=business_to_pb(business))
-
-
-class IdempotencyServicer(auth_pb2_grpc.IdempotencyServiceServicer):
-    def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
-        self.db = db
-        self.now = now
-
-    async def BeginIdempotentRequest(
-        self, request: pb.BeginIdempotentRequestRequest, context: grpc.aio.ServicerContext
-    ) -> pb.BeginIdempotentRequestResponse:
-        async with self.db.unit_of_work() as session:
-            begun = await idempotency.begin(
-                session, key=request.key, method=request.method, path=request.path, now=self.now()
-            )
-        reply = pb.BeginIdempotentRequestResponse(state=STATES[begun.state])
-        if begun.stored is not None:
-            reply.status_code = begun.stored.status_code or 0
-            reply.body = begun.stored.body or b""
-            reply.headers_json = begun.stored.headers_json or ""
-        return reply
-
-    async def CompleteIdempotentRequest(
-        self, request: pb.CompleteIdempotentRequestRequest, context: grpc.aio.ServicerContext
-    ) -> pb.CompleteIdempotentRequestResponse:
-        async with self.db.unit_of_work() as session:
-            await idempotency.complete(
-                session,
-                key=request.key,
-                status_code=request.status_code,
-                body=request.body,
-                headers_json=request.headers_json,
-            )
-        return pb.CompleteIdempotentRequestResponse()
-
-    async def AbandonIdempotentRequest(
-        self, request: pb.AbandonIdempotentRequestRequest, context: grpc.aio.ServicerContext
-    ) -> pb.AbandonIdempotentRequestResponse:
-        async with self.db.unit_of_work() as session:
-            await idempotency.abandon(session, request.key)
-        return pb.AbandonIdempotentRequestResponse()
 
 
 def settings_to_pb(business: Business) -> pb.PortalSettings:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import portal_kit.outbox  # noqa: F401  (the outbox table lives in this service's database)
+import portal_kit.replays  # noqa: F401  (idempotent_replies: Idempotency-Key replies kept with the writes)
 from portal_kit.timestamps import utcnow
 from sqlalchemy import BigInteger, Text
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint

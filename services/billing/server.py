@@ -37,4 +37,5 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
             ),
         ],
         background=[relay.run],
+        replays=db,
     )

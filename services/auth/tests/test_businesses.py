@@ -6,11 +6,12 @@ import grpc
 import pytest
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
+from portal_kit.replays import IdempotentReply
 from portal_kit.timestamps import utcnow
 from sqlmodel import SQLModel, select
 
 from devtools.testing import RunningService
-from services.auth.models import ApiKey, Business, IdempotentRequest
+from services.auth.models import ApiKey, Business
 
 
 async def create(
@@ -39,7 +40,7 @@ async def test_create_business_shows_the_key_once_and_stores_only_its_hash(servi
         rows = [
             *(await session.exec(select(Business))).all(),
             *(await session.exec(select(ApiKey))).all(),
-            *(await session.exec(select(IdempotentRequest))).all(),
+            *(await session.exec(select(IdempotentReply))).all(),
         ]
     stored = " ".join(str(value) for row in rows for value in row.model_dump().values())
     assert created.api_key not in stored

@@ -4,13 +4,11 @@ from datetime import datetime, timedelta
 
 import grpc
 import pytest
-from portal_kit.context import bound
+from portal_kit.replays import IdempotentReply
 from sqlmodel import func, select
 
 from devtools.testing import RunningService
-from services.auth import idempotency
-from services.auth.idempotency import BeginState
-from services.auth.models import IdempotentRequest, PortalSession, SessionCustomer, SignInCodeAttempt, SignInRequest
+from services.auth.models import PortalSession, SessionCustomer, SignInCodeAttempt, SignInRequest
 from services.auth.retention import purge
 from services.auth.tests.conftest import Clock
 from services.auth.tests.fake_billing import FakeBilling
@@ -23,10 +21,10 @@ async def count(service: RunningService, model: type) -> int:
 
 
 async def keyed_request(service: RunningService, tenant: Tenant, key: str, at: datetime) -> None:
-    with bound(tenant.id):
-        async with service.db.unit_of_work() as session:
-            begun = await idempotency.begin(session, key=key, method="POST", path="/api/customers", now=at)
-    assert begun.state == BeginState.NEW
+    async with service.db.unit_of_work() as session:
+        session.add(
+            IdempotentReply(tenant_id=tenant.id, key=key, rpc="/x.Y/Z", fingerprint="f" * 64, reply=b"", created_at=at)
+        )
 
 
 async def test_old_sign_in_requests_and_long_dead_sessions_are_purged(
@@ -40,14 +38,14 @@ async def test_old_sign_in_requests_and_long_dead_sessions_are_purged(
     fresh = await redeem_link(portal, tenant, (await mailbox.sign_in_email(tenant, "alice@example.com")).token)
     await keyed_request(portal, tenant, "fresh-key", clock() - timedelta(hours=23))
     assert await count(portal, PortalSession) == 2
-    assert await count(portal, IdempotentRequest) == 2
+    assert await count(portal, IdempotentReply) == 2
 
     async with portal.db.unit_of_work() as session:
         counts = await purge(session, clock())
     assert counts["sessions"] == 1 and counts["session_customers"] == 1 and counts["sign_in_requests"] == 1
-    assert counts["idempotent_requests"] == 1
+    assert counts["idempotent_replies"] == 1
     async with portal.db.unit_of_work() as session:
-        assert [r.key for r in (await session.exec(select(IdempotentRequest))).all()] == ["fresh-key"]
+        assert [r.key for r in (await session.exec(select(IdempotentReply))).all()] == ["fresh-key"]
     assert await count(portal, PortalSession) == 1
     assert await count(portal, SessionCustomer) == 1
     assert await count(portal, SignInRequest) == 1

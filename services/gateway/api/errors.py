@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from portal_kit.errors import (
+    Aborted,
     AlreadyExists,
     DomainError,
     FailedPrecondition,
@@ -29,6 +30,7 @@ _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
     PermissionDenied: 403,
     Unavailable: 503,
+    Aborted: 409,
 }
 
 

@@ -1,4 +1,4 @@
-"""The auth service as the gateway uses it: businesses, API keys, idempotency, sign-in, sessions, settings."""
+"""The auth service as the gateway uses it: businesses, API keys, sign-in, sessions, settings."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ class AuthStubs:
 
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self.businesses = auth_pb2_grpc.BusinessServiceStub(channel)
-        self.idempotency = auth_pb2_grpc.IdempotencyServiceStub(channel)
         self.sign_in = auth_pb2_grpc.SignInServiceStub(channel)
         self.sessions = auth_pb2_grpc.SessionServiceStub(channel)
         self.settings = auth_pb2_grpc.PortalSettingsServiceStub(channel)
@@ -39,22 +38,6 @@ class AuthClient:
             self.stubs.businesses.AuthenticateApiKey, pb.AuthenticateApiKeyRequest(api_key=api_key), self.scope
         )
         return reply.business
-
-    # Idempotency-Key
-    async def begin_idempotent(self, key: str, method: str, path: str) -> pb.BeginIdempotentRequestResponse:
-        request = pb.BeginIdempotentRequestRequest(key=key, method=method, path=path)
-        return await unary(self.stubs.idempotency.BeginIdempotentRequest, request, self.scope)
-
-    async def complete_idempotent(self, key: str, status_code: int, body: bytes, headers_json: str) -> None:
-        request = pb.CompleteIdempotentRequestRequest(
-            key=key, status_code=status_code, body=body, headers_json=headers_json
-        )
-        await unary(self.stubs.idempotency.CompleteIdempotentRequest, request, self.scope)
-
-    async def abandon_idempotent(self, key: str) -> None:
-        await unary(
-            self.stubs.idempotency.AbandonIdempotentRequest, pb.AbandonIdempotentRequestRequest(key=key), self.scope
-        )
 
     # Sign-in
     async def request_sign_in(

@@ -77,66 +77,6 @@ class AuthenticateApiKeyResponse(_message.Message):
     business: Business
     def __init__(self, business: _Optional[_Union[Business, _Mapping]] = ...) -> None: ...
 
-class BeginIdempotentRequestRequest(_message.Message):
-    __slots__ = ("key", "method", "path")
-    KEY_FIELD_NUMBER: _ClassVar[int]
-    METHOD_FIELD_NUMBER: _ClassVar[int]
-    PATH_FIELD_NUMBER: _ClassVar[int]
-    key: str
-    method: str
-    path: str
-    def __init__(self, key: _Optional[str] = ..., method: _Optional[str] = ..., path: _Optional[str] = ...) -> None: ...
-
-class BeginIdempotentRequestResponse(_message.Message):
-    __slots__ = ("state", "status_code", "body", "headers_json")
-    class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-        __slots__ = ()
-        STATE_UNSPECIFIED: _ClassVar[BeginIdempotentRequestResponse.State]
-        STATE_NEW: _ClassVar[BeginIdempotentRequestResponse.State]
-        STATE_IN_PROGRESS: _ClassVar[BeginIdempotentRequestResponse.State]
-        STATE_COMPLETED: _ClassVar[BeginIdempotentRequestResponse.State]
-        STATE_MISMATCH: _ClassVar[BeginIdempotentRequestResponse.State]
-    STATE_UNSPECIFIED: BeginIdempotentRequestResponse.State
-    STATE_NEW: BeginIdempotentRequestResponse.State
-    STATE_IN_PROGRESS: BeginIdempotentRequestResponse.State
-    STATE_COMPLETED: BeginIdempotentRequestResponse.State
-    STATE_MISMATCH: BeginIdempotentRequestResponse.State
-    STATE_FIELD_NUMBER: _ClassVar[int]
-    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
-    BODY_FIELD_NUMBER: _ClassVar[int]
-    HEADERS_JSON_FIELD_NUMBER: _ClassVar[int]
-    state: BeginIdempotentRequestResponse.State
-    status_code: int
-    body: bytes
-    headers_json: str
-    def __init__(self, state: _Optional[_Union[BeginIdempotentRequestResponse.State, str]] = ..., status_code: _Optional[int] = ..., body: _Optional[bytes] = ..., headers_json: _Optional[str] = ...) -> None: ...
-
-class CompleteIdempotentRequestRequest(_message.Message):
-    __slots__ = ("key", "status_code", "body", "headers_json")
-    KEY_FIELD_NUMBER: _ClassVar[int]
-    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
-    BODY_FIELD_NUMBER: _ClassVar[int]
-    HEADERS_JSON_FIELD_NUMBER: _ClassVar[int]
-    key: str
-    status_code: int
-    body: bytes
-    headers_json: str
-    def __init__(self, key: _Optional[str] = ..., status_code: _Optional[int] = ..., body: _Optional[bytes] = ..., headers_json: _Optional[str] = ...) -> None: ...
-
-class CompleteIdempotentRequestResponse(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
-
-class AbandonIdempotentRequestRequest(_message.Message):
-    __slots__ = ("key",)
-    KEY_FIELD_NUMBER: _ClassVar[int]
-    key: str
-    def __init__(self, key: _Optional[str] = ...) -> None: ...
-
-class AbandonIdempotentRequestResponse(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
-
 class PortalSettings(_message.Message):
     __slots__ = ("temporary_scope", "require_sign_in", "idle_timeout_minutes", "absolute_timeout_hours")
     TEMPORARY_SCOPE_FIELD_NUMBER: _ClassVar[int]

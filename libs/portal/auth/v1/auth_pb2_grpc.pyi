@@ -102,52 +102,6 @@ class BusinessServiceServicer(metaclass=_abc_1.ABCMeta):
 
 def add_BusinessServiceServicer_to_server(servicer: BusinessServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 
-class IdempotencyServiceStub:
-    """Idempotency-Key on POST/PATCH: the first response is stored and replayed. Tenant from metadata."""
-
-    @_typing.overload
-    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
-    @_typing.overload
-    def __new__(cls, channel: _aio.Channel) -> IdempotencyServiceAsyncStub: ...
-    BeginIdempotentRequest: _grpc.UnaryUnaryMultiCallable[_auth_pb2.BeginIdempotentRequestRequest, _auth_pb2.BeginIdempotentRequestResponse]
-    CompleteIdempotentRequest: _grpc.UnaryUnaryMultiCallable[_auth_pb2.CompleteIdempotentRequestRequest, _auth_pb2.CompleteIdempotentRequestResponse]
-    AbandonIdempotentRequest: _grpc.UnaryUnaryMultiCallable[_auth_pb2.AbandonIdempotentRequestRequest, _auth_pb2.AbandonIdempotentRequestResponse]
-
-@_typing.type_check_only
-class IdempotencyServiceAsyncStub(IdempotencyServiceStub):
-    """Idempotency-Key on POST/PATCH: the first response is stored and replayed. Tenant from metadata."""
-
-    def __init__(self, channel: _aio.Channel) -> None: ...
-    BeginIdempotentRequest: _aio.UnaryUnaryMultiCallable[_auth_pb2.BeginIdempotentRequestRequest, _auth_pb2.BeginIdempotentRequestResponse]  # type: ignore[assignment]
-    CompleteIdempotentRequest: _aio.UnaryUnaryMultiCallable[_auth_pb2.CompleteIdempotentRequestRequest, _auth_pb2.CompleteIdempotentRequestResponse]  # type: ignore[assignment]
-    AbandonIdempotentRequest: _aio.UnaryUnaryMultiCallable[_auth_pb2.AbandonIdempotentRequestRequest, _auth_pb2.AbandonIdempotentRequestResponse]  # type: ignore[assignment]
-
-class IdempotencyServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Idempotency-Key on POST/PATCH: the first response is stored and replayed. Tenant from metadata."""
-
-    @_abc_1.abstractmethod
-    def BeginIdempotentRequest(
-        self,
-        request: _auth_pb2.BeginIdempotentRequestRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_auth_pb2.BeginIdempotentRequestResponse, _abc.Awaitable[_auth_pb2.BeginIdempotentRequestResponse]]: ...
-
-    @_abc_1.abstractmethod
-    def CompleteIdempotentRequest(
-        self,
-        request: _auth_pb2.CompleteIdempotentRequestRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_auth_pb2.CompleteIdempotentRequestResponse, _abc.Awaitable[_auth_pb2.CompleteIdempotentRequestResponse]]: ...
-
-    @_abc_1.abstractmethod
-    def AbandonIdempotentRequest(
-        self,
-        request: _auth_pb2.AbandonIdempotentRequestRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_auth_pb2.AbandonIdempotentRequestResponse, _abc.Awaitable[_auth_pb2.AbandonIdempotentRequestResponse]]: ...
-
-def add_IdempotencyServiceServicer_to_server(servicer: IdempotencyServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
-
 class SignInServiceStub:
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
