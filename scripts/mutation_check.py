@@ -79,6 +79,10 @@ def _in_annotation_or_docstring(tree: ast.Module) -> set[int]:
     return skip
 
 
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
 def _mutations(node: ast.AST) -> Iterator[str]:
     """The single changes this node allows, described."""
     if isinstance(node, ast.Compare):
@@ -95,7 +99,7 @@ def _mutations(node: ast.AST) -> Iterator[str]:
         yield f"{node.value} -> {node.value + 1}"
     elif isinstance(node, ast.Raise):
         yield "raise -> pass"
-    elif isinstance(node, ast.Return) and node.value is not None:
+    elif isinstance(node, ast.Return) and node.value is not None and not _is_none(node.value):
         yield "return value -> return None"
 
 

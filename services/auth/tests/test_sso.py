@@ -107,6 +107,8 @@ async def test_every_kind_of_bad_token_is_refused_alike(
         "sub text": sign(tenant.sso_key, {**good, "sub": "acme"}),
         "sub float": sign(tenant.sso_key, {**good, "sub": 1001.0}),
         "sub bool": sign(tenant.sso_key, {**good, "sub": True}),
+        "iss not a string": sign(tenant.sso_key, {**good, "iss": ["billing-portal"]}),
+        "iss bool": sign(tenant.sso_key, {**good, "iss": True}),
         "jti not a string": sign(tenant.sso_key, {**good, "jti": 7}),
         "jti too long": sign(tenant.sso_key, {**good, "jti": "j" * 201}),
         "garbage": "not.a.token",
@@ -199,3 +201,61 @@ async def test_a_short_business_key_is_never_trusted(portal: RunningService, ten
     with bound(tenant.id), pytest.raises(grpc.aio.AioRpcError) as issuing:
         await sign_in_stub(portal).IssueSsoToken(pb.IssueSsoTokenRequest(customer_id=1001))
     assert issuing.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def sized(key: str, claims: dict[str, Any], length: int) -> str:
+    """A token of exactly `length` characters: padded with a claim, the header's kid shifting the rest."""
+    for kid in ("k", "kk", "kkk"):
+        for pad in range(length):
+            token = sign(key, {**claims, "pad": "p" * pad}, header={"alg": "HS256", "kid": kid})
+            if len(token) == length:
+                return token
+            if len(token) > length:
+                break
+    raise AssertionError(f"no token of {length} characters")
+
+
+def reasons(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.reason for r in caplog.records if hasattr(r, "reason")]
+
+
+async def test_every_limit_holds_on_its_boundary_and_not_past_it(
+    portal: RunningService, tenant: Tenant, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = unix(clock())
+    good = {"sub": 1001, "iat": now, "exp": now + 600}
+    # Tokens up to 4096 characters are read; longer ones are not even parsed.
+    assert await redeem(portal, tenant, sized(tenant.sso_key, good, 4096))
+    with caplog.at_level(logging.INFO, logger="services.auth"):
+        await refused(portal, tenant, sized(tenant.sso_key, good, 4097))
+    assert reasons(caplog) == ["malformed"]
+    caplog.clear()
+
+    # 60 seconds of leeway for clock skew: a token that expired 59 s ago still works, 60 s ago it does not.
+    assert await redeem(portal, tenant, sign(tenant.sso_key, {"sub": 1001, "iat": now - 600, "exp": now - 59}))
+    await refused(portal, tenant, sign(tenant.sso_key, {"sub": 1001, "iat": now - 600, "exp": now - 60}))
+
+    # A lifetime of exactly 7 days is allowed (7 days and a second is not: see the bad tokens above).
+    assert await redeem(portal, tenant, sign(tenant.sso_key, {"sub": 1001, "iat": now, "exp": now + 7 * DAY}))
+
+    caplog.clear()
+    # Customer ids up to 2**63 - 1 (a signed 64-bit integer) are ids; this one is just not a customer.
+    with caplog.at_level(logging.INFO, logger="services.auth"):
+        for sub in (2**63 - 1, str(2**63 - 1), 2**63, str(2**63)):
+            await refused(portal, tenant, sign(tenant.sso_key, {**good, "sub": sub}))
+    assert reasons(caplog) == ["unknown_customer", "unknown_customer", "subject", "subject"]
+
+
+async def test_a_key_of_32_bytes_is_long_enough(portal: RunningService, tenant: Tenant, clock: Clock) -> None:
+    key = "k" * 32
+    async with portal.db.unit_of_work() as session:
+        business = await session.get(Business, tenant.id)
+        assert business is not None
+        business.sso_key = key
+        session.add(business)
+    now = unix(clock())
+    assert (await redeem(portal, tenant, sign(key, {"sub": 1001, "exp": now + 60}))).session.customer_id == 1001
+    with bound(tenant.id):
+        issued = await sign_in_stub(portal).IssueSsoToken(pb.IssueSsoTokenRequest(customer_id=1001, ttl_seconds=60))
+    assert issued.expires_at == now + 60  # the shortest lifetime allowed
+    assert (await redeem(portal, tenant, issued.token)).session.customer_id == 1001
