@@ -201,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"  SURVIVED {target}:{mutant.line}  {mutant.what}", flush=True)
             finally:
                 path.write_text(original)
+            mine = [r for r in results if r.target == target]
+            alive = sum(not r.killed for r in mine)
+            print(f"{target}: {alive} of {len(mine)} survived", flush=True)
 
     for target in TARGETS:
         mine = [r for r in results if r.target == target]

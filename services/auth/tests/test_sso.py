@@ -4,6 +4,7 @@ import asyncio
 import base64
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 import grpc
@@ -259,3 +260,16 @@ async def test_a_key_of_32_bytes_is_long_enough(portal: RunningService, tenant: 
         issued = await sign_in_stub(portal).IssueSsoToken(pb.IssueSsoTokenRequest(customer_id=1001, ttl_seconds=60))
     assert issued.expires_at == now + 60  # the shortest lifetime allowed
     assert (await redeem(portal, tenant, issued.token)).session.customer_id == 1001
+
+
+async def test_a_used_jti_is_remembered_while_its_token_could_still_be_accepted(
+    portal: RunningService, tenant: Tenant, clock: Clock
+) -> None:
+    """A token that expires in 30 s is accepted for 90 s more (the leeway); its jti must be kept that long."""
+    now = unix(clock())
+    token = sign(tenant.sso_key, {"sub": 1001, "iat": now, "exp": now + 30, "jti": "short-lived"})
+    await redeem(portal, tenant, token)
+    clock.advance(timedelta(seconds=80))  # expired 50 s ago: within the leeway, so only the jti refuses it
+    await refused(portal, tenant, token)
+    other = sign(tenant.sso_key, {"sub": 1001, "iat": now, "exp": now + 30, "jti": "other-short-lived"})
+    assert await redeem(portal, tenant, other)  # the token itself is still accepted
