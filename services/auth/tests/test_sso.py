@@ -240,11 +240,11 @@ async def test_every_limit_holds_on_its_boundary_and_not_past_it(
     assert await redeem(portal, tenant, sign(tenant.sso_key, {"sub": 1001, "iat": now, "exp": now + 7 * DAY}))
 
     caplog.clear()
-    # Customer ids up to 2**63 - 1 (a signed 64-bit integer) are ids; this one is just not a customer.
+    # Customer ids from 1 to 2**63 - 1 (a signed 64-bit integer) are ids, whether or not they are customers.
     with caplog.at_level(logging.INFO, logger="services.auth"):
-        for sub in (2**63 - 1, str(2**63 - 1), 2**63, str(2**63)):
+        for sub in (1, 2**63 - 1, str(2**63 - 1), 0, 2**63, str(2**63)):
             await refused(portal, tenant, sign(tenant.sso_key, {**good, "sub": sub}))
-    assert reasons(caplog) == ["unknown_customer", "unknown_customer", "subject", "subject"]
+    assert reasons(caplog) == ["unknown_customer"] * 3 + ["subject"] * 3
 
 
 async def test_a_key_of_32_bytes_is_long_enough(portal: RunningService, tenant: Tenant, clock: Clock) -> None:
