@@ -29,6 +29,7 @@ ITEM_TEXT_LIMITS = {"catalog_item": 100, "type": 50, "name": 255, "description":
 class AdjustmentInput:
     id: int
     amount: int
+    amount_text: str | None = None  # a major-unit decimal, converted once the currency is known (amounts.py)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class ItemInput:
     discounts: list[AdjustmentInput] = field(default_factory=list)
     taxes: list[AdjustmentInput] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
+    unit_cost_text: str | None = None  # a major-unit decimal, converted once the currency is known (amounts.py)
 
 
 def load_adjustments(stored: str) -> list[dict[str, int]]:

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, false, not_
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.billing import validation
+from services.billing import amounts, validation
 from services.billing.invoice_items import adjustments, apply_totals, build_items
 from services.billing.models import Customer, Invoice, LineItem
 from services.billing.numbering import next_number
@@ -127,6 +127,8 @@ async def create_invoice(
     session: AsyncSession, secret_key: bytes, changes: dict[str, Any], cleared: list[str]
 ) -> InvoiceRecord:
     customer = await _customer_for_new_invoice(session, changes.get("customer"))
+    currency = amounts.resolved_currency(changes.get("currency"), None, customer.currency)
+    changes = amounts.in_currency(changes, currency)
     invoices = InvoiceRepository(session)
     nonce = new_uuid()
     invoice = Invoice(
@@ -134,7 +136,7 @@ async def create_invoice(
         id=new_public_id(),
         customer_id=customer.id,
         number="",
-        currency=customer.currency or "usd",
+        currency=currency,
         autopay=customer.autopay,
         payment_terms=customer.payment_terms,
         date=utcnow(),
@@ -173,6 +175,7 @@ async def update_invoice(
         raise InvalidArgument("The customer of an invoice cannot be changed.", "customer")
     line_items = LineItemRepository(session)
     items = await line_items.of_invoice(invoice.id)
+    changes = amounts.in_currency(changes, amounts.resolved_currency(changes.get("currency"), invoice.currency, None))
     new_metadata = _apply(invoice, changes, cleared, creating=False)
     if "items" in changes or "items" in cleared:
         new_items = build_items(changes.get("items", []), items, invoice.tenant_id, invoice.id)

@@ -32,7 +32,7 @@ def given(message: Message, skip: set[str] = OUTPUT_ONLY) -> dict[str, Any]:
 
 
 def _adjustment_inputs(values: Any) -> list[AdjustmentInput]:
-    return [AdjustmentInput(a.id, a.amount) for a in values]
+    return [AdjustmentInput(a.id, a.amount, a.amount_decimal if a.HasField("amount_decimal") else None) for a in values]
 
 
 def _item_input(item: invoices_pb2.LineItem) -> ItemInput:
@@ -46,6 +46,7 @@ def _item_input(item: invoices_pb2.LineItem) -> ItemInput:
         discounts=_adjustment_inputs(item.discounts),
         taxes=_adjustment_inputs(item.taxes),
         metadata=dict(item.metadata.values),
+        unit_cost_text=item.unit_cost_decimal if item.HasField("unit_cost_decimal") else None,
     )
 
 

@@ -9,12 +9,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Adjustment(_message.Message):
-    __slots__ = ("id", "amount")
+    __slots__ = ("id", "amount", "amount_decimal")
     ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_DECIMAL_FIELD_NUMBER: _ClassVar[int]
     id: int
     amount: int
-    def __init__(self, id: _Optional[int] = ..., amount: _Optional[int] = ...) -> None: ...
+    amount_decimal: str
+    def __init__(self, id: _Optional[int] = ..., amount: _Optional[int] = ..., amount_decimal: _Optional[str] = ...) -> None: ...
 
 class Adjustments(_message.Message):
     __slots__ = ("values",)
@@ -23,7 +25,7 @@ class Adjustments(_message.Message):
     def __init__(self, values: _Optional[_Iterable[_Union[Adjustment, _Mapping]]] = ...) -> None: ...
 
 class LineItem(_message.Message):
-    __slots__ = ("id", "catalog_item", "type", "name", "description", "quantity", "unit_cost", "amount", "discountable", "taxable", "discounts", "taxes", "metadata")
+    __slots__ = ("id", "catalog_item", "type", "name", "description", "quantity", "unit_cost", "amount", "discountable", "taxable", "discounts", "taxes", "metadata", "unit_cost_decimal")
     ID_FIELD_NUMBER: _ClassVar[int]
     CATALOG_ITEM_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +39,7 @@ class LineItem(_message.Message):
     DISCOUNTS_FIELD_NUMBER: _ClassVar[int]
     TAXES_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
+    UNIT_COST_DECIMAL_FIELD_NUMBER: _ClassVar[int]
     id: int
     catalog_item: str
     type: str
@@ -50,7 +53,8 @@ class LineItem(_message.Message):
     discounts: _containers.RepeatedCompositeFieldContainer[Adjustment]
     taxes: _containers.RepeatedCompositeFieldContainer[Adjustment]
     metadata: _common_pb2.Metadata
-    def __init__(self, id: _Optional[int] = ..., catalog_item: _Optional[str] = ..., type: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., quantity: _Optional[str] = ..., unit_cost: _Optional[int] = ..., amount: _Optional[int] = ..., discountable: _Optional[bool] = ..., taxable: _Optional[bool] = ..., discounts: _Optional[_Iterable[_Union[Adjustment, _Mapping]]] = ..., taxes: _Optional[_Iterable[_Union[Adjustment, _Mapping]]] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ...) -> None: ...
+    unit_cost_decimal: str
+    def __init__(self, id: _Optional[int] = ..., catalog_item: _Optional[str] = ..., type: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., quantity: _Optional[str] = ..., unit_cost: _Optional[int] = ..., amount: _Optional[int] = ..., discountable: _Optional[bool] = ..., taxable: _Optional[bool] = ..., discounts: _Optional[_Iterable[_Union[Adjustment, _Mapping]]] = ..., taxes: _Optional[_Iterable[_Union[Adjustment, _Mapping]]] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ..., unit_cost_decimal: _Optional[str] = ...) -> None: ...
 
 class LineItems(_message.Message):
     __slots__ = ("values",)
