@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from google.protobuf.message import DecodeError, Message
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +20,14 @@ from portal_kit.timestamps import utcnow
 
 log = logging.getLogger("portal_kit.consumer")
 MAX_EVENT_ID = 64
+M = TypeVar("M", bound=Message)
+
+
+class MalformedEvent(ValueError):
+    """The event can never be handled as it is (it does not decode, or it lacks what the handler needs).
+
+    A handler raises it to have the event skipped and logged instead of retried: retrying will not help.
+    """
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -32,24 +40,32 @@ class ProcessedEvent(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class Event:
+    """One event as it travels: ids from the headers, and the serialized protobuf message of its topic."""
+
     event_id: str
     tenant_id: str
     topic: str
     key: str
-    payload: dict[str, Any]
+    payload: bytes
 
     @classmethod
     def from_record(cls, record: ConsumerRecord) -> Event | None:
-        """The event in a record, or None when the record is not one of ours (no ids, not JSON)."""
+        """The event in a record, or None when the record is not one of ours (no ids)."""
         try:
             headers = {k: v.decode() for k, v in record.headers}
-            payload = json.loads(record.value or b"{}")
             event_id, tenant_id = headers["event-id"], headers["tenant-id"]
         except (KeyError, ValueError, UnicodeDecodeError):
             return None
-        if not (0 < len(event_id) <= MAX_EVENT_ID) or not tenant_id or not isinstance(payload, dict):
+        if not (0 < len(event_id) <= MAX_EVENT_ID) or not tenant_id:
             return None
-        return cls(event_id, tenant_id, record.topic, (record.key or b"").decode(errors="replace"), payload)
+        return cls(event_id, tenant_id, record.topic, (record.key or b"").decode(errors="replace"), record.value or b"")
+
+    def decode(self, message_type: type[M]) -> M:
+        """The payload as the topic's message; MalformedEvent when the bytes are not one."""
+        try:
+            return message_type.FromString(self.payload)
+        except (DecodeError, ValueError) as error:
+            raise MalformedEvent(f"not a {message_type.DESCRIPTOR.full_name}") from error
 
 
 Handler = Callable[[Event, AsyncSession], Awaitable[None]]
@@ -109,6 +125,17 @@ class IdempotentConsumer:
                 session.add(ProcessedEvent(consumer=self.name, event_id=event.event_id))
         return True
 
+    async def _skip(self, event: Event, problem: MalformedEvent) -> None:
+        """Records a malformed event as handled, so it is skipped once and never blocks its partition."""
+        log.error(
+            "malformed event skipped",
+            extra={"consumer": self.name, "topic": event.topic, "event_id": event.event_id, "problem": str(problem)},
+        )
+        with bound(event.tenant_id):
+            async with self.db.unit_of_work() as session:
+                if await session.get(ProcessedEvent, (self.name, event.event_id)) is None:
+                    session.add(ProcessedEvent(consumer=self.name, event_id=event.event_id))
+
     async def _handle_until_done(self, event: Event) -> None:
         backoff = 0.2
         while True:
@@ -117,6 +144,9 @@ class IdempotentConsumer:
                 return
             except asyncio.CancelledError:
                 raise
+            except MalformedEvent as problem:
+                await self._skip(event, problem)
+                return
             except Exception:  # noqa: BLE001 - e.g. SMTP down: keep the order, retry the same event
                 log.warning(
                     "event handler failed; retrying",

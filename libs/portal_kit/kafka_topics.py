@@ -7,8 +7,13 @@ their topics explicitly, with the partition count they expect.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
+
+log = logging.getLogger("portal_kit.kafka_topics")
 
 
 async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 1, replication_factor: int = 1) -> None:
@@ -30,3 +35,18 @@ async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 1, 
                 raise error(f"cannot create topic {topic}: {rest[0] if rest else ''}")
     finally:
         await admin.close()
+
+
+async def wait_for_topics(bootstrap: str, topics: list[str], max_backoff: float = 5.0) -> None:
+    """Creates the topics, retrying until the broker answers (a service may start before its broker)."""
+    backoff = 0.2
+    while True:
+        try:
+            await ensure_topics(bootstrap, topics)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - broker not up yet: try again
+            log.warning("broker not reachable yet; retrying", extra={"error": type(error).__name__})
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, max_backoff)

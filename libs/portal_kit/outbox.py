@@ -1,29 +1,42 @@
 """Transactional outbox: events are rows written in the same transaction as the change; a relay publishes them.
 
-Topic names are `<domain>.<event>.v1`; the key is the aggregate id; headers carry `event-id` and `tenant-id`.
-Nothing is lost while the broker is down: rows stay unpublished and the relay catches up when it returns.
+Topic names are `<domain>.<event>.v1`; the payload is the topic's protobuf message; the key is the aggregate id;
+headers carry `event-id` and `tenant-id`. Nothing is lost while the broker is down: rows stay unpublished and the
+relay catches up when it returns.
+
+A row the broker refuses for good (too large, an invalid topic) is a poison message: it is retried a bounded
+number of times, then moved to the dead-letter table with its error, so the rows after it still go out.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Column, Text
+from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordListTooLargeError
+from google.protobuf.message import Message
+from sqlalchemy import Column, LargeBinary, Text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from portal_kit.context import current_tenant
 from portal_kit.db import Database, is_sqlite
+from portal_kit.errors import InvalidArgument
 from portal_kit.ids import new_uuid
 from portal_kit.kafka_topics import ensure_topics
+from portal_kit.metrics import counter
 from portal_kit.timestamps import utcnow
 
 log = logging.getLogger("portal_kit.outbox")
+
+MAX_MESSAGE_BYTES = 1024 * 1024  # what the relay sends at most: Kafka's default message.max.bytes (tansu has none)
+MAX_EVENT_BYTES = 128 * 1024  # what a change may write: well under MAX_MESSAGE_BYTES; real events are a few KB
+MAX_ATTEMPTS = 5  # publishing attempts of a row the broker refuses, before it moves to the dead letters
+PERMANENT_ERRORS = (MessageSizeTooLargeError, RecordListTooLargeError, InvalidTopicError)
+DEAD_LETTERED = counter("outbox_dead_lettered_total")
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -34,23 +47,45 @@ class OutboxEvent(SQLModel, table=True):
     tenant_id: str = Field(max_length=64)
     topic: str = Field(max_length=200)
     key: str = Field(max_length=200)
-    payload: str = Field(sa_column=Column(Text, nullable=False))
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = Field(default=None, index=True)
+    attempts: int = 0  # refusals by the broker so far
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-async def record_event(session: AsyncSession, topic: str, key: str | int, payload: dict[str, Any]) -> str:
+class DeadLetterEvent(SQLModel, table=True):
+    """An outbox row the broker refused MAX_ATTEMPTS times. Kept for inspection; nothing republishes it."""
+
+    __tablename__ = "outbox_dead_letters"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(index=True, unique=True, max_length=32)
+    tenant_id: str = Field(index=True, max_length=64)
+    topic: str = Field(max_length=200)
+    key: str = Field(max_length=200)
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    size: int
+    attempts: int
+    error: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    failed_at: datetime = Field(default_factory=utcnow)
+
+
+class EventTooLarge(InvalidArgument):
+    """A change would publish an event over MAX_EVENT_BYTES: refused before anything commits."""
+
+
+async def record_event(session: AsyncSession, topic: str, key: str | int, message: Message) -> str:
     """Adds an event to the unit of work in progress; it is published only if the transaction commits."""
-    event_id = new_uuid()
-    session.add(
-        OutboxEvent(
-            event_id=event_id,
-            tenant_id=current_tenant(),
-            topic=topic,
-            key=str(key),
-            payload=json.dumps(payload, separators=(",", ":")),
+    payload = message.SerializeToString()
+    if len(payload) > MAX_EVENT_BYTES:
+        raise EventTooLarge(
+            f"This change is too large to publish: its {topic} event would be {len(payload)} bytes, "
+            f"and the limit is {MAX_EVENT_BYTES}."
         )
-    )
+    event_id = new_uuid()
+    session.add(OutboxEvent(event_id=event_id, tenant_id=current_tenant(), topic=topic, key=str(key), payload=payload))
     await session.flush()
     return event_id
 
@@ -62,17 +97,42 @@ def producer_config(bootstrap: str, idempotence: bool) -> dict[str, Any]:
         "acks": "all",
         "request_timeout_ms": 5000,
         "retry_backoff_ms": 200,
+        "max_request_size": MAX_MESSAGE_BYTES,
     }
 
 
-class OutboxRelay:
-    """Publishes unpublished outbox rows in order. At-least-once: consumers dedupe on the event id."""
+def describe(error: BaseException) -> str:
+    detail = str(error).strip()
+    return f"{type(error).__name__}: {detail}"[:2000] if detail else type(error).__name__
 
-    def __init__(self, db: Database, bootstrap: str, idempotence: bool = False, batch: int = 100) -> None:
+
+class RelayStalled(Exception):
+    """A row could not be published; the rows before it were. The relay backs off and tries again."""
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in order, one at a time. At-least-once: consumers dedupe on the event id.
+
+    Each published row is deleted in the batch's transaction, which commits even when a later row fails, so rows
+    that went out are never published again. A failure the broker gives for the row itself (PERMANENT_ERRORS)
+    counts against the row; any other failure (broker down, timeouts) counts against nothing and only waits.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        bootstrap: str,
+        idempotence: bool = False,
+        batch: int = 100,
+        max_attempts: int = MAX_ATTEMPTS,
+        max_backoff: float = 2.0,
+    ) -> None:
         self.db = db
         self.bootstrap = bootstrap
         self.idempotence = idempotence
         self.batch = batch
+        self.max_attempts = max_attempts
+        self.max_backoff = max_backoff
         self.wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._ensured_topics: set[str] = set()
@@ -101,44 +161,92 @@ class OutboxRelay:
             except Exception:  # noqa: BLE001 - the broker is already failing; nothing more to do
                 log.debug("producer stop failed", exc_info=True)
 
+    async def _publish(self, producer: AIOKafkaProducer, row: OutboxEvent) -> None:
+        if row.topic not in self._ensured_topics:
+            await ensure_topics(self.bootstrap, [row.topic])
+            self._ensured_topics.add(row.topic)
+        await producer.send_and_wait(
+            row.topic,
+            value=row.payload,
+            key=row.key.encode(),
+            headers=[("event-id", row.event_id.encode()), ("tenant-id", row.tenant_id.encode())],
+        )
+
+    async def _refused(self, session: AsyncSession, row: OutboxEvent, error: BaseException) -> bool:
+        """Counts a refusal of the row; True when it moved to the dead letters (so the relay goes on)."""
+        row.attempts += 1
+        row.last_error = describe(error)
+        about = {"event_id": row.event_id, "topic": row.topic, "tenant_id": row.tenant_id, "size": len(row.payload),
+                 "attempts": row.attempts, "error": type(error).__name__}  # fmt: skip
+        if row.attempts < self.max_attempts:
+            session.add(row)
+            log.warning("outbox event refused by the broker; will retry", extra=about)
+            return False
+        session.add(
+            DeadLetterEvent(
+                event_id=row.event_id,
+                tenant_id=row.tenant_id,
+                topic=row.topic,
+                key=row.key,
+                payload=row.payload,
+                size=len(row.payload),
+                attempts=row.attempts,
+                error=row.last_error,
+                created_at=row.created_at,
+            )
+        )
+        await session.delete(row)
+        total = DEAD_LETTERED.inc()
+        log.error("outbox event moved to the dead letters", extra={**about, DEAD_LETTERED.name: total})
+        return True
+
     async def publish_batch(self) -> int:
+        """Publishes up to `batch` rows; the number published. Raises RelayStalled when a row is still pending."""
         producer = await self._ensure_producer()
+        stalled: BaseException | None = None
+        done = 0
         async with self.db.unit_of_work() as session:
             query = select(OutboxEvent).where(OutboxEvent.published_at == None).order_by(col(OutboxEvent.seq))  # noqa: E711
             query = query.limit(self.batch)
             if not is_sqlite(self.db.url):
                 query = query.with_for_update(skip_locked=True)
-            rows = list((await session.exec(query)).all())
-            for row in rows:
-                if row.topic not in self._ensured_topics:
-                    await ensure_topics(self.bootstrap, [row.topic])
-                    self._ensured_topics.add(row.topic)
-                await producer.send_and_wait(
-                    row.topic,
-                    value=row.payload.encode(),
-                    key=row.key.encode(),
-                    headers=[("event-id", row.event_id.encode()), ("tenant-id", row.tenant_id.encode())],
-                )
+            for row in list((await session.exec(query)).all()):
+                try:
+                    await self._publish(producer, row)
+                except PERMANENT_ERRORS as error:
+                    if not await self._refused(session, row, error):
+                        stalled = error
+                        break
+                    done += 1
+                    continue
+                except Exception as error:  # noqa: BLE001 - broker down or slow: keep this row and the rest
+                    stalled = error
+                    break
                 # Published rows are deleted: payloads can hold sign-in links and addresses, which must not linger.
                 await session.delete(row)
-        return len(rows)
+                done += 1
+        if stalled is not None:
+            raise RelayStalled(describe(stalled)) from stalled
+        return done
 
     async def run(self, poll_interval: float = 0.5) -> None:
         backoff = 0.2
         try:
             while True:
                 try:
-                    published = await self.publish_batch()
+                    handled = await self.publish_batch()
                     backoff = 0.2
                 except asyncio.CancelledError:
                     raise
-                except Exception as exc:  # noqa: BLE001 - broker or database down: keep rows, retry later
-                    log.warning("outbox relay cannot publish yet", extra={"error": type(exc).__name__})
-                    await self._drop_producer()
+                except Exception as exc:  # noqa: BLE001 - broker or database down, or a refused row: retry later
+                    cause = exc.__cause__ if isinstance(exc, RelayStalled) and exc.__cause__ else exc
+                    log.warning("outbox relay cannot publish yet", extra={"error": type(cause).__name__})
+                    if not isinstance(cause, PERMANENT_ERRORS):
+                        await self._drop_producer()
                     await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 2.0)
+                    backoff = min(backoff * 2, self.max_backoff)
                     continue
-                if published == self.batch:
+                if handled == self.batch:
                     continue
                 self.wakeup.clear()
                 try:

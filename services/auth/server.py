@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +8,7 @@ from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.consumer import Event, Handler, IdempotentConsumer
 from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
-from portal_kit.kafka_topics import ensure_topics
+from portal_kit.kafka_topics import wait_for_topics
 from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
 from portal_kit.timestamps import utcnow
@@ -29,8 +27,6 @@ from services.auth.sign_in_servicer import SignInServicer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SIGN_IN_CONSUMER = "auth-sign-in"
-
-log = logging.getLogger("services.auth")
 
 
 class SignInConsumer(IdempotentConsumer):
@@ -52,19 +48,6 @@ class SignInConsumer(IdempotentConsumer):
         if ran:
             self.relay.notify()
         return ran
-
-
-async def wait_for_topics(bootstrap: str, topics: list[str]) -> None:
-    """Creates the topics, retrying until the broker answers."""
-    backoff = 0.2
-    while True:
-        try:
-            await ensure_topics(bootstrap, topics)
-            return
-        except Exception as exc:  # noqa: BLE001 - broker not up yet: try again
-            log.warning("cannot create topics yet", extra={"error": type(exc).__name__})
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 5.0)
 
 
 def build(

@@ -14,9 +14,10 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
+from portal.auth.v1 import events_pb2
+from portal.mailer.v1 import email_pb2
 from portal_kit.consumer import Event
 from portal_kit.context import bound, current_tenant
 from portal_kit.errors import InvalidArgument
@@ -25,7 +26,6 @@ from portal_kit.outbox import record_event
 from sqlmodel import col, or_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.auth import sign_in_email
 from services.auth.billing_customers import BillingCustomers
 from services.auth.models import SignInRequest
 from services.auth.repository import BusinessRepository, SignInRequestRepository
@@ -119,16 +119,16 @@ async def request_sign_in(
     address = email.strip()
     if not looks_like_email(address):
         return attempt, False
-    payload = {
-        "attempt_id": attempt,
-        "email": address,
-        "ip": client.ip,
-        "user_agent": client.user_agent,
-        "portal_url": presentation.portal_url,
-        "business_name": presentation.business_name,
-        "return_to": safe_return_to(return_to),
-    }
-    await record_event(session, SIGN_IN_REQUESTED_TOPIC, key=attempt, payload=payload)
+    requested = events_pb2.SignInRequested(
+        attempt_id=attempt,
+        email=address,
+        ip=client.ip,
+        user_agent=client.user_agent,
+        portal_url=presentation.portal_url,
+        business_name=presentation.business_name,
+        return_to=safe_return_to(return_to),
+    )
+    await record_event(session, SIGN_IN_REQUESTED_TOPIC, key=attempt, message=requested)
     return attempt, True
 
 
@@ -154,11 +154,6 @@ async def rate_limit_reason(requests: SignInRequestRepository, email_hash: str, 
     return None
 
 
-def _text(payload: dict[str, Any], name: str) -> str:
-    value = payload.get(name, "")
-    return value if isinstance(value, str) else ""
-
-
 class SignInRequestHandler:
     """Handles `auth.sign_in_requested.v1` in the consumer's unit of work: the request row and the email event
     commit together, with the consumer's processed-event mark."""
@@ -174,11 +169,11 @@ class SignInRequestHandler:
 
     async def handle(self, event: Event, session: AsyncSession) -> None:
         about = {"event_id": event.event_id, "tenant_id": event.tenant_id}
-        payload = event.payload
-        email = normalize_email(_text(payload, "email"))
-        attempt_id = _text(payload, "attempt_id")
+        requested = event.decode(events_pb2.SignInRequested)
+        email = normalize_email(requested.email)
+        attempt_id = requested.attempt_id
         try:
-            presentation = clean_presentation(_text(payload, "business_name"), _text(payload, "portal_url"))
+            presentation = clean_presentation(requested.business_name, requested.portal_url)
         except InvalidArgument:
             presentation = None
         if not looks_like_email(email) or not ATTEMPT_ID.match(attempt_id) or presentation is None:
@@ -190,7 +185,7 @@ class SignInRequestHandler:
             return
 
         now = self.now()
-        client = Client.of(_text(payload, "ip"), _text(payload, "user_agent"))
+        client = Client.of(requested.ip, requested.user_agent)
         requests = SignInRequestRepository(session)
         row = SignInRequest(
             tenant_id=event.tenant_id,
@@ -198,7 +193,7 @@ class SignInRequestHandler:
             email_hash=keyed_hash(self.secret_key, email, EMAIL_HASH_PURPOSE),
             ip=client.ip,
             user_agent=client.user_agent,
-            return_to=safe_return_to(_text(payload, "return_to")),
+            return_to=safe_return_to(requested.return_to),
             created_at=now,
         )
         refused = await rate_limit_reason(requests, row.email_hash, row.ip, now)
@@ -221,17 +216,15 @@ class SignInRequestHandler:
         row.code_hash = code_hash(self.secret_key, attempt_id, code)
         row.expires_at = now + LINK_LIFETIME
         await requests.add(row)
-        minutes = int(LINK_LIFETIME.total_seconds() // 60)
-        composed = sign_in_email.compose(
-            presentation.business_name, f"{presentation.portal_url}/sign-in/{token}", code, minutes
+        email_requested = events_pb2.EmailRequested(
+            envelope=email_pb2.Envelope(
+                to=[email_pb2.Recipient(name="", email=email)], from_name=presentation.business_name
+            ),
+            sign_in=events_pb2.SignInEmail(
+                link=f"{presentation.portal_url}/sign-in/{token}",
+                code=code,
+                valid_minutes=int(LINK_LIFETIME.total_seconds() // 60),
+            ),
         )
-        email_payload = {
-            "to": [{"name": "", "email": email}],
-            "subject": composed.subject,
-            "text": composed.text,
-            "html": composed.html,
-            "from_name": presentation.business_name,
-            "attachments": [],
-        }
-        await record_event(session, EMAIL_REQUESTED_TOPIC, key=attempt_id, payload=email_payload)
+        await record_event(session, EMAIL_REQUESTED_TOPIC, key=attempt_id, message=email_requested)
         log.info("sign-in email requested", extra=about)

@@ -1,25 +1,31 @@
-"""Getting an invoice to the customer: the PDF, and sending it by email through the outbox (the mailer sends)."""
+"""Getting an invoice to the customer: the PDF, and sending it by email through the outbox.
+
+The email request is a template name and its data (portal.billing.v1.EmailRequested); the mailer renders it and
+fetches the PDF from this service (RenderInvoicePdf) when it sends, so no document rides in the event.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal.billing.v1 import events_pb2
+from portal.mailer.v1 import email_pb2
 from portal_kit.errors import FailedPrecondition, InvalidArgument
 from portal_kit.outbox import record_event
-from portal_kit.timestamps import utcnow
+from portal_kit.timestamps import unix, utcnow
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import invoices, validation
-from services.billing.invoice_email import TEMPLATE, compose
-from services.billing.models import Customer
+from services.billing.models import Customer, Invoice
 from services.billing.pdf import pdf_filename, render_invoice_pdf
 from services.billing.repository import ContactRepository, InvoiceRepository
 
 EMAIL_REQUESTED_TOPIC = "billing.email_requested.v1"
+TEMPLATE = "new_invoice_email"  # the Invoiced API's name for the email's template
+MAX_RECIPIENTS = 50  # the mailer sends one message to at most this many addresses
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,14 @@ class QueuedEmail:
 class RenderedPdf:
     content: bytes
     filename: str
+
+
+def default_subject(invoice: Invoice, business_name: str) -> str:
+    return f"Invoice {invoice.number} from {business_name}"
+
+
+def default_message(invoice: Invoice, business_name: str) -> str:
+    return f"Here is invoice {invoice.number} from {business_name}."
 
 
 def _unique(recipients: list[Recipient]) -> list[Recipient]:
@@ -105,13 +119,20 @@ async def send_invoice(
     recipients = _given_recipients(to) if to else await _default_recipients(session, customer)
     if not recipients:
         raise FailedPrecondition("This customer has no email address.")
-    subject = validation.text(" ".join((subject or "").split()), "subject", 255)  # one line: it becomes a header
+    if len(recipients) > MAX_RECIPIENTS:
+        limit = f"An invoice can be emailed to at most {MAX_RECIPIENTS} addresses at once"
+        if to:
+            raise InvalidArgument(f"{limit}; this send has {len(recipients)}.", "to")
+        raise InvalidArgument(
+            f"{limit}; this customer has {len(recipients)} (its email and primary contacts). List them in `to`.",
+            "to",
+        )
+    # One line: it becomes a header.
+    subject = validation.text(" ".join((subject or "").split()), "subject", 255)
+    subject = subject or default_subject(invoice, presentation.business_name)
+    message = validation.text(message or "", "message", 10_000)
     record = await invoices.load(session, invoice)
     token = invoices.link_token(secret_key, invoice.link_nonce)
-    link = f"{presentation.portal_url}/invoices/{token}"
-    message = validation.text(message or "", "message", 10_000)
-    email = compose(invoice, customer, presentation.business_name, link, subject, message)
-    pdf = await asyncio.to_thread(render_invoice_pdf, invoice, record.items, customer, presentation.business_name)
 
     invoice.draft = False
     invoice.sent = True
@@ -119,26 +140,31 @@ async def send_invoice(
     invoice.link_issued_at = invoice.updated_at  # a fresh email: the link works for another LINK_DAYS
     session.add(invoice)
     await session.flush()
-    payload = {
-        "to": [{"name": r.name, "email": r.email} for r in recipients],
-        "subject": email.subject,
-        "text": email.text,
-        "html": email.html,
-        "from_name": presentation.business_name,
-        "attachments": [
-            {
-                "filename": pdf_filename(invoice),
-                "content_type": "application/pdf",
-                "content_base64": base64.b64encode(pdf).decode("ascii"),
-            }
-        ],
-    }
-    await record_event(session, EMAIL_REQUESTED_TOPIC, key=invoice.id, payload=payload)
+    email = events_pb2.InvoiceEmail(
+        invoice_id=invoice.id,
+        number=invoice.number,
+        customer_name=customer.name,
+        subject=subject,
+        message=message or "",
+        total=invoice.total,
+        balance=invoice.balance,
+        currency=invoice.currency,
+        link=f"{presentation.portal_url}/invoices/{token}",
+    )
+    if invoice.due_date is not None:
+        email.due_date = unix(invoice.due_date)
+    event = events_pb2.EmailRequested(
+        envelope=email_pb2.Envelope(
+            to=[email_pb2.Recipient(name=r.name, email=r.email) for r in recipients],
+            from_name=presentation.business_name,
+            attachments=[email_pb2.DocumentRef(invoice_pdf=invoice.id)],
+        ),
+        new_invoice=email,
+    )
+    await record_event(session, EMAIL_REQUESTED_TOPIC, key=invoice.id, message=event)
     now = utcnow()
-    queued = [
-        QueuedEmail(secrets.token_hex(16), "queued", r.email, email.subject, email.text, TEMPLATE, now)
-        for r in recipients
-    ]
+    shown = message or default_message(invoice, presentation.business_name)
+    queued = [QueuedEmail(secrets.token_hex(16), "queued", r.email, subject, shown, TEMPLATE, now) for r in recipients]
     return queued, record
 
 

@@ -1,27 +1,29 @@
 """Delivering email requests: each event is one message, sent once (the consumer dedupes on the event id).
 
-A request that can never be sent (malformed, refused by the relay for good) is logged and dropped, so it
-does not block the partition; anything that may pass later (relay down, 4xx) raises and is retried.
-Logs carry ids and counts only: bodies may hold sign-in links.
+A request is decoded, rendered from its template, its documents fetched from their owners, then sent. One that
+can never be sent (malformed, a document gone, refused by the relay for good) is logged and dropped, so it does
+not block the partition; anything that may pass later (relay down, 4xx, a document's owner unavailable) raises
+and is retried. Logs carry ids and counts only: bodies may hold sign-in links.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import smtplib
 
 from portal_kit.consumer import Event
-from portal_kit.kafka_topics import ensure_topics
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.mailer.emails import MalformedEmail, compose
+from services.mailer.documents import Documents
+from services.mailer.emails import compose, recipients
+from services.mailer.rendering import render
+from services.mailer.requests import TOPICS, MalformedEmail, decode
 from services.mailer.settings import MailSettings
 from services.mailer.smtp import SmtpSender
 
 log = logging.getLogger("services.mailer")
 
-TOPICS = ["billing.email_requested.v1", "auth.email_requested.v1"]
+__all__ = ["TOPICS", "EmailDelivery"]
 
 
 def _rejected_for_good(error: smtplib.SMTPException) -> bool:
@@ -31,17 +33,25 @@ def _rejected_for_good(error: smtplib.SMTPException) -> bool:
 
 
 class EmailDelivery:
-    def __init__(self, settings: MailSettings, sender: SmtpSender | None = None) -> None:
+    def __init__(self, settings: MailSettings, billing_addr: str, sender: SmtpSender | None = None) -> None:
         self.settings = settings
         self.sender = sender or SmtpSender(settings)
+        self.documents = Documents(billing_addr)
         self.domain = settings.mail_from.rpartition("@")[2] or "portal.localhost"
 
     async def __call__(self, event: Event, session: AsyncSession) -> None:
         about = {"event_id": event.event_id, "topic": event.topic, "tenant_id": event.tenant_id}
         try:
-            message = compose(event.payload, self.settings.mail_from, f"<{event.event_id}@{self.domain}>")
+            request = decode(event)
+            about["template"] = request.template
+            rendered = render(request)
+            recipients(request.envelope)
+            attachments = await self.documents.fetch(list(request.envelope.attachments), request.envelope.from_name)
+            message = compose(
+                request.envelope, rendered, attachments, self.settings.mail_from, f"<{event.event_id}@{self.domain}>"
+            )
         except MalformedEmail as problem:
-            log.error("malformed email request skipped", extra={**about, "problem": str(problem)})
+            log.error("email request cannot be sent; skipped", extra={**about, "problem": str(problem)})
             return
         try:
             refused = await self.sender.send(message)
@@ -54,17 +64,5 @@ class EmailDelivery:
             log.warning("some recipients were refused", extra={**about, "refused": len(refused)})
         log.info("email sent", extra={**about, "recipients": len(message["To"].addresses)})
 
-
-async def wait_for_topics(bootstrap: str, topics: list[str]) -> None:
-    """Creates the topics, retrying until the broker answers."""
-    backoff = 0.2
-    while True:
-        try:
-            await ensure_topics(bootstrap, topics)
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # noqa: BLE001 - broker not up yet
-            log.warning("broker not reachable yet; retrying", extra={"error": type(error).__name__})
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 5.0)
+    async def close(self) -> None:
+        await self.documents.close()

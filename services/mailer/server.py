@@ -4,9 +4,10 @@ from pathlib import Path
 
 from portal_kit.consumer import IdempotentConsumer
 from portal_kit.db import Database
+from portal_kit.kafka_topics import wait_for_topics
 from portal_kit.service import Wiring
 
-from services.mailer.delivery import TOPICS, EmailDelivery, wait_for_topics
+from services.mailer.delivery import TOPICS, EmailDelivery
 from services.mailer.settings import MailerSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -14,17 +15,16 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def build(db: Database, settings: MailerSettings) -> Wiring:
     """No RPCs of its own: the gRPC server only answers health checks; the work is the consumer loop."""
+    delivery = EmailDelivery(settings.mail, settings.billing_addr)
     consumer = IdempotentConsumer(
-        db,
-        settings.kafka.bootstrap,
-        TOPICS,
-        settings.name,
-        EmailDelivery(settings.mail),
-        group_timeout_ms=settings.kafka.group_timeout_ms,
+        db, settings.kafka.bootstrap, TOPICS, settings.name, delivery, group_timeout_ms=settings.kafka.group_timeout_ms
     )
 
     async def consume() -> None:
-        await wait_for_topics(settings.kafka.bootstrap, TOPICS)
-        await consumer.run()
+        try:
+            await wait_for_topics(settings.kafka.bootstrap, TOPICS)
+            await consumer.run()
+        finally:
+            await delivery.close()
 
     return Wiring(registrations=[], background=[consume])

@@ -1,4 +1,5 @@
-"""The mailer's settings: the shared ones, plus where it sends (the SMTP relay and the From address)."""
+"""The mailer's settings: the shared ones, where it sends (the SMTP relay and the From address) and where it
+fetches the documents it attaches (billing)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MAIL_FROM = "billing@portal.localhost"
+DEFAULT_BILLING_ADDR = "127.0.0.1:50052"
 
 
 class MailSettings(BaseSettings):
@@ -31,3 +33,4 @@ class MailerSettings(ServiceSettings):
     default_grpc_port: ClassVar[int] = 50055
 
     mail: MailSettings = Field(default_factory=MailSettings)
+    billing_addr: str = "127.0.0.1:50052"  # PORTAL_BILLING_ADDR: invoice PDFs (billing's RenderInvoicePdf)

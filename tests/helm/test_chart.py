@@ -206,10 +206,12 @@ def test_backend_env_comes_from_values_and_secrets(default_manifests: list[Manif
         assert "PORTAL_HTTP_PORT" not in env
 
 
-def test_auth_calls_billing_at_its_service(default_manifests: list[Manifest]) -> None:
+def test_auth_and_the_mailer_call_billing_at_its_service(default_manifests: list[Manifest]) -> None:
     service = by_kind(default_manifests, "Service")["billing"]
-    env = env_of(only_container(by_kind(default_manifests, "Deployment")["auth"]))
-    assert env["PORTAL_BILLING_ADDR"] == f"{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
+    for caller in ("auth", MAILER):
+        env = env_of(only_container(by_kind(default_manifests, "Deployment")[caller]))
+        address = f"{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
+        assert env["PORTAL_BILLING_ADDR"] == address, caller
 
 
 def test_secret_names_and_globals_are_configurable() -> None:

@@ -81,3 +81,14 @@ def test_wrong_or_missing_api_key_is_401(stack: Stack) -> None:
     assert missing.status_code == 401 and "API key" in missing.json()["message"]
     unknown_route = httpx.get(base + "/nothing-here", auth=("not-a-real-key", ""))
     assert unknown_route.status_code in (401, 404) and "message" in unknown_route.json()
+
+
+def test_an_invoice_email_to_more_than_50_addresses_is_refused_not_queued(api: httpx.Client) -> None:
+    customer = api.post("/customers", json={"name": "Crowd", "email": "crowd@example.com"}).json()
+    invoice = api.post("/invoices", json={"customer": customer["id"], "items": [{"name": "a", "unit_cost": 1}]}).json()
+    to = [{"name": f"R{i}", "email": f"r{i}@example.com"} for i in range(51)]
+    reply = api.post(f"/invoices/{invoice['id']}/emails", json={"to": to})
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["param"] == "to"
+    assert "at most 50 addresses" in reply.json()["message"]
+    assert api.get(f"/invoices/{invoice['id']}").json()["sent"] is False

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from portal.auth.v1 import auth_pb2 as pb
-from portal.auth.v1 import auth_pb2_grpc
+from portal.auth.v1 import auth_pb2_grpc, events_pb2
 from portal_kit.consumer import Event, IdempotentConsumer
 from portal_kit.context import bound
 from portal_kit.ids import new_uuid
@@ -59,7 +57,7 @@ class Emailed:
     attempt_id: str
     token: str
     code: str
-    payload: dict[str, Any]
+    request: events_pb2.EmailRequested
 
 
 class Mailbox:
@@ -76,7 +74,7 @@ class Mailbox:
         async with self.service.db.unit_of_work() as session:
             query = select(OutboxEvent).where(col(OutboxEvent.topic) == topic).order_by(col(OutboxEvent.seq))
             rows = (await session.exec(query)).all()
-        return [Event(r.event_id, r.tenant_id, r.topic, r.key, json.loads(r.payload)) for r in rows]
+        return [Event(r.event_id, r.tenant_id, r.topic, r.key, r.payload) for r in rows]
 
     async def deliver(self) -> None:
         """Hands every sign-in request to the consumer; ones it has handled already are skipped (event ids)."""
@@ -108,11 +106,10 @@ class Mailbox:
         attempt_id = await self.request(tenant, email, **kwargs)
         emails = await self.emails()
         assert len(emails) == before + 1, "no sign-in email was sent"
-        payload = emails[-1].payload
-        token = re.search(rf"{re.escape(PORTAL_URL)}/sign-in/(\S+)", payload["text"])
-        code = re.search(r"Or enter this code: (\d{6})", payload["text"])
-        assert token and code
-        return Emailed(attempt_id, token.group(1), code.group(1), payload)
+        request = emails[-1].decode(events_pb2.EmailRequested)
+        link = request.sign_in.link
+        assert link.startswith(f"{PORTAL_URL}/sign-in/") and len(request.sign_in.code) == 6
+        return Emailed(attempt_id, link.removeprefix(f"{PORTAL_URL}/sign-in/"), request.sign_in.code, request)
 
 
 async def redeem_link(service: RunningService, tenant: Tenant, token: str) -> pb.RedeemResponse:

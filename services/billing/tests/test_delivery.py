@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-import json
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -9,6 +7,7 @@ from pathlib import Path
 import grpc
 import pytest
 from portal.billing.v1 import customers_pb2 as cpb
+from portal.billing.v1 import events_pb2
 from portal.billing.v1 import invoices_pb2 as pb
 from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
@@ -63,23 +62,25 @@ async def test_send_records_one_email_request_and_marks_the_invoice_sent(
 
     [event] = await _outbox(service)
     assert (event.topic, event.key, event.tenant_id) == ("billing.email_requested.v1", str(invoice.id), "tenant-a")
-    payload = json.loads(event.payload)
-    assert set(payload) == {"to", "subject", "text", "html", "from_name", "attachments"}
-    assert payload["to"] == [
-        {"name": "Bob <Builder>", "email": "bob@example.test"},
-        {"name": "Ann", "email": "ANN@example.test"},
+    request = events_pb2.EmailRequested.FromString(event.payload)
+    assert [(r.name, r.email) for r in request.envelope.to] == [
+        ("Bob <Builder>", "bob@example.test"),
+        ("Ann", "ANN@example.test"),
     ]
-    assert payload["subject"] == "Invoice INV-0001 from Acme & Sons"
-    assert payload["from_name"] == "Acme & Sons"
-    link = f"{PORTAL}/invoices/{invoice.link_token}"
-    for body in (payload["text"], payload["html"]):
-        assert "INV-0001" in body and "$26.17" in body and link in body
-    assert "View Invoice" in payload["html"]
-    assert "Bob &lt;Builder&gt;" in payload["html"] and "<Builder>" not in payload["html"]
-    assert "Acme &amp; Sons" in payload["html"]
-    [attachment] = payload["attachments"]
-    assert (attachment["filename"], attachment["content_type"]) == ("INV-0001.pdf", "application/pdf")
-    assert base64.b64decode(attachment["content_base64"]).startswith(b"%PDF")
+    assert request.envelope.from_name == "Acme & Sons"
+    assert [a.invoice_pdf for a in request.envelope.attachments] == [invoice.id]  # a reference, not the PDF
+    assert request.new_invoice == events_pb2.InvoiceEmail(
+        invoice_id=invoice.id,
+        number="INV-0001",
+        customer_name="Bob <Builder>",
+        subject="Invoice INV-0001 from Acme & Sons",
+        message="",
+        total=2617,
+        balance=2617,
+        currency="usd",
+        link=f"{PORTAL}/invoices/{invoice.link_token}",
+    )
+    assert len(event.payload) < 1000
 
 
 async def test_send_to_given_recipients_with_a_subject(
@@ -183,3 +184,45 @@ async def test_document_link_works_while_open_and_for_90_days_after_the_latest_s
         with pytest.raises(grpc.aio.AioRpcError) as voided:
             await invoices.GetInvoiceByLink(request)
         assert voided.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_an_invoice_goes_to_at_most_50_addresses_and_more_is_refused_before_anything_changes(
+    service: RunningService, customers: CustomerServiceStub, invoices: InvoiceServiceStub
+) -> None:
+    def to(count: int) -> list[pb.Recipient]:
+        return [pb.Recipient(email=f"r{i}@example.test") for i in range(count)]
+
+    with bound("tenant-a"):
+        customer = await new_customer(customers)
+        invoice = await new_invoice(invoices, customer.id, item("1", 100), draft=True)
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await invoices.SendInvoice(pb.SendInvoiceRequest(id=invoice.id, to=to(51), presentation=PRESENTATION))
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert refused.value.details() == "An invoice can be emailed to at most 50 addresses at once; this send has 51."
+        assert dict(refused.value.trailing_metadata() or ())["x-portal-param"] == "to"
+        assert (await invoices.GetInvoice(pb.GetInvoiceRequest(id=invoice.id))).invoice.draft is True
+        assert await _outbox(service) == []
+
+        sent = await invoices.SendInvoice(pb.SendInvoiceRequest(id=invoice.id, to=to(50), presentation=PRESENTATION))
+    assert len(sent.emails) == 50
+    [event] = await _outbox(service)
+    assert len(events_pb2.EmailRequested.FromString(event.payload).envelope.to) == 50
+
+
+async def test_a_customer_with_more_than_50_default_addresses_is_refused(
+    service: RunningService, customers: CustomerServiceStub, invoices: InvoiceServiceStub
+) -> None:
+    with bound("tenant-a"):
+        customer = await new_customer(customers, email="main@example.test")
+        for i in range(50):
+            await customers.CreateContact(
+                cpb.CreateContactRequest(
+                    customer_id=customer.id, contact=cpb.Contact(name=f"C{i}", email=f"c{i}@example.test", primary=True)
+                )
+            )
+        invoice = await new_invoice(invoices, customer.id, item("1", 100))
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await invoices.SendInvoice(pb.SendInvoiceRequest(id=invoice.id, presentation=PRESENTATION))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "this customer has 51 (its email and primary contacts)" in (refused.value.details() or "")
+    assert await _outbox(service) == []

@@ -1,10 +1,8 @@
-"""The mailer against a real broker (tansu) and a real SMTP server (aiosmtpd)."""
+"""The mailer against a real broker (tansu), a real SMTP server (aiosmtpd) and billing's PDF RPC over gRPC."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -13,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from portal.billing.v1 import events_pb2 as billing_events
+from portal.mailer.v1 import email_pb2
 from portal_kit.consumer import ProcessedEvent
+from portal_kit.errors import Unavailable
 from portal_kit.ids import new_uuid
 from portal_kit.kafka_topics import ensure_topics
 from sqlmodel import select
@@ -26,15 +26,23 @@ from sqlmodel import select
 from devtools.localservers import KafkaServer, free_port, start_kafka
 from devtools.mailbox import MailStore, SmtpSink
 from devtools.mailbox.smtp import StoreHandler, start_smtp
-from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.mailer.delivery import TOPICS
 from services.mailer.server import MIGRATIONS, build
 from services.mailer.settings import MailerSettings, MailSettings
-
-BILLING = "billing.email_requested.v1"
-AUTH = "auth.email_requested.v1"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+from services.mailer.tests.fake_billing import PDF, FakeBilling
+from services.mailer.tests.mailing import (
+    AUTH,
+    BILLING,
+    TENANT,
+    invoice_email,
+    publish,
+    publish_marker,
+    recipients,
+    sign_in_email,
+    subject_is,
+    wait_for_marker,
+)
 
 
 @pytest.fixture
@@ -55,137 +63,134 @@ def sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-async def database(service_databases: ServiceDatabases) -> str:
-    return await service_databases.fresh("mailer", MIGRATIONS)
+async def billing() -> AsyncIterator[FakeBilling]:
+    async with FakeBilling() as running:
+        yield running
 
 
 @asynccontextmanager
-async def mailer(database: str, kafka: KafkaServer, smtp_port: int) -> AsyncIterator[RunningService]:
+async def mailer(
+    tmp_path: Path, kafka: KafkaServer, smtp_port: int, billing_addr: str = "127.0.0.1:1"
+) -> AsyncIterator[RunningService]:
     mail = MailSettings(smtp_port=smtp_port, smtp_timeout=2.0)
-    settings = settings_for_test(MailerSettings, database, kafka.bootstrap, mail=mail)
+    settings = settings_for_test(
+        MailerSettings, f"sqlite+aiosqlite:///{tmp_path}/mailer.db", kafka.bootstrap, mail=mail, billing_addr=billing_addr
+    )
     async with running_service(settings, MIGRATIONS, build, with_background=True) as running:
         yield running
 
 
-async def publish(kafka: KafkaServer, topic: str, payload: Any, event_id: str | None = None) -> str:
-    event_id = event_id or new_uuid()
-    value = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap, request_timeout_ms=5000)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            topic,
-            value=value,
-            key=b"invoice-1",
-            headers=[("event-id", event_id.encode()), ("tenant-id", b"tenant-a")],
-        )
-    finally:
-        await producer.stop()
-    return event_id
-
-
-def email(subject: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "to": [{"name": "Jane Customer", "email": "jane@example.com"}],
-        "subject": subject,
-        "text": f"{subject} (text)",
-        "html": f"<p>{subject} (html)</p>",
-        "from_name": "Acme Inc",
-        "attachments": [],
-        **extra,
-    }
-
-
-def subject_is(subject: str) -> Any:
-    return lambda message: message.subject == subject
-
-
-async def test_an_email_request_is_sent_with_both_bodies_and_the_pdf(
-    database: str, kafka: KafkaServer, sink: SmtpSink
+async def test_an_invoice_email_is_rendered_and_sent_with_both_parts_and_the_pdf_from_billing(
+    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
 ) -> None:
-    async with mailer(database, kafka, sink.port) as running:
+    billing.invoices.pdfs[(TENANT, 77)] = PDF
+    async with mailer(tmp_path, kafka, sink.port, billing.address) as running:
         health = health_pb2_grpc.HealthStub(running.channel)
         assert (await health.Check(health_pb2.HealthCheckRequest())).status == health_pb2.HealthCheckResponse.SERVING
 
-        payload = email(
-            "Invoice INV-0001 from Acme Inc",
-            to=[{"name": "Jane Customer", "email": "jane@example.com"}, {"name": "", "email": "ap@example.com"}],
-            attachments=[
-                {
-                    "filename": "INV-0001.pdf",
-                    "content_type": "application/pdf",
-                    "content_base64": base64.b64encode(PDF).decode(),
-                }
-            ],
+        request = invoice_email(
+            "",
+            to=recipients(("Jane Customer", "jane@example.com"), ("", "ap@example.com")),
+            invoice_id=77,
+            message="Thanks for your order.\nPay by card or transfer.",
+            total=123456,
+            due_date=1767225600,  # 2026-01-01
         )
-        event_id = await publish(kafka, BILLING, payload)
+        event_id = await publish(kafka.bootstrap, BILLING, request)
         [message] = await sink.wait_for_async(timeout=15)
 
     assert message.subject == "Invoice INV-0001 from Acme Inc"
     assert parseaddr(message.sender) == ("Acme Inc", "billing@portal.localhost")
     assert sorted(message.to) == ["ap@example.com", "jane@example.com"]
     assert ("To", "Jane Customer <jane@example.com>, ap@example.com") in message.headers
-    assert (message.text or "").strip() == "Invoice INV-0001 from Acme Inc (text)"
-    assert (message.html or "").strip() == "<p>Invoice INV-0001 from Acme Inc (html)</p>"
-    assert [(a.filename, a.content_type, a.content) for a in message.attachments] == [
-        ("INV-0001.pdf", "application/pdf", PDF)
-    ]
     assert dict(message.headers)["Message-ID"] == f"<{event_id}@portal.localhost>"
+    text, html = (message.text or "").replace("\r\n", "\n"), message.html or ""
+    assert text.startswith("Hello Jane Customer,\n\nThanks for your order.\nPay by card or transfer.\n")
+    for expected in ("Invoice: INV-0001", "Total: $1,234.56", "Balance due: $1,234.56", "Due date: January 1, 2026",
+                     "View Invoice: http://acme.localhost:8000/invoices/tok"):  # fmt: skip
+        assert expected in text
+    assert text.rstrip().endswith("Acme Inc")
+    assert "<p>Thanks for your order.</p>" in html and "<p>Pay by card or transfer.</p>" in html
+    assert '<a href="http://acme.localhost:8000/invoices/tok"' in html and ">View Invoice</a>" in html
+    assert "<strong>$1,234.56</strong>" in html
+    assert [(a.filename, a.content_type, a.content) for a in message.attachments] == [
+        ("INV-77.pdf", "application/pdf", PDF)
+    ]
+    [call] = billing.invoices.calls
+    assert (call.tenant, call.invoice_id, call.business_name) == (TENANT, 77, "Acme Inc")
 
 
-async def processed(running: RunningService) -> list[ProcessedEvent]:
-    async with running.db.unit_of_work() as session:
-        return list((await session.exec(select(ProcessedEvent))).all())
+async def test_a_sign_in_email_is_rendered_from_its_template(
+    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink
+) -> None:
+    async with mailer(tmp_path, kafka, sink.port):
+        await publish(kafka.bootstrap, AUTH, sign_in_email("pat@example.com", from_name="Tom & Jerry", code="042042"))
+        [message] = await sink.wait_for_async(timeout=15)
+    assert message.subject == "Sign in to Tom & Jerry"
+    assert message.to == ["pat@example.com"]
+    text = (message.text or "").replace("\r\n", "\n")
+    assert "Sign in to Tom & Jerry with this link:\nhttp://acme.localhost:8000/sign-in/tok\n" in text
+    assert "Or enter this code: 042042" in text
+    assert "Sign in to Tom &amp; Jerry with this button" in (message.html or "")
+    assert message.attachments == []
 
 
-async def test_a_redelivered_event_is_sent_once(database: str, kafka: KafkaServer, sink: SmtpSink) -> None:
-    async with mailer(database, kafka, sink.port) as running:
+async def test_a_redelivered_event_is_sent_once(tmp_path: Path, kafka: KafkaServer, sink: SmtpSink) -> None:
+    async with mailer(tmp_path, kafka, sink.port) as running:
         event_id = new_uuid()
-        await publish(kafka, AUTH, email("Your sign-in link"), event_id)
-        await publish(kafka, AUTH, email("Your sign-in link"), event_id)
-        await publish(kafka, AUTH, email("Marker"))
-        await sink.wait_for_async(subject_is("Marker"), timeout=15)
-        # The marker was published after both copies on the same partition: once it is sent, both were handled.
-        await sink.wait_for_async(subject_is("Your sign-in link"), timeout=15)
-        async with asyncio.timeout(15):  # the marker's mark commits just after its email is sent
-            while len(handled := await processed(running)) < 2:  # noqa: ASYNC110 - polls the database
+        await publish(kafka.bootstrap, BILLING, invoice_email("Your invoice"), event_id)
+        await publish(kafka.bootstrap, BILLING, invoice_email("Your invoice"), event_id)
+        marker = await publish_marker(kafka.bootstrap)
+        await wait_for_marker(sink, marker)
+        async with asyncio.timeout(10):  # the marker's mark commits just after its email is sent
+            while True:
+                async with running.db.unit_of_work() as session:
+                    handled = (await session.exec(select(ProcessedEvent))).all()
+                if len(handled) >= 2:
+                    break
                 await asyncio.sleep(0.05)
-    assert sorted(m.subject for m in sink.messages()) == ["Marker", "Your sign-in link"]
+    assert sorted(m.subject for m in sink.messages()) == sorted([marker, "Your invoice"])
     assert {(e.consumer, e.event_id) for e in handled} >= {("mailer", event_id)}
     assert len(handled) == 2
+
+
+def _with_envelope(**changes: Any) -> billing_events.EmailRequested:
+    request = invoice_email("Bad one")
+    for name, value in changes.items():
+        field = getattr(request.envelope, name)
+        if isinstance(value, list):
+            del field[:]
+            field.extend(value)
+        else:
+            setattr(request.envelope, name, value)
+    return request
 
 
 @pytest.mark.parametrize(
     "bad",
     [
-        [1, 2],
-        {"subject": "No recipients", "text": "x"},
-        email("Bad address", to=[{"name": "X", "email": "not an address"}]),
-        email("Header injection\r\nBcc: evil@example.com"),
-        email("No body", text="", html=""),
-        email(
-            "Bad attachment",
-            attachments=[{"filename": "a.pdf", "content_type": "application/pdf", "content_base64": "%%%"}],
+        pytest.param(b"{not protobuf", id="not-protobuf"),
+        pytest.param(b"\x0a\x05\xff\xfe\xfd\xfc\xfb", id="invalid-utf8"),
+        pytest.param(billing_events.EmailRequested(envelope=invoice_email().envelope), id="no-template"),
+        pytest.param(_with_envelope(to=[]), id="no-recipients"),
+        pytest.param(_with_envelope(to=recipients(("X", "not an address"))), id="bad-address"),
+        pytest.param(_with_envelope(to=recipients(("X\r\nBcc: evil@example.com", "x@example.com"))), id="name-crlf"),
+        pytest.param(
+            _with_envelope(to=recipients(*[("", f"r{i}@example.com") for i in range(51)])), id="51-recipients"
         ),
+        pytest.param(invoice_email("Script link", link="javascript:alert(1)"), id="not-a-web-link"),
+        pytest.param(invoice_email("Odd money", currency="zzzz"), id="unknown-currency"),
+        pytest.param(_with_envelope(attachments=[email_pb2.DocumentRef()]), id="unknown-document"),
     ],
 )
 async def test_a_malformed_request_is_skipped_and_the_next_one_is_sent(
-    database: str, kafka: KafkaServer, sink: SmtpSink, bad: Any
+    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, bad: Any
 ) -> None:
-    async with mailer(database, kafka, sink.port):
-        await publish(kafka, BILLING, bad)
-        await publish(kafka, BILLING, email("Good one"))
-        await sink.wait_for_async(subject_is("Good one"), timeout=15)
-    assert [m.subject for m in sink.messages()] == ["Good one"]
-
-
-async def test_a_payload_that_is_not_json_does_not_block_the_partition(
-    database: str, kafka: KafkaServer, sink: SmtpSink
-) -> None:
-    async with mailer(database, kafka, sink.port):
-        await publish(kafka, BILLING, b"{not json")
-        await publish(kafka, BILLING, email("Good one"))
-        await sink.wait_for_async(subject_is("Good one"), timeout=3)
+    async with mailer(tmp_path, kafka, sink.port):
+        await publish(kafka.bootstrap, BILLING, bad)
+        marker = await publish_marker(kafka.bootstrap)
+        await wait_for_marker(sink, marker, timeout=15)
+    assert [m.subject for m in sink.messages()] == [marker]
 
 
 class LogSeen(logging.Handler):
@@ -201,19 +206,49 @@ class LogSeen(logging.Handler):
             self.seen.set()
 
 
-async def test_an_email_waits_for_the_relay_and_is_sent_once(database: str, kafka: KafkaServer) -> None:
+async def test_an_email_waits_for_its_pdf_and_is_never_sent_without_it(
+    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
+) -> None:
+    billing.invoices.pdfs[(TENANT, 5)] = PDF
+    billing.invoices.failures = [Unavailable("Billing is restarting.")] * 3
+    retrying = LogSeen("handler failed")
+    logging.getLogger("portal_kit.consumer").addHandler(retrying)
+    try:
+        async with mailer(tmp_path, kafka, sink.port, billing.address):
+            await publish(kafka.bootstrap, BILLING, invoice_email("With its PDF", invoice_id=5))
+            [message] = await sink.wait_for_async(subject_is("With its PDF"), timeout=30)
+    finally:
+        logging.getLogger("portal_kit.consumer").removeHandler(retrying)
+    assert retrying.seen.is_set()
+    assert len(billing.invoices.calls) == 4
+    assert [a.content for a in message.attachments] == [PDF]
+    assert [m.subject for m in sink.messages()] == ["With its PDF"]
+
+
+async def test_an_email_whose_document_is_gone_is_skipped(
+    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
+) -> None:
+    async with mailer(tmp_path, kafka, sink.port, billing.address):
+        await publish(kafka.bootstrap, BILLING, invoice_email("Deleted invoice", invoice_id=404))
+        marker = await publish_marker(kafka.bootstrap)
+        await wait_for_marker(sink, marker, timeout=15)
+    assert [m.subject for m in sink.messages()] == [marker]
+    assert [c.invoice_id for c in billing.invoices.calls] == [404]
+
+
+async def test_an_email_waits_for_the_relay_and_is_sent_once(tmp_path: Path, kafka: KafkaServer) -> None:
     port = free_port()
     store = MailStore()
     retrying = LogSeen("handler failed")
     logging.getLogger("portal_kit.consumer").addHandler(retrying)
     try:
-        async with mailer(database, kafka, port):
-            await publish(kafka, BILLING, email("Sent when the relay is back"))
+        async with mailer(tmp_path, kafka, port):
+            await publish(kafka.bootstrap, BILLING, invoice_email("Sent when the relay is back"))
             await asyncio.wait_for(retrying.seen.wait(), 10)  # nothing listens yet: the mailer retries
             assert store.messages() == []
             controller, _ = start_smtp(store, port=port)
             try:
-                await publish(kafka, BILLING, email("Next"))
+                await publish(kafka.bootstrap, BILLING, invoice_email("Next"))
                 await asyncio.to_thread(store.wait_for, subject_is("Next"), 15.0)
             finally:
                 controller.stop()
@@ -232,29 +267,27 @@ class RefusingHandler(StoreHandler):
         return "250 OK"
 
 
-async def test_an_email_the_relay_refuses_for_good_is_dropped(database: str, kafka: KafkaServer) -> None:
+async def test_an_email_the_relay_refuses_for_good_is_dropped(tmp_path: Path, kafka: KafkaServer) -> None:
     store = MailStore()
     port = free_port()
     controller = Controller(RefusingHandler(store), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        async with mailer(database, kafka, port):
-            await publish(kafka, BILLING, email("Refused", to=[{"name": "", "email": "nobody@example.com"}]))
-            await publish(kafka, BILLING, email("Accepted"))
+        async with mailer(tmp_path, kafka, port):
+            await publish(kafka.bootstrap, BILLING, invoice_email("Refused", to=recipients(("", "nobody@example.com"))))
+            await publish(kafka.bootstrap, BILLING, invoice_email("Accepted"))
             await asyncio.to_thread(store.wait_for, subject_is("Accepted"), 15.0)
     finally:
         controller.stop()
     assert [m.subject for m in store.messages()] == ["Accepted"]
 
 
-async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(
-    tmp_path: Path, database: str, sink: SmtpSink
-) -> None:
+async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(tmp_path: Path, sink: SmtpSink) -> None:
     broker = KafkaServer(tmp_path / "late-kafka", free_port())  # its port is needed before it starts
     retrying = LogSeen("broker not reachable yet")
     logging.getLogger().addHandler(retrying)
     try:
-        async with mailer(database, broker, sink.port):
+        async with mailer(tmp_path, broker, sink.port):
             await asyncio.wait_for(retrying.seen.wait(), 30)  # the mailer is retrying against nothing
             await asyncio.to_thread(broker.start)
             admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)
@@ -267,8 +300,8 @@ async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(
             finally:
                 await admin.close()
             assert [len(t["partitions"]) for t in described] == [1, 1]
-            await publish(broker, AUTH, email("After the broker came up"))
-            await sink.wait_for_async(subject_is("After the broker came up"), timeout=15)
+            await publish(broker.bootstrap, AUTH, sign_in_email("late@example.com"))
+            await sink.wait_for_async(lambda m: m.to == ["late@example.com"], timeout=15)
     finally:
         logging.getLogger().removeHandler(retrying)
         broker.stop()

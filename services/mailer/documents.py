@@ -1,0 +1,77 @@
+"""Fetching the documents an email attaches, from the service that owns them, when the email is sent.
+
+Calls go through portal_kit.grpc_client (tenant metadata, deadline, service credentials) with the tenant of the
+event bound. A document that is gone for good makes the email undeliverable (it is never sent without it); any
+other failure raises, and the consumer retries the same email until the owner answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import grpc
+from portal.billing.v1 import invoices_pb2
+from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
+from portal.mailer.v1 import email_pb2
+from portal_kit import grpc_client
+from portal_kit.errors import DomainError, FailedPrecondition, InvalidArgument, NotFound
+
+from services.mailer.requests import MalformedEmail
+
+MAX_ATTACHMENTS = 10
+PDF_DEADLINE_SECONDS = 30.0  # rendering a long invoice takes a while
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    maintype: str
+    subtype: str
+    content: bytes
+
+
+class DocumentGone(MalformedEmail):
+    """The owner says the document does not exist (any more) or cannot be rendered: the email cannot go."""
+
+
+class Documents:
+    def __init__(self, billing_addr: str) -> None:
+        self.billing_addr = billing_addr
+        self._channel: grpc.aio.Channel | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _invoices(self) -> InvoiceServiceStub:
+        """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
+        loop = asyncio.get_running_loop()
+        if self._channel is None or self._loop is not loop:
+            self._channel = grpc_client.channel(self.billing_addr, PDF_DEADLINE_SECONDS)
+            self._loop = loop
+        return InvoiceServiceStub(self._channel)
+
+    async def fetch(self, refs: list[email_pb2.DocumentRef], business_name: str) -> list[Attachment]:
+        if len(refs) > MAX_ATTACHMENTS:
+            raise MalformedEmail(f"an email can attach at most {MAX_ATTACHMENTS} documents")
+        return [await self._fetch(ref, business_name) for ref in refs]
+
+    async def _fetch(self, ref: email_pb2.DocumentRef, business_name: str) -> Attachment:
+        if ref.WhichOneof("document") != "invoice_pdf":
+            raise MalformedEmail("an attachment refers to no document this mailer knows")
+        request = invoices_pb2.RenderInvoicePdfRequest(
+            id=ref.invoice_pdf, presentation=invoices_pb2.Presentation(business_name=business_name)
+        )
+        try:
+            reply = await self._invoices().RenderInvoicePdf(request)
+        except grpc.aio.AioRpcError as error:
+            failure: DomainError = grpc_client.domain_error(error)
+            if isinstance(failure, NotFound | InvalidArgument | FailedPrecondition):
+                raise DocumentGone(f"billing cannot render invoice {ref.invoice_pdf}: {failure.message}") from None
+            raise failure from None
+        if not reply.pdf.startswith(b"%PDF") or not reply.filename:
+            raise DocumentGone(f"billing returned no PDF for invoice {ref.invoice_pdf}")
+        return Attachment(reply.filename, "application", "pdf", reply.pdf)
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            channel, self._channel = self._channel, None
+            await channel.close()

@@ -1,0 +1,100 @@
+"""Emails rendered from the Jinja2 templates in ./templates (one layout; an HTML and a text part per email).
+
+Each template has three files: `<name>.subject.txt`, `<name>.txt` and `<name>.html` (autoescaped: every value
+the templates show comes from businesses or customers). The context is the template's data message as `email`,
+the business's name, and what `CONTEXTS[name]` adds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from google.protobuf.message import Message
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from portal.auth.v1 import events_pb2 as auth_events
+from portal.billing.v1 import events_pb2 as billing_events
+from portal_kit.errors import DomainError
+from portal_kit.money import format_money
+
+from services.mailer.requests import EmailRequest, MalformedEmail
+
+TEMPLATES = Path(__file__).parent / "templates"
+STYLES = {
+    "button": "display:inline-block;padding:12px 24px;background:#2563eb;color:#ffffff;"
+    "text-decoration:none;border-radius:6px;font-weight:bold",
+    "code": "font-size:28px;font-weight:bold;letter-spacing:6px;font-family:Menlo,Consolas,monospace",
+}
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def _web_link(link: str) -> str:
+    if not link.startswith(("https://", "http://")) or any(ch.isspace() for ch in link):
+        raise MalformedEmail("the email's link must be an http(s) URL")
+    return link
+
+
+def long_date(unix_seconds: int) -> str:
+    moment = datetime.fromtimestamp(unix_seconds, UTC)
+    return f"{moment:%B} {moment.day}, {moment:%Y}"
+
+
+def new_invoice(data: Message, business_name: str) -> dict[str, Any]:
+    assert isinstance(data, billing_events.InvoiceEmail)
+    _web_link(data.link)
+    try:
+        facts = [
+            ("Invoice", data.number),
+            ("Total", format_money(data.total, data.currency)),
+            ("Balance due", format_money(data.balance, data.currency)),
+        ]
+    except (DomainError, KeyError, ValueError) as error:
+        raise MalformedEmail("the invoice's currency is not one the portal knows") from error
+    if data.HasField("due_date"):
+        facts.append(("Due date", long_date(data.due_date)))
+    intro = data.message.strip() or f"Here is invoice {data.number} from {business_name}."
+    return {"facts": facts, "intro": intro}
+
+
+def sign_in(data: Message, business_name: str) -> dict[str, Any]:
+    assert isinstance(data, auth_events.SignInEmail)
+    _web_link(data.link)
+    return {}
+
+
+CONTEXTS: dict[str, Callable[[Message, str], dict[str, Any]]] = {"new_invoice": new_invoice, "sign_in": sign_in}
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+_environment.globals["styles"] = STYLES
+
+
+def render(request: EmailRequest) -> RenderedEmail:
+    extra = CONTEXTS.get(request.template)
+    if extra is None:
+        raise MalformedEmail(f"there is no template {request.template!r}")
+    business_name = request.envelope.from_name
+    context = {"email": request.data, "business_name": business_name, **extra(request.data, business_name)}
+    try:
+        subject = " ".join(_environment.get_template(f"{request.template}.subject.txt").render(context).split())
+        context["subject"] = subject
+        text = _environment.get_template(f"{request.template}.txt").render(context).strip() + "\n"
+        html = _environment.get_template(f"{request.template}.html").render(context)
+    except (TemplateError, TypeError, ValueError) as error:
+        raise MalformedEmail(f"the {request.template} template cannot render this request") from error
+    return RenderedEmail(subject, text, html)
