@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from portal_kit.localservers import KafkaServer, start_kafka
-from portal_kit.testing import RunningService, running_service, settings_for_test
 from portal_kit.timestamps import utcnow
 
+from devtools.localservers import KafkaServer, start_kafka
+from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS as AUTH_MIGRATIONS
 from services.auth.server import build as build_auth
 from services.auth.tests.fake_billing import FakeBilling as FakeCustomers

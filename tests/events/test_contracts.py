@@ -9,9 +9,9 @@ from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.consumer import Event
 from portal_kit.context import bound
 from portal_kit.outbox import MAX_EVENT_BYTES, MAX_MESSAGE_BYTES, OutboxEvent
-from portal_kit.testing import RunningService
 from sqlmodel import col, select
 
+from devtools.testing import RunningService
 from services.auth import sign_in_requests
 from services.auth.tests.fake_billing import FakeBilling as FakeCustomers
 from services.auth.tests.portal_steps import Mailbox, new_tenant

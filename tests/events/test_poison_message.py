@@ -13,12 +13,12 @@ from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.context import bound
 from portal_kit.kafka_topics import ensure_topics
-from portal_kit.localservers import KafkaServer
 from portal_kit.outbox import MAX_ATTEMPTS, MAX_MESSAGE_BYTES, DeadLetterEvent, OutboxEvent
-from portal_kit.testing import running_service, settings_for_test
 from sqlmodel import select
 
+from devtools.localservers import KafkaServer
 from devtools.mailbox import SmtpSink
+from devtools.testing import running_service, settings_for_test
 from services.billing.delivery import EMAIL_REQUESTED_TOPIC
 from services.billing.server import MIGRATIONS as BILLING_MIGRATIONS
 from services.billing.server import build as build_billing

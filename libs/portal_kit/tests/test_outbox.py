@@ -12,10 +12,10 @@ from aiokafka import AIOKafkaConsumer
 from google.protobuf.wrappers_pb2 import StringValue
 from sqlmodel import SQLModel, select
 
+from devtools.localservers import KafkaServer, start_kafka
 from portal_kit.context import bound
 from portal_kit.db import Database
 from portal_kit.kafka_topics import ensure_topics
-from portal_kit.localservers import KafkaServer, start_kafka
 from portal_kit.metrics import counters
 from portal_kit.outbox import (
     DEAD_LETTERED,
