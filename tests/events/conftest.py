@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from portal_kit.service_auth import SERVICE_NAME_ENV, token_env
 from portal_kit.timestamps import utcnow
 
 from devtools.localservers import KafkaServer, start_kafka
@@ -45,7 +46,11 @@ async def customers_by_email() -> AsyncIterator[FakeCustomers]:
 
 
 @pytest.fixture
-async def auth_service(tmp_path: Path, customers_by_email: FakeCustomers) -> AsyncIterator[RunningService]:
+async def auth_service(
+    tmp_path: Path, customers_by_email: FakeCustomers, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[RunningService]:
+    monkeypatch.setenv(SERVICE_NAME_ENV, "auth")
+    monkeypatch.setenv(token_env("auth"), customers_by_email.tokens["auth"])
     settings = settings_for_test("auth", f"sqlite+aiosqlite:///{tmp_path}/auth.db")
     wiring = lambda db, s: build_auth(db, s, billing_addr=customers_by_email.address)  # noqa: E731
     async with running_service(settings, AUTH_MIGRATIONS, wiring) as running:
@@ -56,3 +61,9 @@ async def auth_service(tmp_path: Path, customers_by_email: FakeCustomers) -> Asy
 def sign_in_mailbox(auth_service: RunningService, customers_by_email: FakeCustomers) -> Mailbox:
     """Runs auth's own sign-in consumer on its outbox's requests."""
     return Mailbox(auth_service, customers_by_email, utcnow)
+
+
+def call_as_mailer(billing: RunningService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mailer's calls to billing carry the mailer's credential, from the environment as in production."""
+    monkeypatch.setenv(SERVICE_NAME_ENV, "mailer")
+    monkeypatch.setenv(token_env("mailer"), billing.tokens["mailer"])

@@ -3,6 +3,7 @@ by the consumer's own decoder (and, for emails, rendered and its documents fetch
 
 from __future__ import annotations
 
+import pytest
 from portal.billing.v1 import invoices_pb2 as ipb
 from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
@@ -21,6 +22,7 @@ from services.mailer import emails as mailer_emails
 from services.mailer.documents import Documents
 from services.mailer.rendering import render
 from services.mailer.requests import MESSAGES, decode
+from tests.events.conftest import call_as_mailer
 
 PORTAL = "http://acme.localhost:8000"
 
@@ -33,7 +35,7 @@ async def outbox_events(service: RunningService, topic: str) -> list[Event]:
 
 
 async def test_billing_invoice_emails_decode_render_and_fetch_their_pdf_in_the_mailer(
-    billing_service: RunningService,
+    billing_service: RunningService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     billing = billing_service
     customers, invoices = CustomerServiceStub(billing.channel), InvoiceServiceStub(billing.channel)
@@ -61,6 +63,7 @@ async def test_billing_invoice_emails_decode_render_and_fetch_their_pdf_in_the_m
     assert "Hello Eve &lt;script&gt;x&lt;/script&gt;," in rendered.html and "<script>" not in rendered.html
     assert "<p>Thank you!</p>" in rendered.html
 
+    call_as_mailer(billing, monkeypatch)
     documents = Documents(f"127.0.0.1:{billing.port}")
     try:
         with bound(event.tenant_id):

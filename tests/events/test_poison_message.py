@@ -27,6 +27,7 @@ from services.mailer.requests import TOPICS
 from services.mailer.server import MIGRATIONS as MAILER_MIGRATIONS
 from services.mailer.server import build as build_mailer
 from services.mailer.settings import MailSettings
+from tests.events.conftest import call_as_mailer
 
 PRESENTATION = ipb.Presentation(business_name="Beta Books", portal_url="http://beta.localhost:8000")
 
@@ -38,12 +39,13 @@ def sink() -> Iterator[SmtpSink]:
 
 
 async def test_an_oversized_event_is_dead_lettered_and_another_business_still_gets_its_email(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink
+    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await ensure_topics(kafka.bootstrap, TOPICS)  # one partition: the poison is ahead of the later email
     billing_settings = settings_for_test("billing", f"sqlite+aiosqlite:///{tmp_path}/billing.db", kafka.bootstrap)
     mailer_settings = settings_for_test("mailer", f"sqlite+aiosqlite:///{tmp_path}/mailer.db", kafka.bootstrap)
     async with running_service(billing_settings, BILLING_MIGRATIONS, build_billing, with_background=True) as billing:
+        call_as_mailer(billing, monkeypatch)
         mail = MailSettings(smtp_port=sink.port, smtp_timeout=2.0, billing_addr=f"127.0.0.1:{billing.port}")
         mailer = running_service(mailer_settings, MAILER_MIGRATIONS, lambda db, s: build_mailer(db, s, mail), True)
         async with mailer:

@@ -10,6 +10,7 @@ from portal.billing.v1 import invoices_pb2_grpc
 from portal_kit.context import current_tenant
 from portal_kit.errors import DomainError, NotFound
 from portal_kit.grpc_server import GrpcServer, Registration
+from portal_kit.service_auth import ServiceTrust, generate_tokens
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
@@ -42,6 +43,7 @@ class FakeInvoices(invoices_pb2_grpc.InvoiceServiceServicer):
 class FakeBilling:
     def __init__(self) -> None:
         self.invoices = FakeInvoices()  # type: ignore[abstract]  # serves only RenderInvoicePdf
+        self.tokens = generate_tokens()  # checked like the real billing's: the mailer must call with its own credential
         self.server = GrpcServer(
             [
                 Registration(
@@ -51,6 +53,7 @@ class FakeBilling:
                 )
             ],
             0,
+            trust=ServiceTrust.of("billing", self.tokens),
             host="127.0.0.1",
         )
 

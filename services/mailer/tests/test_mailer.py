@@ -21,6 +21,7 @@ from portal_kit.consumer import ProcessedEvent
 from portal_kit.errors import Unavailable
 from portal_kit.ids import new_uuid
 from portal_kit.kafka_topics import ensure_topics
+from portal_kit.service_auth import SERVICE_NAME_ENV, token_env
 from sqlmodel import select
 
 from devtools.localservers import KafkaServer, free_port, start_kafka
@@ -63,8 +64,11 @@ def sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-async def billing() -> AsyncIterator[FakeBilling]:
+async def billing(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBilling]:
+    """Billing's PDF RPC; the mailer calls it as production does, with its credential from the environment."""
     async with FakeBilling() as running:
+        monkeypatch.setenv(SERVICE_NAME_ENV, "mailer")
+        monkeypatch.setenv(token_env("mailer"), running.tokens["mailer"])
         yield running
 
 
