@@ -13,10 +13,12 @@ from devtools.localservers import KafkaServer, start_kafka
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS as AUTH_MIGRATIONS
 from services.auth.server import build as build_auth
+from services.auth.settings import AuthSettings
 from services.auth.tests.fake_billing import FakeBilling as FakeCustomers
 from services.auth.tests.portal_steps import Mailbox
 from services.billing.server import MIGRATIONS as BILLING_MIGRATIONS
 from services.billing.server import build as build_billing
+from services.billing.settings import BillingSettings
 
 
 @pytest.fixture
@@ -31,7 +33,7 @@ async def kafka(tmp_path: Path) -> AsyncIterator[KafkaServer]:
 @pytest.fixture
 async def billing_service(tmp_path: Path) -> AsyncIterator[RunningService]:
     """Billing without its relay: outbox rows stay where a test can read them."""
-    settings = settings_for_test("billing", f"sqlite+aiosqlite:///{tmp_path}/billing.db")
+    settings = settings_for_test(BillingSettings, f"sqlite+aiosqlite:///{tmp_path}/billing.db")
     async with running_service(settings, BILLING_MIGRATIONS, build_billing) as running:
         yield running
 
@@ -51,7 +53,7 @@ async def auth_service(
 ) -> AsyncIterator[RunningService]:
     monkeypatch.setenv(SERVICE_NAME_ENV, "auth")
     monkeypatch.setenv(token_env("auth"), customers_by_email.tokens["auth"])
-    settings = settings_for_test("auth", f"sqlite+aiosqlite:///{tmp_path}/auth.db")
+    settings = settings_for_test(AuthSettings, f"sqlite+aiosqlite:///{tmp_path}/auth.db")
     wiring = lambda db, s: build_auth(db, s, billing_addr=customers_by_email.address)  # noqa: E731
     async with running_service(settings, AUTH_MIGRATIONS, wiring) as running:
         yield running

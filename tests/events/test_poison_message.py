@@ -22,11 +22,12 @@ from devtools.testing import running_service, settings_for_test
 from services.billing.delivery import EMAIL_REQUESTED_TOPIC
 from services.billing.server import MIGRATIONS as BILLING_MIGRATIONS
 from services.billing.server import build as build_billing
+from services.billing.settings import BillingSettings
 from services.billing.tests.factories import item, new_customer, new_invoice
 from services.mailer.requests import TOPICS
 from services.mailer.server import MIGRATIONS as MAILER_MIGRATIONS
 from services.mailer.server import build as build_mailer
-from services.mailer.settings import MailSettings
+from services.mailer.settings import MailerSettings, MailSettings
 from tests.events.conftest import call_as_mailer
 
 PRESENTATION = ipb.Presentation(business_name="Beta Books", portal_url="http://beta.localhost:8000")
@@ -42,13 +43,17 @@ async def test_an_oversized_event_is_dead_lettered_and_another_business_still_ge
     tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await ensure_topics(kafka.bootstrap, TOPICS)  # one partition: the poison is ahead of the later email
-    billing_settings = settings_for_test("billing", f"sqlite+aiosqlite:///{tmp_path}/billing.db", kafka.bootstrap)
-    mailer_settings = settings_for_test("mailer", f"sqlite+aiosqlite:///{tmp_path}/mailer.db", kafka.bootstrap)
+    billing_settings = settings_for_test(BillingSettings, f"sqlite+aiosqlite:///{tmp_path}/billing.db", kafka.bootstrap)
     async with running_service(billing_settings, BILLING_MIGRATIONS, build_billing, with_background=True) as billing:
         call_as_mailer(billing, monkeypatch)
-        mail = MailSettings(smtp_port=sink.port, smtp_timeout=2.0, billing_addr=f"127.0.0.1:{billing.port}")
-        mailer = running_service(mailer_settings, MAILER_MIGRATIONS, lambda db, s: build_mailer(db, s, mail), True)
-        async with mailer:
+        mailer_settings = settings_for_test(
+            MailerSettings,
+            f"sqlite+aiosqlite:///{tmp_path}/mailer.db",
+            kafka.bootstrap,
+            mail=MailSettings(smtp_port=sink.port, smtp_timeout=2.0),
+            billing_addr=f"127.0.0.1:{billing.port}",
+        )
+        async with running_service(mailer_settings, MAILER_MIGRATIONS, build_mailer, with_background=True):
             # Business A's event was written before the size cap (or the broker's limit is smaller than ours).
             async with billing.db.unit_of_work() as session:
                 session.add(

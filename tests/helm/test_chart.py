@@ -384,6 +384,8 @@ def test_backend_settings_read_the_rendered_env(
         assert settings.database.url == FAKE_SECRET, backend
         assert settings.secret_key == FAKE_SECRET.encode(), backend
         assert settings.development is False, backend
+        if isinstance(settings, AuthSettings | MailerSettings):  # the backends that call billing
+            assert settings.billing_addr == f"{FULLNAME}-billing:{GRPC_PORT}", backend
 
 
 def test_mail_settings_read_the_rendered_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -78,7 +78,11 @@ async def mailer(
 ) -> AsyncIterator[RunningService]:
     mail = MailSettings(smtp_port=smtp_port, smtp_timeout=2.0)
     settings = settings_for_test(
-        MailerSettings, f"sqlite+aiosqlite:///{tmp_path}/mailer.db", kafka.bootstrap, mail=mail, billing_addr=billing_addr
+        MailerSettings,
+        f"sqlite+aiosqlite:///{tmp_path}/mailer.db",
+        kafka.bootstrap,
+        mail=mail,
+        billing_addr=billing_addr,
     )
     async with running_service(settings, MIGRATIONS, build, with_background=True) as running:
         yield running
