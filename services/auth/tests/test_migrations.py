@@ -15,7 +15,7 @@ from services.auth.server import MIGRATIONS
 from services.auth.tests.conftest import postgres_url
 
 INITIAL = "ceb14839c618"
-BEFORE_PROTOBUF_EVENTS = "f45f36374938"
+BEFORE_PROTOBUF_EVENTS = "4a273378ffd2"
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])
