@@ -10,6 +10,7 @@ from portal_kit.service_auth import SERVICE_NAME_ENV, token_env
 from portal_kit.timestamps import utcnow
 
 from devtools.localservers import KafkaServer, start_kafka
+from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS as AUTH_MIGRATIONS
 from services.auth.server import build as build_auth
@@ -31,9 +32,9 @@ async def kafka(tmp_path: Path) -> AsyncIterator[KafkaServer]:
 
 
 @pytest.fixture
-async def billing_service(tmp_path: Path) -> AsyncIterator[RunningService]:
+async def billing_service(service_databases: ServiceDatabases) -> AsyncIterator[RunningService]:
     """Billing without its relay: outbox rows stay where a test can read them."""
-    settings = settings_for_test(BillingSettings, f"sqlite+aiosqlite:///{tmp_path}/billing.db")
+    settings = settings_for_test(BillingSettings, await service_databases.fresh("billing", BILLING_MIGRATIONS))
     async with running_service(settings, BILLING_MIGRATIONS, build_billing) as running:
         yield running
 
@@ -49,11 +50,11 @@ async def customers_by_email() -> AsyncIterator[FakeCustomers]:
 
 @pytest.fixture
 async def auth_service(
-    tmp_path: Path, customers_by_email: FakeCustomers, monkeypatch: pytest.MonkeyPatch
+    service_databases: ServiceDatabases, customers_by_email: FakeCustomers, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[RunningService]:
     monkeypatch.setenv(SERVICE_NAME_ENV, "auth")
     monkeypatch.setenv(token_env("auth"), customers_by_email.tokens["auth"])
-    settings = settings_for_test(AuthSettings, f"sqlite+aiosqlite:///{tmp_path}/auth.db")
+    settings = settings_for_test(AuthSettings, await service_databases.fresh("auth", AUTH_MIGRATIONS))
     wiring = lambda db, s: build_auth(db, s, billing_addr=customers_by_email.address)  # noqa: E731
     async with running_service(settings, AUTH_MIGRATIONS, wiring) as running:
         yield running

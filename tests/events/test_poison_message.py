@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from portal.billing.v1 import invoices_pb2 as ipb
@@ -18,6 +17,7 @@ from sqlmodel import select
 
 from devtools.localservers import KafkaServer
 from devtools.mailbox import SmtpSink
+from devtools.test_databases import ServiceDatabases
 from devtools.testing import running_service, settings_for_test
 from services.billing.delivery import EMAIL_REQUESTED_TOPIC
 from services.billing.server import MIGRATIONS as BILLING_MIGRATIONS
@@ -40,15 +40,17 @@ def sink() -> Iterator[SmtpSink]:
 
 
 async def test_an_oversized_event_is_dead_lettered_and_another_business_still_gets_its_email(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+    kafka: KafkaServer, sink: SmtpSink, service_databases: ServiceDatabases, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await ensure_topics(kafka.bootstrap, TOPICS)  # one partition: the poison is ahead of the later email
-    billing_settings = settings_for_test(BillingSettings, f"sqlite+aiosqlite:///{tmp_path}/billing.db", kafka.bootstrap)
+    billing_settings = settings_for_test(
+        BillingSettings, await service_databases.fresh("billing", BILLING_MIGRATIONS), kafka.bootstrap
+    )
     async with running_service(billing_settings, BILLING_MIGRATIONS, build_billing, with_background=True) as billing:
         call_as_mailer(billing, monkeypatch)
         mailer_settings = settings_for_test(
             MailerSettings,
-            f"sqlite+aiosqlite:///{tmp_path}/mailer.db",
+            await service_databases.fresh("mailer", MAILER_MIGRATIONS),
             kafka.bootstrap,
             mail=MailSettings(smtp_port=sink.port, smtp_timeout=2.0),
             billing_addr=f"127.0.0.1:{billing.port}",

@@ -27,6 +27,7 @@ from sqlmodel import select
 from devtools.localservers import KafkaServer, free_port, start_kafka
 from devtools.mailbox import MailStore, SmtpSink
 from devtools.mailbox.smtp import StoreHandler, start_smtp
+from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
 from services.mailer.delivery import TOPICS
 from services.mailer.server import MIGRATIONS, build
@@ -72,27 +73,26 @@ async def billing(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBilling]
         yield running
 
 
+@pytest.fixture
+async def database(service_databases: ServiceDatabases) -> str:
+    return await service_databases.fresh("mailer", MIGRATIONS)
+
+
 @asynccontextmanager
 async def mailer(
-    tmp_path: Path, kafka: KafkaServer, smtp_port: int, billing_addr: str = "127.0.0.1:1"
+    database: str, kafka: KafkaServer, smtp_port: int, billing_addr: str = "127.0.0.1:1"
 ) -> AsyncIterator[RunningService]:
     mail = MailSettings(smtp_port=smtp_port, smtp_timeout=2.0)
-    settings = settings_for_test(
-        MailerSettings,
-        f"sqlite+aiosqlite:///{tmp_path}/mailer.db",
-        kafka.bootstrap,
-        mail=mail,
-        billing_addr=billing_addr,
-    )
+    settings = settings_for_test(MailerSettings, database, kafka.bootstrap, mail=mail, billing_addr=billing_addr)
     async with running_service(settings, MIGRATIONS, build, with_background=True) as running:
         yield running
 
 
 async def test_an_invoice_email_is_rendered_and_sent_with_both_parts_and_the_pdf_from_billing(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
+    database: str, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
 ) -> None:
     billing.invoices.pdfs[(TENANT, 77)] = PDF
-    async with mailer(tmp_path, kafka, sink.port, billing.address) as running:
+    async with mailer(database, kafka, sink.port, billing.address) as running:
         health = health_pb2_grpc.HealthStub(running.channel)
         assert (await health.Check(health_pb2.HealthCheckRequest())).status == health_pb2.HealthCheckResponse.SERVING
 
@@ -128,10 +128,8 @@ async def test_an_invoice_email_is_rendered_and_sent_with_both_parts_and_the_pdf
     assert (call.tenant, call.invoice_id, call.business_name) == (TENANT, 77, "Acme Inc")
 
 
-async def test_a_sign_in_email_is_rendered_from_its_template(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink
-) -> None:
-    async with mailer(tmp_path, kafka, sink.port):
+async def test_a_sign_in_email_is_rendered_from_its_template(database: str, kafka: KafkaServer, sink: SmtpSink) -> None:
+    async with mailer(database, kafka, sink.port):
         await publish(kafka.bootstrap, AUTH, sign_in_email("pat@example.com", from_name="Tom & Jerry", code="042042"))
         [message] = await sink.wait_for_async(timeout=15)
     assert message.subject == "Sign in to Tom & Jerry"
@@ -143,8 +141,8 @@ async def test_a_sign_in_email_is_rendered_from_its_template(
     assert message.attachments == []
 
 
-async def test_a_redelivered_event_is_sent_once(tmp_path: Path, kafka: KafkaServer, sink: SmtpSink) -> None:
-    async with mailer(tmp_path, kafka, sink.port) as running:
+async def test_a_redelivered_event_is_sent_once(database: str, kafka: KafkaServer, sink: SmtpSink) -> None:
+    async with mailer(database, kafka, sink.port) as running:
         event_id = new_uuid()
         await publish(kafka.bootstrap, BILLING, invoice_email("Your invoice"), event_id)
         await publish(kafka.bootstrap, BILLING, invoice_email("Your invoice"), event_id)
@@ -192,9 +190,9 @@ def _with_envelope(**changes: Any) -> billing_events.EmailRequested:
     ],
 )
 async def test_a_malformed_request_is_skipped_and_the_next_one_is_sent(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, bad: Any
+    database: str, kafka: KafkaServer, sink: SmtpSink, bad: Any
 ) -> None:
-    async with mailer(tmp_path, kafka, sink.port):
+    async with mailer(database, kafka, sink.port):
         await publish(kafka.bootstrap, BILLING, bad)
         marker = await publish_marker(kafka.bootstrap)
         await wait_for_marker(sink, marker, timeout=15)
@@ -215,14 +213,14 @@ class LogSeen(logging.Handler):
 
 
 async def test_an_email_waits_for_its_pdf_and_is_never_sent_without_it(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
+    database: str, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
 ) -> None:
     billing.invoices.pdfs[(TENANT, 5)] = PDF
     billing.invoices.failures = [Unavailable("Billing is restarting.")] * 3
     retrying = LogSeen("handler failed")
     logging.getLogger("portal_kit.consumer").addHandler(retrying)
     try:
-        async with mailer(tmp_path, kafka, sink.port, billing.address):
+        async with mailer(database, kafka, sink.port, billing.address):
             await publish(kafka.bootstrap, BILLING, invoice_email("With its PDF", invoice_id=5))
             [message] = await sink.wait_for_async(subject_is("With its PDF"), timeout=30)
     finally:
@@ -234,9 +232,9 @@ async def test_an_email_waits_for_its_pdf_and_is_never_sent_without_it(
 
 
 async def test_an_email_whose_document_is_gone_is_skipped(
-    tmp_path: Path, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
+    database: str, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
 ) -> None:
-    async with mailer(tmp_path, kafka, sink.port, billing.address):
+    async with mailer(database, kafka, sink.port, billing.address):
         await publish(kafka.bootstrap, BILLING, invoice_email("Deleted invoice", invoice_id=404))
         marker = await publish_marker(kafka.bootstrap)
         await wait_for_marker(sink, marker, timeout=15)
@@ -244,13 +242,13 @@ async def test_an_email_whose_document_is_gone_is_skipped(
     assert [c.invoice_id for c in billing.invoices.calls] == [404]
 
 
-async def test_an_email_waits_for_the_relay_and_is_sent_once(tmp_path: Path, kafka: KafkaServer) -> None:
+async def test_an_email_waits_for_the_relay_and_is_sent_once(database: str, kafka: KafkaServer) -> None:
     port = free_port()
     store = MailStore()
     retrying = LogSeen("handler failed")
     logging.getLogger("portal_kit.consumer").addHandler(retrying)
     try:
-        async with mailer(tmp_path, kafka, port):
+        async with mailer(database, kafka, port):
             await publish(kafka.bootstrap, BILLING, invoice_email("Sent when the relay is back"))
             await asyncio.wait_for(retrying.seen.wait(), 10)  # nothing listens yet: the mailer retries
             assert store.messages() == []
@@ -275,13 +273,13 @@ class RefusingHandler(StoreHandler):
         return "250 OK"
 
 
-async def test_an_email_the_relay_refuses_for_good_is_dropped(tmp_path: Path, kafka: KafkaServer) -> None:
+async def test_an_email_the_relay_refuses_for_good_is_dropped(database: str, kafka: KafkaServer) -> None:
     store = MailStore()
     port = free_port()
     controller = Controller(RefusingHandler(store), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        async with mailer(tmp_path, kafka, port):
+        async with mailer(database, kafka, port):
             await publish(kafka.bootstrap, BILLING, invoice_email("Refused", to=recipients(("", "nobody@example.com"))))
             await publish(kafka.bootstrap, BILLING, invoice_email("Accepted"))
             await asyncio.to_thread(store.wait_for, subject_is("Accepted"), 15.0)
@@ -290,12 +288,14 @@ async def test_an_email_the_relay_refuses_for_good_is_dropped(tmp_path: Path, ka
     assert [m.subject for m in store.messages()] == ["Accepted"]
 
 
-async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(tmp_path: Path, sink: SmtpSink) -> None:
+async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(
+    tmp_path: Path, database: str, sink: SmtpSink
+) -> None:
     broker = KafkaServer(tmp_path / "late-kafka", free_port())  # its port is needed before it starts
     retrying = LogSeen("broker not reachable yet")
     logging.getLogger().addHandler(retrying)
     try:
-        async with mailer(tmp_path, broker, sink.port):
+        async with mailer(database, broker, sink.port):
             await asyncio.wait_for(retrying.seen.wait(), 30)  # the mailer is retrying against nothing
             await asyncio.to_thread(broker.start)
             admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)
