@@ -15,7 +15,7 @@ from services.auth.server import MIGRATIONS
 from services.auth.tests.conftest import postgres_url
 
 INITIAL = "ceb14839c618"
-BEFORE_PROTOBUF_EVENTS = "4a273378ffd2"
+BEFORE_PROTOBUF_EVENTS = "598bed6d120b"
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])

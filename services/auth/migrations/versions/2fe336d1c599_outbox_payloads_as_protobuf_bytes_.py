@@ -1,7 +1,7 @@
 """outbox payloads as protobuf bytes, attempts and dead letters
 
 Revision ID: 2fe336d1c599
-Revises: 4a273378ffd2
+Revises: 598bed6d120b
 Create Date: 2026-11-30 18:45:54.128329
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "2fe336d1c599"
-down_revision: str | None = "4a273378ffd2"
+down_revision: str | None = "598bed6d120b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

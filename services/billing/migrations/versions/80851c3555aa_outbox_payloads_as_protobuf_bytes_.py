@@ -1,7 +1,7 @@
 """outbox payloads as protobuf bytes, attempts and dead letters
 
 Revision ID: 80851c3555aa
-Revises: 30d3f5993b0f
+Revises: 4f3e97116f28
 Create Date: 2026-11-30 18:45:49.750933
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "80851c3555aa"
-down_revision: str | None = "30d3f5993b0f"
+down_revision: str | None = "4f3e97116f28"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
