@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -24,6 +25,12 @@ def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[n
     cursor.close()
 
 
+def pool_size() -> int:
+    """Connections kept open per service: enough for the calls one process serves at once (the gateway sends
+    up to 16 concurrent pages x 2 calls), so that no PostgreSQL backend is opened under load."""
+    return int(os.environ.get("PORTAL_DB_POOL_SIZE") or "24")
+
+
 _ambient: ContextVar[tuple[Database, AsyncSession] | None] = ContextVar("ambient_unit_of_work", default=None)
 
 
@@ -37,7 +44,17 @@ class Database:
             self.engine: AsyncEngine = create_async_engine(url)
             event.listen(self.engine.sync_engine, "connect", _enable_sqlite_pragmas)
         else:
-            self.engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            # No pre-ping (it costs a round trip per unit of work): a dropped connection fails the one unit of
+            # work that meets it, SQLAlchemy recognises the disconnect and invalidates the pool, and the next unit
+            # of work gets a fresh connection. asyncpg's prepared statements are kept per connection.
+            self.engine = create_async_engine(
+                url,
+                pool_size=pool_size(),
+                max_overflow=8,
+                pool_pre_ping=False,
+                pool_recycle=3600,
+                connect_args={"prepared_statement_cache_size": 500},
+            )
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager

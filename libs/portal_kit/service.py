@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+import uvloop
 
 from portal_kit import logs
 from portal_kit.db import Database
@@ -47,4 +48,4 @@ def main(settings: S, migrations_dir: Path, build: Build[S]) -> None:
     """Runs the service until SIGTERM. The entry point loads `settings` first, so unfit ones stop it early."""
     logs.configure(settings.name)
     require_own_credential(settings.name)
-    asyncio.run(serve(settings, migrations_dir, build))
+    uvloop.run(serve(settings, migrations_dir, build))

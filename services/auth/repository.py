@@ -198,6 +198,15 @@ class SessionRepository(TenantRepository[PortalSession]):
         query = self.base().where(col(PortalSession.id).in_(members), col(PortalSession.ended_at).is_(None))
         return list((await self.session.exec(query)).all())
 
+    async def touch(self, session_id: str, now: datetime) -> None:
+        """Records activity: one UPDATE of one column, nothing else of the row is written."""
+        await self.session.exec(
+            update(PortalSession)
+            .where(col(PortalSession.tenant_id) == self.tenant_id, col(PortalSession.id) == session_id)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
     async def end(self, session_ids: Sequence[str], now: datetime) -> None:
         if not session_ids:
             return

@@ -18,7 +18,7 @@ app = create_app(settings)
 # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the gateway reads it itself, only from
 # PORTAL_TRUSTED_PROXIES (services/gateway/client_ip.py).
 config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False,
-                        proxy_headers=False, server_header=False)  # fmt: skip
+                        proxy_headers=False, server_header=False, loop="uvloop", http="httptools")  # fmt: skip
 server = uvicorn.Server(config)
 print(json.dumps({"service": "gateway", "http_port": settings.http_port}), flush=True)
 server.run()

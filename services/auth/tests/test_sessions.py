@@ -91,6 +91,22 @@ async def test_idle_timeout_ends_a_session_and_activity_extends_it(
     await ended(portal, tenant, active.session_token)
 
 
+async def test_reading_a_session_records_activity_at_most_once_a_minute(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
+) -> None:
+    redeemed = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    signed_in = unix(clock())
+    clock.advance(timedelta(seconds=59))
+    session = await get_session(portal, tenant, redeemed.session_token)
+    assert session.expires_at == signed_in + 30 * 60  # read, not written: the activity recorded is the sign-in
+    clock.advance(timedelta(seconds=1))
+    session = await get_session(portal, tenant, redeemed.session_token)
+    assert session.expires_at == unix(clock()) + 30 * 60  # a minute on: written
+    clock.advance(timedelta(minutes=29, seconds=59))
+    session = await get_session(portal, tenant, redeemed.session_token)
+    assert session.expires_at == unix(clock()) + 30 * 60
+
+
 async def test_absolute_timeout_ends_even_an_active_session(
     portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
 ) -> None:
