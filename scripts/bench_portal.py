@@ -41,8 +41,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "libs")]
 
-from portal_kit.localservers import ManagedProcess, free_port, start_postgres, wait_for_port  # noqa: E402
-
+from devtools.localservers import ManagedProcess, free_port, start_postgres, wait_for_port  # noqa: E402
 from devtools.mailbox import SmtpSink  # noqa: E402
 from devtools.stack import BACKENDS, Stack, StackOptions  # noqa: E402
 from tests.conftest import Business, create_business  # noqa: E402

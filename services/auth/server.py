@@ -15,6 +15,8 @@ from portal_kit.timestamps import utcnow
 
 from services.auth.billing_customers import BillingCustomers
 from services.auth.retention import purge_forever
+from services.auth.revocations import TOPIC as REVOCATIONS_TOPIC
+from services.auth.revocations import RevocationPublisher
 from services.auth.servicer import (
     BusinessAdminServicer,
     BusinessServicer,
@@ -60,10 +62,11 @@ def build(
     relay = OutboxRelay(db, settings.kafka.bootstrap, settings.kafka.idempotence)
     billing = BillingCustomers(billing_addr or settings.billing_addr)
     consumer = SignInConsumer(db, settings, SignInRequestHandler(settings.secret_key, billing, now), relay)
+    revoked = RevocationPublisher(settings.kafka.bootstrap)
 
     async def consume() -> None:
         try:
-            await wait_for_topics(settings.kafka.bootstrap, [SIGN_IN_REQUESTED_TOPIC])
+            await wait_for_topics(settings.kafka.bootstrap, [SIGN_IN_REQUESTED_TOPIC, REVOCATIONS_TOPIC])
             await consumer.run()
         finally:
             await billing.close()
@@ -83,7 +86,7 @@ def build(
             Registration(
                 "portal.auth.v1.PortalSettingsService",
                 auth_pb2_grpc.add_PortalSettingsServiceServicer_to_server,
-                PortalSettingsServicer(db, now),
+                PortalSettingsServicer(db, now, revoked),
             ),
             Registration(
                 "portal.auth.v1.SignInService",
@@ -93,9 +96,9 @@ def build(
             Registration(
                 "portal.auth.v1.SessionService",
                 auth_pb2_grpc.add_SessionServiceServicer_to_server,
-                SessionServicer(db, settings.secret_key, billing, now),
+                SessionServicer(db, settings.secret_key, billing, now, revoked),
             ),
         ],
-        background=[relay.run, consume, lambda: purge_forever(db, now)],
+        background=[relay.run, consume, revoked.run, lambda: purge_forever(db, now)],
         replays=db,
     )

@@ -9,7 +9,7 @@ from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.timestamps import unix
 
-from services.auth import businesses, portal_settings
+from services.auth import businesses, portal_settings, revocations
 from services.auth.models import Business
 from services.auth.portal_settings import SettingsChanges
 
@@ -84,9 +84,12 @@ def changes_of(changes: pb.PortalSettingsChanges) -> SettingsChanges:
 
 
 class PortalSettingsServicer(auth_pb2_grpc.PortalSettingsServiceServicer):
-    def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, db: Database, now: Callable[[], datetime], revoked: revocations.RevocationPublisher | None = None
+    ) -> None:
         self.db = db
         self.now = now
+        self.revoked = revoked
 
     async def GetPortalSettings(
         self, request: pb.GetPortalSettingsRequest, context: grpc.aio.ServicerContext
@@ -98,6 +101,10 @@ class PortalSettingsServicer(auth_pb2_grpc.PortalSettingsServiceServicer):
     async def UpdatePortalSettings(
         self, request: pb.UpdatePortalSettingsRequest, context: grpc.aio.ServicerContext
     ) -> pb.UpdatePortalSettingsResponse:
+        changes = changes_of(request.changes)
         async with self.db.unit_of_work() as session:
-            business = await portal_settings.update_settings(session, changes_of(request.changes), self.now())
+            business = await portal_settings.update_settings(session, changes, self.now())
+        timeouts = changes.idle_timeout_minutes is not None or changes.absolute_timeout_hours is not None
+        if timeouts and self.revoked is not None:  # tightened timeouts apply at once, also to gateways' copies
+            self.revoked.publish(revocations.all_sessions_revoked(business.id))
         return pb.UpdatePortalSettingsResponse(settings=settings_to_pb(business))

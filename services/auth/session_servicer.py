@@ -8,12 +8,14 @@ from datetime import datetime
 import grpc
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
+from portal_kit.context import current_tenant
 from portal_kit.db import Database
 from portal_kit.errors import NotFound
 from portal_kit.timestamps import unix
 
-from services.auth import businesses, document_links, sessions
+from services.auth import businesses, document_links, revocations, sessions
 from services.auth.billing_customers import BillingCustomers
+from services.auth.revocations import RevocationPublisher
 from services.auth.sessions import Client, SessionView
 
 Outcome = pb.OpenDocumentLinkResponse.Outcome
@@ -43,8 +45,16 @@ def session_to_pb(view: SessionView) -> pb.Session:
 
 
 class SessionServicer(auth_pb2_grpc.SessionServiceServicer):
-    def __init__(self, db: Database, secret_key: bytes, billing: BillingCustomers, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        secret_key: bytes,
+        billing: BillingCustomers,
+        now: Callable[[], datetime],
+        revoked: RevocationPublisher | None = None,
+    ) -> None:
         self.db = db
+        self.revoked = revoked
         self.secret_key = secret_key
         self.billing = billing
         self.now = now
@@ -83,13 +93,16 @@ class SessionServicer(auth_pb2_grpc.SessionServiceServicer):
             view = await sessions.switch_account(
                 session, self.secret_key, request.session_token, request.customer_id, self.now()
             )
+        self._publish(revocations.sessions_revoked(current_tenant(), [view.row.id]))  # copies show the old account
         return pb.SwitchAccountResponse(session=session_to_pb(view))
 
     async def EndSession(
         self, request: pb.EndSessionRequest, context: grpc.aio.ServicerContext
     ) -> pb.EndSessionResponse:
         async with self.db.unit_of_work() as session:
-            await sessions.end_session(session, self.secret_key, request.session_token, self.now())
+            ended = await sessions.end_session(session, self.secret_key, request.session_token, self.now())
+        if ended is not None:
+            self._publish(revocations.sessions_revoked(current_tenant(), [ended]))
         return pb.EndSessionResponse()
 
     async def EndSessionsEverywhere(
@@ -97,14 +110,20 @@ class SessionServicer(auth_pb2_grpc.SessionServiceServicer):
     ) -> pb.EndSessionsEverywhereResponse:
         async with self.db.unit_of_work() as session:
             ended = await sessions.end_sessions_everywhere(session, self.secret_key, request.session_token, self.now())
-        return pb.EndSessionsEverywhereResponse(ended=ended)
+        self._publish(revocations.sessions_revoked(current_tenant(), ended.ids))
+        return pb.EndSessionsEverywhereResponse(ended=ended.active)
 
     async def EndCustomerSessions(
         self, request: pb.EndCustomerSessionsRequest, context: grpc.aio.ServicerContext
     ) -> pb.EndCustomerSessionsResponse:
         async with self.db.unit_of_work() as session:
             ended = await sessions.end_customer_sessions(session, request.customer_id, self.now())
-        return pb.EndCustomerSessionsResponse(ended=ended)
+        self._publish(revocations.customer_revoked(current_tenant(), request.customer_id))
+        return pb.EndCustomerSessionsResponse(ended=ended.active)
+
+    def _publish(self, revocation: revocations.pb.Revocation) -> None:
+        if self.revoked is not None:
+            self.revoked.publish(revocation)
 
     async def OpenDocumentLink(
         self, request: pb.OpenDocumentLinkRequest, context: grpc.aio.ServicerContext

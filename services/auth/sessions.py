@@ -224,31 +224,40 @@ async def switch_account(
     return await _view(session, row, business)
 
 
-async def end_session(session: AsyncSession, secret_key: bytes, token: str, now: datetime) -> None:
-    """Ends the session at once. Ending an unknown or ended session is no error."""
+async def end_session(session: AsyncSession, secret_key: bytes, token: str, now: datetime) -> str | None:
+    """Ends the session at once; its id, or None when there was none. Ending an unknown or ended session is no
+    error."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        return
+        return None
     sessions = SessionRepository(session)
     row = await sessions.by_token_hash(token_hash(secret_key, token))
-    if row is not None:
-        await sessions.end([row.id], now)
+    if row is None:
+        return None
+    await sessions.end([row.id], now)
+    return row.id
+
+
+@dataclass(frozen=True)
+class Ended:
+    active: int  # how many of the sessions ended were still usable
+    ids: list[str]  # every session ended
 
 
 async def _end_counting_active(
     session: AsyncSession, rows: Sequence[PortalSession], business: Business, now: datetime
-) -> int:
-    """Ends every open session given; the count is of those that were still usable."""
+) -> Ended:
+    """Ends every open session given."""
     await SessionRepository(session).end([r.id for r in rows], now)
-    return sum(1 for r in rows if is_active(r, business, now))
+    return Ended(sum(1 for r in rows if is_active(r, business, now)), [r.id for r in rows])
 
 
-async def end_sessions_everywhere(session: AsyncSession, secret_key: bytes, token: str, now: datetime) -> int:
+async def end_sessions_everywhere(session: AsyncSession, secret_key: bytes, token: str, now: datetime) -> Ended:
     row, business = await _active(session, secret_key, token, now)
     rows = await SessionRepository(session).open_of_person(row)
     return await _end_counting_active(session, rows, business, now)
 
 
-async def end_customer_sessions(session: AsyncSession, customer_id: int, now: datetime) -> int:
+async def end_customer_sessions(session: AsyncSession, customer_id: int, now: datetime) -> Ended:
     if customer_id <= 0:
         raise InvalidArgument("customer_id must be a positive id.", "customer_id")
     business = await current_business(session)

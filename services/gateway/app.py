@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from services.gateway.api import customers, errors, invoices, portal_access
 from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
+from services.gateway.caches import RevocationListener
 from services.gateway.deps import backends_of, settings_of
 from services.gateway.portal import account, documents, pages, signin
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, to_sign_in
@@ -79,7 +81,16 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
         used = backends or Backends(settings)
         app.state.backends = used
         app.state.tenancy = Tenancy(used, settings.base_domain)
+        listener = None
+        if settings.kafka_bootstrap and settings.gateway_cache_seconds > 0:
+            app.state.revocations = RevocationListener(
+                settings.kafka_bootstrap, used.caches, app.state.tenancy.forget_business
+            )
+            listener = asyncio.create_task(app.state.revocations.run())
         yield
+        if listener is not None:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
         if backends is None:
             await used.close()
 

@@ -9,6 +9,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from portal_kit import grpc_client
 from portal_kit.principal import Principal
 
+from services.gateway.caches import GatewayCaches
 from services.gateway.clients.auth import AuthClient, AuthStubs
 from services.gateway.clients.billing import BillingClient, BillingStubs
 from services.gateway.clients.calls import CallScope
@@ -27,6 +28,8 @@ class Backends:
             "comments": grpc_client.channel(settings.comments_addr, self.deadline),
         }
         self.auth_stubs = AuthStubs(self.channels["auth"])
+        # Validated sessions and API keys, reused for a few seconds; on only while revocations are read (app.py).
+        self.caches = GatewayCaches(settings.gateway_cache_seconds)
         self.billing_stubs = BillingStubs(self.channels["billing"])
         self.subscriptions_stubs = SubscriptionsStubs(self.channels["subscriptions"])
         self.comments_stubs = CommentsStubs(self.channels["comments"])
@@ -35,7 +38,7 @@ class Backends:
         return CallScope(tenant, self.deadline, principal)
 
     def auth(self, tenant: str | None, principal: Principal | None = None) -> AuthClient:
-        return AuthClient(self.auth_stubs, self.scope(tenant, principal))
+        return AuthClient(self.auth_stubs, self.scope(tenant, principal), self.caches)
 
     def billing(self, tenant: str, principal: Principal | None = None) -> BillingClient:
         return BillingClient(self.billing_stubs, self.scope(tenant, principal))

@@ -26,6 +26,8 @@ class GatewaySettings(PortalSettings):
     comments_addr: str = "127.0.0.1:50054"
     backend_deadline: float = Field(default=5.0, gt=0)  # seconds, every gRPC call
     trusted_proxies: str = ""  # CIDRs whose X-Forwarded-For is believed (services/gateway/client_ip.py)
+    kafka_bootstrap: str | None = None  # where auth's revocations are read; None: no caching of sessions/keys
+    gateway_cache_seconds: float = Field(default=5.0, ge=0)  # how long a validated session or API key is reused
 
     @field_validator("base_domain")
     @classmethod

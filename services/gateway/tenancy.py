@@ -33,6 +33,11 @@ class Tenancy:
             return None
         return name[: -len(suffix)]
 
+    def forget_business(self, business_id: str) -> None:
+        """A disabled business: ask auth again on its next request."""
+        for username in [u for u, (_, b) in self._cache.items() if b is not None and b.id == business_id]:
+            del self._cache[username]
+
     async def business_for(self, username: str) -> auth_pb2.Business | None:
         cached = self._cache.get(username)
         if cached and cached[0] > time.monotonic():

@@ -10,7 +10,7 @@ from portal.billing.v1 import customers_pb2 as pb
 from services.gateway.api.fields import BOOL, STRING, check_known, fill_scalars, read_metadata, scalars_out
 from services.gateway.api.jsonio import JsonResponse, parse_body
 from services.gateway.api.pagination import bracketed, list_headers, page_of
-from services.gateway.deps import ApiBilling
+from services.gateway.deps import ApiAuth, ApiBilling
 
 router = APIRouter()
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -105,8 +105,10 @@ async def update_customer(customer_id: ObjectId, request: Request, billing: ApiB
 
 
 @router.delete("/customers/{customer_id}", status_code=204)
-async def delete_customer(customer_id: ObjectId, request: Request, billing: ApiBilling) -> Response:
+async def delete_customer(customer_id: ObjectId, request: Request, billing: ApiBilling, auth: ApiAuth) -> Response:
+    """Deleting a customer ends its portal sessions too (auth tells every gateway to drop its copies)."""
     await billing.delete_customer(customer_id)
+    await auth.end_customer_sessions(customer_id)
     return Response(status_code=204)
 
 

@@ -1,4 +1,8 @@
-"""The auth service as the gateway uses it: businesses, API keys, sign-in, sessions, settings."""
+"""The auth service as the gateway uses it: businesses, API keys, sign-in, sessions, settings.
+
+Validated sessions and API keys are reused for a few seconds (services/gateway/caches.py); what this gateway ends
+or changes it forgets at once, and auth's revocation events tell the other gateways.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import grpc
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
 
+from services.gateway.caches import GatewayCaches
 from services.gateway.clients.calls import CallScope, unary
 
 
@@ -22,9 +27,14 @@ class AuthStubs:
 class AuthClient:
     """Calls to auth for one request's scope (tenant, principal, deadline)."""
 
-    def __init__(self, stubs: AuthStubs, scope: CallScope) -> None:
+    def __init__(self, stubs: AuthStubs, scope: CallScope, caches: GatewayCaches | None = None) -> None:
         self.stubs = stubs
         self.scope = scope
+        self.caches = caches or GatewayCaches(0)
+
+    @property
+    def tenant(self) -> str:
+        return self.scope.tenant or ""
 
     # Businesses and API keys (no tenant yet: these find it)
     async def resolve_business(self, username: str) -> pb.Business:
@@ -34,9 +44,13 @@ class AuthClient:
         return reply.business
 
     async def authenticate_api_key(self, api_key: str) -> pb.Business:
+        cached = self.caches.business_of_key(api_key)
+        if cached is not None:
+            return cached
         reply: pb.AuthenticateApiKeyResponse = await unary(
             self.stubs.businesses.AuthenticateApiKey, pb.AuthenticateApiKeyRequest(api_key=api_key), self.scope
         )
+        self.caches.keep_key(api_key, reply.business)
         return reply.business
 
     # Sign-in
@@ -76,9 +90,13 @@ class AuthClient:
 
     # Sessions
     async def get_session(self, session_token: str) -> pb.Session:
+        cached = self.caches.session(self.tenant, session_token)
+        if cached is not None:
+            return cached
         reply: pb.GetSessionResponse = await unary(
             self.stubs.sessions.GetSession, pb.GetSessionRequest(session_token=session_token), self.scope
         )
+        self.caches.keep_session(self.tenant, session_token, reply.session)
         return reply.session
 
     async def start_temporary_session(
@@ -96,28 +114,49 @@ class AuthClient:
         request = pb.OpenDocumentLinkRequest(
             link_token=link_token, session_token=session_token, client=client, start_guest_session=start_guest_session
         )
-        return await unary(self.stubs.sessions.OpenDocumentLink, request, self.scope)
+        reply: pb.OpenDocumentLinkResponse = await unary(self.stubs.sessions.OpenDocumentLink, request, self.scope)
+        if session_token and reply.outcome == pb.OpenDocumentLinkResponse.Outcome.OUTCOME_SIGNED_IN:
+            self.caches.forget_session(
+                self.tenant, session_token
+            )  # auth may have switched it to the document's account
+        return reply
 
     async def switch_account(self, session_token: str, customer_id: int) -> pb.Session:
         request = pb.SwitchAccountRequest(session_token=session_token, customer_id=customer_id)
-        reply: pb.SwitchAccountResponse = await unary(self.stubs.sessions.SwitchAccount, request, self.scope)
+        try:
+            reply: pb.SwitchAccountResponse = await unary(self.stubs.sessions.SwitchAccount, request, self.scope)
+        finally:
+            self.caches.forget_session(self.tenant, session_token)
         return reply.session
 
     async def end_session(self, session_token: str) -> None:
-        await unary(self.stubs.sessions.EndSession, pb.EndSessionRequest(session_token=session_token), self.scope)
+        try:
+            await unary(self.stubs.sessions.EndSession, pb.EndSessionRequest(session_token=session_token), self.scope)
+        finally:
+            self.caches.forget_session(self.tenant, session_token)
 
     async def end_sessions_everywhere(self, session_token: str) -> int:
+        current = self.caches.session(self.tenant, session_token)
         request = pb.EndSessionsEverywhereRequest(session_token=session_token)
-        reply: pb.EndSessionsEverywhereResponse = await unary(
-            self.stubs.sessions.EndSessionsEverywhere, request, self.scope
-        )
+        try:
+            reply: pb.EndSessionsEverywhereResponse = await unary(
+                self.stubs.sessions.EndSessionsEverywhere, request, self.scope
+            )
+        finally:
+            if current is not None:
+                self.caches.revoke_person(self.tenant, current)
+            else:  # whose sessions these are is unknown here: drop the business's copies, they are re-checked
+                self.caches.revoke_all_sessions(self.tenant)
         return reply.ended
 
     async def end_customer_sessions(self, customer_id: int) -> int:
         request = pb.EndCustomerSessionsRequest(customer_id=customer_id)
-        reply: pb.EndCustomerSessionsResponse = await unary(
-            self.stubs.sessions.EndCustomerSessions, request, self.scope
-        )
+        try:
+            reply: pb.EndCustomerSessionsResponse = await unary(
+                self.stubs.sessions.EndCustomerSessions, request, self.scope
+            )
+        finally:
+            self.caches.revoke_customer(self.tenant, customer_id)
         return reply.ended
 
     async def recent_sign_ins(self, session_token: str, limit: int) -> list[pb.SignIn]:
@@ -134,7 +173,10 @@ class AuthClient:
 
     async def update_portal_settings(self, changes: pb.PortalSettingsChanges) -> pb.PortalSettings:
         request = pb.UpdatePortalSettingsRequest(changes=changes)
-        reply: pb.UpdatePortalSettingsResponse = await unary(
-            self.stubs.settings.UpdatePortalSettings, request, self.scope
-        )
+        try:
+            reply: pb.UpdatePortalSettingsResponse = await unary(
+                self.stubs.settings.UpdatePortalSettings, request, self.scope
+            )
+        finally:  # tightened timeouts apply at once: sessions are checked by auth again
+            self.caches.revoke_all_sessions(self.tenant)
         return reply.settings
