@@ -423,10 +423,11 @@ def profile(args: argparse.Namespace, stack: Stack, target: Target, wrk: str, la
     out.mkdir(parents=True, exist_ok=True)
     spies = []
     for name in ("gateway", "auth", "billing"):
-        svg = out / f"{label}-{target.name.replace(' ', '_')}-{name}.svg"
+        svg = out / f"{label}-{re.sub(r'[^a-z0-9]+', '_', target.name).strip('_')}-{name}.svg"
         command = [spy, "record", "--nonblocking", "-r", "200", "-d", str(args.duration), "-o", str(svg),
                    "-p", str(stack.processes[name].pid)]  # fmt: skip
-        spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with open(out / "py-spy.log", "ab") as spy_log:
+            spies.append(subprocess.Popen(command, stdout=spy_log, stderr=subprocess.STDOUT))
     run_wrk(wrk, target, args)
     for spy_process in spies:
         spy_process.wait(timeout=60)
@@ -493,7 +494,8 @@ def pages_run(args: argparse.Namespace, workdir: Path, sink: SmtpSink, wrk: str,
             run_wrk(wrk, Target(target.name, target.url, target.lua, target.data, target.servers),
                     argparse.Namespace(**{**vars(args), "duration": 2}))  # fmt: skip
         if args.profile:
-            profile(args, stack, wanted[0], wrk, args.profile_label)
+            for target in wanted:
+                profile(args, stack, target, wrk, args.profile_label)
         results: dict[str, list[Result]] = {}
         loads = []
         for round_number in range(args.rounds):

@@ -90,6 +90,8 @@ class Invoice(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),
         Index("ix_invoices_tenant_created", "tenant_id", "created_at", "pk"),
+        # A customer's invoices in list order, however many the business has (the account page, filter[customer]).
+        Index("ix_invoices_tenant_customer_created", "tenant_id", "customer_id", "created_at", "pk"),
     )
 
     pk: int | None = Field(default=None, primary_key=True)

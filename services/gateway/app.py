@@ -14,8 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from portal_kit.errors import DomainError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.api import customers, errors, invoices, portal_access
 from services.gateway.api.idempotency import IdempotencyMiddleware
@@ -46,20 +46,35 @@ def is_api(request: Request) -> bool:
     return request.url.path == "/api" or request.url.path.startswith("/api/")
 
 
-class SiteMiddleware(BaseHTTPMiddleware):
-    """Every request is for the base site or for one business's portal; an unknown subdomain is a 404."""
+class SiteMiddleware:
+    """Every request is for the base site or for one business's portal; an unknown subdomain is a 404.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    Pure ASGI (no BaseHTTPMiddleware: no extra task and stream per request); `request.state.site` lives in the
+    ASGI scope, so the routes below see it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = await self.refusal(Request(scope, receive))
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    async def refusal(self, request: Request) -> Response | None:
+        """Sets the request's site; the answer when the request goes no further, else None."""
         if request.url.path.startswith(HOST_FREE_PATHS):
             request.state.site = Site(None)
-            return await call_next(request)
+            return None
         tenancy = cast(Tenancy, request.app.state.tenancy)
         username = tenancy.username_of(request.headers.get("host", ""))
         if username is None:
             request.state.site = Site(None)
             if request.url.path != "/" and not is_api(request):
                 return pages.not_found(request, "Open your billing portal at your business's own address.")
-            return await call_next(request)
+            return None
         try:
             business = await tenancy.business_for(username)
         except DomainError as error:
@@ -72,7 +87,7 @@ class SiteMiddleware(BaseHTTPMiddleware):
         if is_api(request):
             base = settings_of(request).base_url()
             return errors.error_response(404, f"The business API is served at {base}/api, not on portal addresses.")
-        return await call_next(request)
+        return None
 
 
 def create_app(settings: GatewaySettings, backends: Backends | None = None) -> FastAPI:

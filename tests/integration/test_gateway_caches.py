@@ -167,7 +167,7 @@ def test_tightened_timeouts_reach_another_gateways_copies(
     assert signed_in(second_gateway.page(business, cookie))
     with business_api(stack, business) as api:
         assert api.patch("/portal_settings", json={"idle_timeout_minutes": 5}).status_code == 200
-    copies = second_gateway.app.state.caches  # type: ignore[attr-defined]
+    copies = second_gateway.app.state.backends.caches  # type: ignore[attr-defined]
     within_a_second(lambda: copies.session(business.id, cookie.split("=", 1)[1]) is None)
     assert signed_in(second_gateway.page(business, cookie))  # still valid: asked auth again
 
