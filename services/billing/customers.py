@@ -96,7 +96,8 @@ async def create_customer(session: AsyncSession, fields: dict[str, Any]) -> Cust
         sequences = NumberSequenceRepository(session)
         customer.number = await next_number(sequences, "customer", customers.number_taken)
     await customers.add(customer)
-    await CustomerMetadataRepository(session).replace(customer.id, metadata)
+    CustomerMetadataRepository(session).add_new(customer.id, metadata)  # a new customer has none to replace
+    await session.flush()
     return CustomerRecord(customer, metadata)
 
 

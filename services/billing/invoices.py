@@ -151,7 +151,7 @@ async def create_invoice(
     invoice.number = await next_number(sequences, "invoice", invoices.number_taken)
     await invoices.add(invoice)
     session.add_all(items)
-    await InvoiceMetadataRepository(session).replace(invoice.id, metadata)
+    InvoiceMetadataRepository(session).add_new(invoice.id, metadata)  # a new invoice has none to replace
     await session.flush()
     return InvoiceRecord(invoice, items, metadata)
 

@@ -117,9 +117,13 @@ class _MetadataRepository(TenantRepository[Any]):
 
     async def replace(self, owner_id: int, values: dict[str, str]) -> None:
         await self.delete_of_owner(owner_id)
+        self.add_new(owner_id, values)
+        await self.session.flush()
+
+    def add_new(self, owner_id: int, values: dict[str, str]) -> None:
+        """The metadata of an owner that has none yet (written by the next flush)."""
         for key, value in values.items():
             self.session.add(self.model(tenant_id=self.tenant_id, owner_id=owner_id, key=key, value=value))
-        await self.session.flush()
 
     async def delete_of_owner(self, owner_id: int) -> None:
         await self.session.exec(
