@@ -273,7 +273,7 @@ def test_gateway_listens_on_its_container_port(default_manifests: list[Manifest]
     env = env_of(container)
     assert env["PORTAL_HTTP_PORT"] == str(container["ports"][0]["containerPort"]) == str(HTTP_PORT)
     assert "PORTAL_GRPC_PORT" not in env
-    assert "PORTAL_KAFKA_BOOTSTRAP" not in env
+    assert env["PORTAL_KAFKA_BOOTSTRAP"] == "kafka:9092"  # auth's revocations of the sessions and keys it caches
 
 
 def test_port_overrides_move_env_probes_and_service_together() -> None:

@@ -113,11 +113,11 @@ Call with (dict "root" $ "name" "auth" "component" $component).
     secretKeyRef:
       name: {{ required "secretKey.existingSecret is required" $root.Values.secretKey.existingSecret }}
       key: {{ $root.Values.secretKey.key | default "secret-key" }}
+- name: PORTAL_KAFKA_BOOTSTRAP
+  value: {{ required "kafka.bootstrap is required" $root.Values.kafka.bootstrap | quote }}
 {{- if eq $c.protocol "grpc" }}
 - name: PORTAL_GRPC_PORT
   value: {{ $c.port | toString | quote }}
-- name: PORTAL_KAFKA_BOOTSTRAP
-  value: {{ required "kafka.bootstrap is required" $root.Values.kafka.bootstrap | quote }}
 {{- else if eq $c.protocol "http" }}
 - name: PORTAL_HTTP_PORT
   value: {{ $c.port | toString | quote }}
