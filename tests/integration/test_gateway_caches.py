@@ -7,6 +7,7 @@ The second gateway here keeps copies for 60 s, so only the event can explain a r
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ import pytest
 import uvicorn
 from aiokafka import AIOKafkaProducer
 from portal.auth.v1 import revocations_pb2 as pb
+from portal_kit.service_auth import env_for
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -65,6 +67,8 @@ def second_gateway(stack: Stack) -> Iterator[Gateway]:
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
+    saved = dict(os.environ)
+    os.environ.update(env_for("gateway", stack.tokens))  # its channels carry the gateway's credential, read at start
     thread.start()
     try:
         wait_for_port("127.0.0.1", port, 30)
@@ -72,10 +76,18 @@ def second_gateway(stack: Stack) -> Iterator[Gateway]:
         while not getattr(app.state, "revocations", None) or not app.state.revocations.ready.is_set():
             assert time.monotonic() < deadline, "the second gateway never started reading revocations"
             time.sleep(0.05)
+        restore(saved)
         yield Gateway(port, app)
     finally:
+        restore(saved)
         server.should_exit = True
         thread.join(15)
+
+
+def restore(environment: dict[str, str]) -> None:
+    if dict(os.environ) != environment:
+        os.environ.clear()
+        os.environ.update(environment)
 
 
 def business_api(stack: Stack, business: Business) -> httpx.Client:
