@@ -154,7 +154,8 @@ def _stat_fields(pid: str) -> list[str] | None:
 
 
 def group_cpu_seconds(pgids: Iterable[int]) -> float:
-    """utime+stime (and that of reaped children, e.g. PostgreSQL backends that ended) of every process in groups."""
+    """utime+stime (and that of reaped children) of every process in the groups and of their leaders' children:
+    PostgreSQL backends call setsid(), so they leave the postmaster's group but stay its children."""
     wanted = set(pgids)
     ticks = 0
     for entry in os.listdir("/proc"):
@@ -162,7 +163,7 @@ def group_cpu_seconds(pgids: Iterable[int]) -> float:
             continue
         fields = _stat_fields(entry)
         # after ")": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
-        if fields is None or int(fields[2]) not in wanted:
+        if fields is None or (int(fields[2]) not in wanted and int(fields[1]) not in wanted):
             continue
         ticks += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
     return ticks / CLK_TCK
