@@ -1,7 +1,7 @@
 """invoices: index on tenant, customer, list order
 
 Revision ID: 341d91f61cb5
-Revises: 4f3e97116f28
+Revises: 80851c3555aa
 Create Date: 2026-11-30 19:14:27.264554
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "341d91f61cb5"
-down_revision: str | None = "4f3e97116f28"
+down_revision: str | None = "80851c3555aa"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
