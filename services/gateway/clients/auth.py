@@ -99,14 +99,6 @@ class AuthClient:
         self.caches.keep_session(self.tenant, session_token, reply.session)
         return reply.session
 
-    async def start_temporary_session(
-        self, customer_id: int, document_type: str, document_id: int, client: pb.Client
-    ) -> pb.StartTemporarySessionResponse:
-        request = pb.StartTemporarySessionRequest(
-            customer_id=customer_id, document_type=document_type, document_id=document_id, client=client
-        )
-        return await unary(self.stubs.sessions.StartTemporarySession, request, self.scope)
-
     async def open_document_link(
         self, link_token: str, session_token: str, client: pb.Client, start_guest_session: bool
     ) -> pb.OpenDocumentLinkResponse:

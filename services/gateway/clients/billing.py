@@ -128,10 +128,6 @@ class BillingClient:
         reply: invoices_pb2.SendInvoiceResponse = await unary(self.stubs.invoices.SendInvoice, request, self.scope)
         return list(reply.emails)
 
-    async def invoice_by_link(self, token: str) -> invoices_pb2.GetInvoiceByLinkResponse:
-        request = invoices_pb2.GetInvoiceByLinkRequest(token=token)
-        return await unary(self.stubs.invoices.GetInvoiceByLink, request, self.scope)
-
     async def invoice_pdf(
         self, invoice_id: int, presentation: invoices_pb2.Presentation
     ) -> invoices_pb2.RenderInvoicePdfResponse:
