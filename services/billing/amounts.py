@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
 from portal_kit.errors import InvalidArgument
 from portal_kit.money import normalize_currency, to_minor
@@ -57,14 +56,3 @@ def resolved_currency(given: str | None, invoice_currency: str | None, customer_
     if given is not None:
         return normalize_currency(given)
     return invoice_currency or customer_currency or DEFAULT_CURRENCY
-
-
-def in_currency(changes: dict[str, Any], currency: str) -> dict[str, Any]:
-    """The changes with every decimal amount (items, their adjustments, invoice discounts and taxes) in minor units."""
-    converted = dict(changes)
-    if "items" in changes:
-        converted["items"] = items_in(changes["items"], currency)
-    for name in ("discounts", "taxes"):
-        if name in changes:
-            converted[name] = adjustments_in(changes[name], currency, name)
-    return converted

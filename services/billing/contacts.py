@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 from portal_kit.errors import InvalidArgument
 from portal_kit.ids import new_public_id
 from portal_kit.timestamps import utcnow
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import validation
@@ -28,27 +27,53 @@ TEXT_LIMITS = {
 CLEARABLE = (set(TEXT_LIMITS) - {"name"}) | {"email", "country"}
 
 
-def _apply(contact: Contact, fields: dict[str, Any]) -> None:
-    for key, value in fields.items():
-        if key in TEXT_LIMITS:
-            setattr(contact, key, validation.text(value, key, TEXT_LIMITS[key]))
-        elif key == "email":
-            contact.email = validation.email(value)
-        elif key == "country":
-            contact.country = validation.country(value)
-        elif key in ("primary", "sms_enabled"):
-            setattr(contact, key, bool(value))
-        else:
-            raise InvalidArgument(f"Unknown contact field: {key}.", key)
+@dataclass(frozen=True)
+class ContactFields:
+    """What a caller gave for a contact: None means "not given"."""
+
+    name: str | None = None
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    primary: bool | None = None
+    sms_enabled: bool | None = None
+    department: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactChanges:
+    fields: ContactFields
+    cleared: list[str] = field(default_factory=list)
+
+
+def _apply(contact: Contact, given: ContactFields) -> None:
+    for key, limit in TEXT_LIMITS.items():
+        text = getattr(given, key)
+        if text is not None:
+            setattr(contact, key, validation.text(text, key, limit))
+    if given.email is not None:
+        contact.email = validation.email(given.email)
+    if given.country is not None:
+        contact.country = validation.country(given.country)
+    if given.primary is not None:
+        contact.primary = given.primary
+    if given.sms_enabled is not None:
+        contact.sms_enabled = given.sms_enabled
     if not contact.name:
         raise InvalidArgument("A contact needs a name.", "name")
 
 
-async def create_contact(session: AsyncSession, customer_id: int, fields: dict[str, Any]) -> Contact:
+async def create_contact(session: AsyncSession, customer_id: int, given: ContactFields) -> Contact:
     customer = await CustomerRepository(session).get(customer_id)
     contacts = ContactRepository(session)
     contact = Contact(tenant_id=contacts.tenant_id, id=new_public_id(), customer_id=customer.id, name="")
-    _apply(contact, fields)
+    _apply(contact, given)
     return await contacts.add(contact)
 
 
@@ -56,30 +81,24 @@ async def get_contact(session: AsyncSession, customer_id: int, contact_id: int) 
     return await ContactRepository(session).get_of_customer(customer_id, contact_id)
 
 
-async def update_contact(
-    session: AsyncSession, customer_id: int, contact_id: int, changes: dict[str, Any], cleared: list[str]
-) -> Contact:
-    contact = await ContactRepository(session).get_of_customer(customer_id, contact_id)
-    for name in cleared:
+async def update_contact(session: AsyncSession, customer_id: int, contact_id: int, changes: ContactChanges) -> Contact:
+    contacts = ContactRepository(session)
+    contact = await contacts.get_of_customer(customer_id, contact_id)
+    for name in changes.cleared:
         if name not in CLEARABLE:
             raise InvalidArgument(f"{name} cannot be cleared.", name)
-    _apply(contact, changes)
-    for name in cleared:
+    _apply(contact, changes.fields)
+    for name in changes.cleared:
         setattr(contact, name, None)
     contact.updated_at = utcnow()
-    session.add(contact)
-    await session.flush()
-    return contact
+    return await contacts.save(contact)
 
 
 async def delete_contact(session: AsyncSession, customer_id: int, contact_id: int) -> None:
-    contact = await ContactRepository(session).get_of_customer(customer_id, contact_id)
-    await session.delete(contact)
-    await session.flush()
+    contacts = ContactRepository(session)
+    await contacts.discard(await contacts.get_of_customer(customer_id, contact_id))
 
 
 async def list_contacts(session: AsyncSession, customer_id: int, page: int, per_page: int) -> tuple[list[Contact], int]:
     customer = await CustomerRepository(session).get(customer_id)
-    contacts = ContactRepository(session)
-    query = contacts.of_customer(customer.id).order_by(col(Contact.created_at), col(Contact.pk))
-    return await contacts.page(query, *validation.paging(page, per_page))
+    return await ContactRepository(session).page_of_customer(customer.id, *validation.paging(page, per_page))

@@ -6,7 +6,9 @@ from portal.billing.v1 import customers_pb2 as pb
 from portal_kit.db import Database
 
 from services.billing import contacts, customer_lookup, customers
-from services.billing.messages import contact_to_pb, customer_to_pb, given
+from services.billing.contacts import ContactChanges
+from services.billing.customers import CustomerChanges
+from services.billing.messages import contact_fields, contact_to_pb, customer_fields, customer_to_pb
 
 
 class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
@@ -17,7 +19,7 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
         self, request: pb.CreateCustomerRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateCustomerResponse:
         async with self.db.unit_of_work() as session:
-            record = await customers.create_customer(session, given(request.customer))
+            record = await customers.create_customer(session, customer_fields(request.customer))
         return pb.CreateCustomerResponse(customer=customer_to_pb(record))
 
     async def GetCustomer(
@@ -38,7 +40,8 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
         self, request: pb.UpdateCustomerRequest, context: grpc.aio.ServicerContext
     ) -> pb.UpdateCustomerResponse:
         async with self.db.unit_of_work() as session:
-            record = await customers.update_customer(session, request.id, given(request.changes), list(request.cleared))
+            changes = CustomerChanges(customer_fields(request.changes), list(request.cleared))
+            record = await customers.update_customer(session, request.id, changes)
         return pb.UpdateCustomerResponse(customer=customer_to_pb(record))
 
     async def DeleteCustomer(
@@ -52,8 +55,9 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
         self, request: pb.ListCustomersRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListCustomersResponse:
         async with self.db.unit_of_work() as session:
+            filters = customers.customer_filters(request.filter)
             rows, total = await customers.list_customers(
-                session, request.page.page, request.page.per_page, dict(request.filter), dict(request.metadata)
+                session, request.page.page, request.page.per_page, filters, dict(request.metadata)
             )
         return pb.ListCustomersResponse(
             customers=[customer_to_pb(r) for r in rows], page_info=common_pb2.PageInfo(total_count=total)
@@ -70,7 +74,7 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
         self, request: pb.CreateContactRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateContactResponse:
         async with self.db.unit_of_work() as session:
-            contact = await contacts.create_contact(session, request.customer_id, given(request.contact))
+            contact = await contacts.create_contact(session, request.customer_id, contact_fields(request.contact))
         return pb.CreateContactResponse(contact=contact_to_pb(contact))
 
     async def GetContact(
@@ -84,9 +88,8 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
         self, request: pb.UpdateContactRequest, context: grpc.aio.ServicerContext
     ) -> pb.UpdateContactResponse:
         async with self.db.unit_of_work() as session:
-            contact = await contacts.update_contact(
-                session, request.customer_id, request.id, given(request.changes), list(request.cleared)
-            )
+            changes = ContactChanges(contact_fields(request.changes), list(request.cleared))
+            contact = await contacts.update_contact(session, request.customer_id, request.id, changes)
         return pb.UpdateContactResponse(contact=contact_to_pb(contact))
 
     async def DeleteContact(

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 
-from portal_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from portal_kit.errors import FailedPrecondition, InvalidArgument
 from portal_kit.ids import new_public_id
 from portal_kit.money import normalize_currency
 from portal_kit.timestamps import utcnow
-from sqlalchemy import func, or_
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import validation
-from services.billing.models import Contact, Customer
+from services.billing.models import Customer
 from services.billing.numbering import next_number
 from services.billing.repository import (
     ContactRepository,
+    CustomerFilters,
     CustomerMetadataRepository,
     CustomerRepository,
     InvoiceRepository,
@@ -41,7 +40,39 @@ TEXT_LIMITS = {
 }
 TYPES = {"company", "person"}
 CLEARABLE = (set(TEXT_LIMITS) - {"name", "number"}) | {"email", "payment_terms", "country", "currency", "metadata"}
-FILTERS = {"email", "name", "number", "type", "currency", "country"}
+FILTERS = {f.name for f in fields(CustomerFilters)}
+
+
+@dataclass(frozen=True)
+class CustomerFields:
+    """What a caller gave for a customer: None means "not given" (clearing a field is said separately)."""
+
+    name: str | None = None
+    number: str | None = None
+    email: str | None = None
+    type: str | None = None
+    autopay: bool | None = None
+    payment_terms: str | None = None
+    attention_to: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    language: str | None = None
+    currency: str | None = None
+    phone: str | None = None
+    tax_id: str | None = None
+    taxable: bool | None = None
+    notes: str | None = None
+    metadata: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class CustomerChanges:
+    fields: CustomerFields
+    cleared: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -50,52 +81,49 @@ class CustomerRecord:
     metadata: dict[str, str]
 
 
-def _apply(customer: Customer, fields: dict[str, Any]) -> dict[str, str] | None:
+def _apply(customer: Customer, given: CustomerFields) -> dict[str, str] | None:
     """Validates and sets the given fields; returns the new metadata when it was given."""
-    new_metadata = None
-    for key, value in fields.items():
-        if key in TEXT_LIMITS:
-            setattr(customer, key, validation.text(value, key, TEXT_LIMITS[key]))
-        elif key == "email":
-            customer.email = validation.email(value)
-        elif key == "type":
-            if value not in TYPES:
-                raise InvalidArgument("type must be company or person.", "type")
-            customer.type = value
-        elif key == "payment_terms":
-            customer.payment_terms = validation.payment_terms(value)
-        elif key == "country":
-            customer.country = validation.country(value)
-        elif key == "currency":
-            customer.currency = normalize_currency(value) if value.strip() else None
-        elif key in ("autopay", "taxable"):
-            setattr(customer, key, bool(value))
-        elif key == "metadata":
-            new_metadata = validation.metadata(value)
-        else:
-            raise InvalidArgument(f"Unknown customer field: {key}.", key)
+    for key, limit in TEXT_LIMITS.items():
+        text = getattr(given, key)
+        if text is not None:
+            setattr(customer, key, validation.text(text, key, limit))
+    if given.email is not None:
+        customer.email = validation.email(given.email)
+    if given.type is not None:
+        if given.type not in TYPES:
+            raise InvalidArgument("type must be company or person.", "type")
+        customer.type = given.type
+    if given.payment_terms is not None:
+        customer.payment_terms = validation.payment_terms(given.payment_terms)
+    if given.country is not None:
+        customer.country = validation.country(given.country)
+    if given.currency is not None:
+        customer.currency = normalize_currency(given.currency) if given.currency.strip() else None
+    if given.autopay is not None:
+        customer.autopay = given.autopay
+    if given.taxable is not None:
+        customer.taxable = given.taxable
     if not customer.name:
         raise InvalidArgument("A customer needs a name.", "name")
-    return new_metadata
+    return validation.metadata(given.metadata) if given.metadata is not None else None
 
 
-async def _check_number(customers: CustomerRepository, number: str | None, current: str | None = None) -> None:
+def _checked_number(number: str | None) -> str:
     if not number:
         raise InvalidArgument("number cannot be empty.", "number")
-    if number != current and await customers.number_taken(number):
-        raise AlreadyExists(f"A customer with number '{number}' already exists.", "number")
+    return number
 
 
-async def create_customer(session: AsyncSession, fields: dict[str, Any]) -> CustomerRecord:
+async def create_customer(session: AsyncSession, given: CustomerFields) -> CustomerRecord:
     customers = CustomerRepository(session)
     customer = Customer(tenant_id=customers.tenant_id, id=new_public_id(), number="", name="")
-    metadata = _apply(customer, fields) or {}
-    if "number" in fields:
-        await _check_number(customers, customer.number)
+    metadata = _apply(customer, given) or {}
+    if given.number is not None:
+        _checked_number(customer.number)
     else:
         sequences = NumberSequenceRepository(session)
         customer.number = await next_number(sequences, "customer", customers.number_taken)
-    await customers.add(customer)
+    await customers.add_numbered(customer)
     CustomerMetadataRepository(session).add_new(customer.id, metadata)  # a new customer has none to replace
     await session.flush()
     return CustomerRecord(customer, metadata)
@@ -106,60 +134,56 @@ async def get_customer(session: AsyncSession, customer_id: int) -> CustomerRecor
     return CustomerRecord(customer, await CustomerMetadataRepository(session).of_owner(customer.id))
 
 
-async def update_customer(
-    session: AsyncSession, customer_id: int, changes: dict[str, Any], cleared: list[str]
-) -> CustomerRecord:
+async def update_customer(session: AsyncSession, customer_id: int, changes: CustomerChanges) -> CustomerRecord:
     customers = CustomerRepository(session)
     metadata_rows = CustomerMetadataRepository(session)
     customer = await customers.get(customer_id)
-    current_number = customer.number
-    for name in cleared:
+    for name in changes.cleared:
         if name not in CLEARABLE:
             raise InvalidArgument(f"{name} cannot be cleared.", name)
-    new_metadata = _apply(customer, changes)
-    if "metadata" in cleared:
+    if changes.fields.number is not None:
+        number = _checked_number(validation.text(changes.fields.number, "number", TEXT_LIMITS["number"]))
+        if number != customer.number:
+            await customers.renumber(customer, number)
+    new_metadata = _apply(customer, changes.fields)
+    if "metadata" in changes.cleared:
         new_metadata = {}
-    for name in cleared:
+    for name in changes.cleared:
         if name != "metadata":
             setattr(customer, name, None)
-    if customer.number != current_number:
-        await _check_number(customers, customer.number, current_number)
     customer.updated_at = utcnow()
-    session.add(customer)
+    await customers.save(customer)
     if new_metadata is not None:
         await metadata_rows.replace(customer.id, new_metadata)
-    await session.flush()
     return CustomerRecord(customer, await metadata_rows.of_owner(customer.id))
 
 
 async def delete_customer(session: AsyncSession, customer_id: int) -> None:
-    customer = await CustomerRepository(session).get(customer_id)
+    customers = CustomerRepository(session)
+    customer = await customers.get(customer_id)
     if await InvoiceRepository(session).any_of_customer(customer.id):
         raise FailedPrecondition("This customer has invoices: delete or void them before deleting the customer.")
     await ContactRepository(session).delete_of_customer(customer.id)
     await CustomerMetadataRepository(session).delete_of_owner(customer.id)
-    await session.delete(customer)
-    await session.flush()
+    await customers.discard(customer)
+
+
+def customer_filters(raw: Mapping[str, str]) -> CustomerFilters:
+    """filter[...] of a customer list, checked and normalized."""
+    validation.unknown_filters(dict(raw), FILTERS)
+    values = dict(raw)
+    if "currency" in values:
+        values["currency"] = values["currency"].strip().lower()
+    if "country" in values:
+        values["country"] = values["country"].strip().upper()
+    return CustomerFilters(**values)
 
 
 async def list_customers(
-    session: AsyncSession, page: int, per_page: int, filters: dict[str, str], metadata: dict[str, str]
+    session: AsyncSession, page: int, per_page: int, filters: CustomerFilters, metadata: dict[str, str]
 ) -> tuple[list[CustomerRecord], int]:
-    customers = CustomerRepository(session)
-    metadata_rows = CustomerMetadataRepository(session)
-    validation.unknown_filters(filters, FILTERS)
-    query = customers.base()
-    for key, value in sorted(filters.items()):
-        if key == "currency":
-            value = value.strip().lower()
-        elif key == "country":
-            value = value.strip().upper()
-        query = query.where(getattr(Customer, key) == value)
-    for condition in metadata_rows.matching(Customer.id, metadata):
-        query = query.where(condition)
-    query = query.order_by(col(Customer.created_at), col(Customer.pk))
-    rows, total = await customers.page(query, *validation.paging(page, per_page))
-    by_owner = await metadata_rows.of_owners([c.id for c in rows])
+    rows, total = await CustomerRepository(session).listing(filters, metadata, *validation.paging(page, per_page))
+    by_owner = await CustomerMetadataRepository(session).of_owners([c.id for c in rows])
     return [CustomerRecord(c, by_owner[c.id]) for c in rows], total
 
 
@@ -173,16 +197,6 @@ async def find_by_email(session: AsyncSession, email: str) -> list[CustomerRecor
     address = normalize_email(email)
     if not address or len(address) > 254:
         return []
-    customers = CustomerRepository(session)
-    contact_owners = (
-        ContactRepository(session)
-        .base()
-        .where(func.lower(Contact.email) == address)
-        .with_only_columns(Contact.customer_id)
-    )
-    query = customers.base().where(
-        or_(func.lower(Customer.email) == address, col(Customer.id).in_(contact_owners.scalar_subquery()))
-    )
-    rows = list((await session.exec(query.order_by(col(Customer.id)))).all())
+    rows = await CustomerRepository(session).by_email(address)
     by_owner = await CustomerMetadataRepository(session).of_owners([c.id for c in rows])
     return [CustomerRecord(c, by_owner[c.id]) for c in rows]

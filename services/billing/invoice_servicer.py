@@ -25,9 +25,9 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
     async def CreateInvoice(
         self, request: pb.CreateInvoiceRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateInvoiceResponse:
-        changes, cleared = invoice_changes(request.invoice)
+        changes = invoice_changes(request.invoice)
         async with self.db.unit_of_work() as session:
-            record = await invoices.create_invoice(session, self.secret_key, changes, cleared)
+            record = await invoices.create_invoice(session, self.secret_key, changes)
         return pb.CreateInvoiceResponse(invoice=self._pb(record))
 
     async def GetInvoice(
@@ -40,9 +40,9 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
     async def UpdateInvoice(
         self, request: pb.UpdateInvoiceRequest, context: grpc.aio.ServicerContext
     ) -> pb.UpdateInvoiceResponse:
-        changes, cleared = invoice_changes(request.changes)
+        changes = invoice_changes(request.changes)
         async with self.db.unit_of_work() as session:
-            record = await invoices.update_invoice(session, request.id, changes, cleared)
+            record = await invoices.update_invoice(session, request.id, changes)
         return pb.UpdateInvoiceResponse(invoice=self._pb(record))
 
     async def DeleteInvoice(
@@ -63,8 +63,9 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
         self, request: pb.ListInvoicesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListInvoicesResponse:
         async with self.db.unit_of_work() as session:
+            filters = invoices.invoice_filters(request.filter)
             rows, total = await invoices.list_invoices(
-                session, request.page.page, request.page.per_page, dict(request.filter), dict(request.metadata)
+                session, request.page.page, request.page.per_page, filters, dict(request.metadata)
             )
         return pb.ListInvoicesResponse(
             invoices=[self._pb(r) for r in rows], page_info=common_pb2.PageInfo(total_count=total)

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from portal_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 from portal_kit.ids import derived_token, keyed_hash, new_public_id, new_uuid
 from portal_kit.money import normalize_currency
 from portal_kit.timestamps import utcnow
-from sqlalchemy import ColumnElement, and_, false, not_
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import amounts, validation
-from services.billing.invoice_items import adjustments, apply_totals, build_items
+from services.billing.invoice_items import AdjustmentInput, ItemInput, adjustments, apply_totals, build_items
 from services.billing.models import Customer, Invoice, LineItem
 from services.billing.numbering import next_number
 from services.billing.repository import (
     CustomerRepository,
+    InvoiceFilters,
     InvoiceMetadataRepository,
     InvoiceRepository,
     LineItemRepository,
@@ -29,10 +28,38 @@ from services.billing.repository import (
 LINK_PURPOSE = "invoice-link"
 LINK_DAYS = 90
 TEXT_LIMITS = {"name": 255, "purchase_order": 255, "notes": 10_000}
-FLAGS = {"autopay", "draft", "closed", "sent"}
 CLEARABLE = set(TEXT_LIMITS) | {"due_date", "payment_terms", "metadata", "items", "discounts", "taxes"}
-FILTERS = {"customer", "number", "currency", "status", "paid", "draft", "closed"}
+FILTERS = {f.name for f in fields(InvoiceFilters)}
 STATUSES = {"draft", "not_sent", "sent", "viewed", "past_due", "pending", "paid", "voided"}
+
+
+@dataclass(frozen=True)
+class InvoiceFields:
+    """What a caller gave for an invoice: None means "not given". Amounts are minor units of the invoice's currency;
+    dates are UNIX seconds."""
+
+    customer: int | None = None
+    name: str | None = None
+    currency: str | None = None
+    autopay: bool | None = None
+    draft: bool | None = None
+    closed: bool | None = None
+    sent: bool | None = None
+    date: int | None = None
+    due_date: int | None = None
+    payment_terms: str | None = None
+    purchase_order: str | None = None
+    notes: str | None = None
+    items: list[ItemInput] | None = None
+    discounts: list[AdjustmentInput] | None = None
+    taxes: list[AdjustmentInput] | None = None
+    metadata: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceChanges:
+    fields: InvoiceFields
+    cleared: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -62,45 +89,32 @@ def invoice_status(invoice: Invoice, now: datetime) -> str:
     return "sent" if invoice.sent else "not_sent"
 
 
-def _status_condition(status: str, now: datetime) -> ColumnElement[bool]:
-    """The SQL twin of invoice_status, for filter[status]."""
-    voided, draft, paid, sent = (col(getattr(Invoice, name)).is_(True) for name in ("voided", "draft", "paid", "sent"))
-    open_ = and_(not_(voided), not_(draft), not_(paid))
-    past_due = and_(col(Invoice.balance) > 0, col(Invoice.due_date).is_not(None), col(Invoice.due_date) < now)
-    conditions = {
-        "voided": voided,
-        "draft": and_(not_(voided), draft),
-        "paid": and_(not_(voided), not_(draft), paid),
-        "past_due": and_(open_, past_due),
-        "sent": and_(open_, not_(past_due), sent),
-        "not_sent": and_(open_, not_(past_due), not_(sent)),
-    }
-    return conditions.get(status, false())
-
-
-def _apply(invoice: Invoice, changes: dict[str, Any], cleared: list[str], creating: bool) -> dict[str, str] | None:
+def _apply(invoice: Invoice, given: InvoiceFields, cleared: list[str], creating: bool) -> dict[str, str] | None:
     """Sets the scalar fields and adjustments; returns the new metadata when it was given."""
     for name in cleared:
         if name not in CLEARABLE:
             raise InvalidArgument(f"{name} cannot be cleared.", name)
-    new_metadata = None
-    for key, value in changes.items():
-        if key in TEXT_LIMITS:
-            setattr(invoice, key, validation.text(value, key, TEXT_LIMITS[key]))
-        elif key in FLAGS:
-            setattr(invoice, key, bool(value))
-        elif key == "currency":
-            invoice.currency = normalize_currency(value)
-        elif key in ("date", "due_date"):
-            setattr(invoice, key, validation.timestamp(value, key))
-        elif key == "payment_terms":
-            invoice.payment_terms = validation.payment_terms(value)
-        elif key in ("discounts", "taxes"):
-            setattr(invoice, key, adjustments(value, getattr(invoice, key), key))
-        elif key == "metadata":
-            new_metadata = validation.metadata(value)
-        elif key not in ("customer", "items"):
-            raise InvalidArgument(f"Unknown invoice field: {key}.", key)
+    for key, limit in TEXT_LIMITS.items():
+        text = getattr(given, key)
+        if text is not None:
+            setattr(invoice, key, validation.text(text, key, limit))
+    for flag in ("autopay", "draft", "closed", "sent"):
+        value = getattr(given, flag)
+        if value is not None:
+            setattr(invoice, flag, value)
+    if given.currency is not None:
+        invoice.currency = normalize_currency(given.currency)
+    if given.date is not None:
+        invoice.date = validation.timestamp(given.date, "date")
+    if given.due_date is not None:
+        invoice.due_date = validation.timestamp(given.due_date, "due_date")
+    if given.payment_terms is not None:
+        invoice.payment_terms = validation.payment_terms(given.payment_terms)
+    if given.discounts is not None:
+        invoice.discounts = adjustments(given.discounts, invoice.discounts, "discounts")
+    if given.taxes is not None:
+        invoice.taxes = adjustments(given.taxes, invoice.taxes, "taxes")
+    new_metadata = validation.metadata(given.metadata) if given.metadata is not None else None
     for name in cleared:
         if name in ("discounts", "taxes"):
             setattr(invoice, name, "[]")
@@ -108,10 +122,37 @@ def _apply(invoice: Invoice, changes: dict[str, Any], cleared: list[str], creati
             new_metadata = {}
         elif name != "items":
             setattr(invoice, name, None)
-    terms_or_date_changed = creating or "payment_terms" in changes or "date" in changes
-    if terms_or_date_changed and "due_date" not in changes and "due_date" not in cleared and invoice.payment_terms:
+    terms_or_date_changed = creating or given.payment_terms is not None or given.date is not None
+    if terms_or_date_changed and given.due_date is None and "due_date" not in cleared and invoice.payment_terms:
         invoice.due_date = validation.due_date_for(invoice.payment_terms, invoice.date)
     return new_metadata
+
+
+def _refuse_currency_change(invoice: Invoice, items: list[LineItem], currency: str | None) -> None:
+    """Amounts are stored as minor units of the invoice's currency: a new currency would silently reinterpret them
+    ($1,234.56 would become ¥123,456). Converting is not this service's call, so the change is refused instead."""
+    if currency is None or normalize_currency(currency) == invoice.currency:
+        return
+    has_amounts = bool(items) or invoice.discounts != "[]" or invoice.taxes != "[]"
+    if has_amounts:
+        raise InvalidArgument(
+            f"The currency of an invoice cannot be changed once it has line items, discounts or taxes: their "
+            f"amounts are in {invoice.currency.upper()} and would be misread. Remove them first, or create a new "
+            "invoice in the other currency.",
+            "currency",
+        )
+
+
+def _in_currency(given: InvoiceFields, currency: str) -> InvoiceFields:
+    """The fields with every decimal amount (items, their adjustments, invoice discounts and taxes) in minor units."""
+    return replace(
+        given,
+        items=amounts.items_in(given.items, currency) if given.items is not None else None,
+        discounts=amounts.adjustments_in(given.discounts, currency, "discounts")
+        if given.discounts is not None
+        else None,
+        taxes=amounts.adjustments_in(given.taxes, currency, "taxes") if given.taxes is not None else None,
+    )
 
 
 async def _customer_for_new_invoice(session: AsyncSession, customer_id: int | None) -> Customer:
@@ -123,12 +164,10 @@ async def _customer_for_new_invoice(session: AsyncSession, customer_id: int | No
     return customer
 
 
-async def create_invoice(
-    session: AsyncSession, secret_key: bytes, changes: dict[str, Any], cleared: list[str]
-) -> InvoiceRecord:
-    customer = await _customer_for_new_invoice(session, changes.get("customer"))
-    currency = amounts.resolved_currency(changes.get("currency"), None, customer.currency)
-    changes = amounts.in_currency(changes, currency)
+async def create_invoice(session: AsyncSession, secret_key: bytes, changes: InvoiceChanges) -> InvoiceRecord:
+    customer = await _customer_for_new_invoice(session, changes.fields.customer)
+    currency = amounts.resolved_currency(changes.fields.currency, None, customer.currency)
+    given = _in_currency(changes.fields, currency)
     invoices = InvoiceRepository(session)
     nonce = new_uuid()
     invoice = Invoice(
@@ -144,13 +183,13 @@ async def create_invoice(
         link_hash=link_hash(secret_key, link_token(secret_key, nonce)),
         link_issued_at=utcnow(),
     )
-    metadata = _apply(invoice, changes, cleared, creating=True) or {}
-    items = build_items(changes.get("items", []), [], invoices.tenant_id, invoice.id)
+    metadata = _apply(invoice, given, changes.cleared, creating=True) or {}
+    items = build_items(given.items or [], [], invoices.tenant_id, invoice.id)
     apply_totals(invoice, items)
     sequences = NumberSequenceRepository(session)
     invoice.number = await next_number(sequences, "invoice", invoices.number_taken)
     await invoices.add(invoice)
-    session.add_all(items)
+    await LineItemRepository(session).add_all(items)
     InvoiceMetadataRepository(session).add_new(invoice.id, metadata)  # a new invoice has none to replace
     await session.flush()
     return InvoiceRecord(invoice, items, metadata)
@@ -165,36 +204,36 @@ async def get_invoice(session: AsyncSession, invoice_id: int) -> InvoiceRecord:
     return await load(session, await InvoiceRepository(session).get(invoice_id))
 
 
-async def update_invoice(
-    session: AsyncSession, invoice_id: int, changes: dict[str, Any], cleared: list[str]
-) -> InvoiceRecord:
-    invoice = await InvoiceRepository(session).get(invoice_id)
+async def update_invoice(session: AsyncSession, invoice_id: int, changes: InvoiceChanges) -> InvoiceRecord:
+    given = changes.fields
+    invoices = InvoiceRepository(session)
+    invoice = await invoices.get(invoice_id)
     if invoice.voided:
         raise FailedPrecondition("This invoice has been voided and can no longer be changed.")
-    if "customer" in changes and changes["customer"] != invoice.customer_id:
+    if given.customer is not None and given.customer != invoice.customer_id:
         raise InvalidArgument("The customer of an invoice cannot be changed.", "customer")
     line_items = LineItemRepository(session)
     items = await line_items.of_invoice(invoice.id)
-    changes = amounts.in_currency(changes, amounts.resolved_currency(changes.get("currency"), invoice.currency, None))
-    new_metadata = _apply(invoice, changes, cleared, creating=False)
-    if "items" in changes or "items" in cleared:
-        new_items = build_items(changes.get("items", []), items, invoice.tenant_id, invoice.id)
+    _refuse_currency_change(invoice, items, given.currency)
+    given = _in_currency(given, amounts.resolved_currency(given.currency, invoice.currency, None))
+    new_metadata = _apply(invoice, given, changes.cleared, creating=False)
+    if given.items is not None or "items" in changes.cleared:
+        new_items = build_items(given.items or [], items, invoice.tenant_id, invoice.id)
         apply_totals(invoice, new_items)
-        await line_items.delete_of_invoice(invoice.id)
-        session.add_all(new_items)
+        await line_items.replace_of_invoice(invoice.id, new_items)
         items = new_items
     else:
         apply_totals(invoice, items)
     invoice.updated_at = utcnow()
-    session.add(invoice)
+    await invoices.save(invoice)
     if new_metadata is not None:
         await InvoiceMetadataRepository(session).replace(invoice.id, new_metadata)
-    await session.flush()
     return await load(session, invoice)
 
 
 async def void_invoice(session: AsyncSession, invoice_id: int) -> InvoiceRecord:
-    invoice = await InvoiceRepository(session).get(invoice_id)
+    invoices = InvoiceRepository(session)
+    invoice = await invoices.get(invoice_id)
     if invoice.voided:
         raise FailedPrecondition("This invoice has already been voided.")
     if invoice.paid:
@@ -203,51 +242,52 @@ async def void_invoice(session: AsyncSession, invoice_id: int) -> InvoiceRecord:
     invoice.closed = True
     invoice.balance = 0
     invoice.updated_at = utcnow()
-    session.add(invoice)
-    await session.flush()
+    await invoices.save(invoice)
     return await load(session, invoice)
 
 
 async def delete_invoice(session: AsyncSession, invoice_id: int) -> None:
-    invoice = await InvoiceRepository(session).get(invoice_id)
+    invoices = InvoiceRepository(session)
+    invoice = await invoices.get(invoice_id)
     if invoice.voided:
         raise FailedPrecondition("A voided invoice cannot be deleted.")
     if invoice.paid or (invoice.sent and not invoice.draft):
         raise FailedPrecondition("This invoice has been sent, so it cannot be deleted: void it instead.")
     await LineItemRepository(session).delete_of_invoice(invoice.id)
     await InvoiceMetadataRepository(session).delete_of_owner(invoice.id)
-    await session.delete(invoice)
-    await session.flush()
+    await invoices.discard(invoice)
+
+
+def invoice_filters(raw: Mapping[str, str]) -> InvoiceFilters:
+    """filter[...] of an invoice list, checked and typed."""
+    validation.unknown_filters(dict(raw), FILTERS)
+
+    def flag(name: str) -> bool | None:
+        return validation.boolean(raw[name], f"filter[{name}]") if name in raw else None
+
+    status = raw.get("status")
+    if status is not None and status not in STATUSES:
+        raise InvalidArgument(f"status must be one of {', '.join(sorted(STATUSES))}.", "filter[status]")
+    return InvoiceFilters(
+        customer=validation.integer(raw["customer"], "filter[customer]") if "customer" in raw else None,
+        number=raw.get("number"),
+        currency=raw["currency"].strip().lower() if "currency" in raw else None,
+        status=status,
+        paid=flag("paid"),
+        draft=flag("draft"),
+        closed=flag("closed"),
+    )
 
 
 async def list_invoices(
-    session: AsyncSession, page: int, per_page: int, filters: dict[str, str], metadata: dict[str, str]
+    session: AsyncSession, page: int, per_page: int, filters: InvoiceFilters, metadata: dict[str, str]
 ) -> tuple[list[InvoiceRecord], int]:
-    invoices = InvoiceRepository(session)
-    metadata_rows = InvoiceMetadataRepository(session)
-    validation.unknown_filters(filters, FILTERS)
-    query = invoices.base()
-    for key, value in sorted(filters.items()):
-        param = f"filter[{key}]"
-        if key == "customer":
-            query = query.where(Invoice.customer_id == validation.integer(value, param))
-        elif key == "number":
-            query = query.where(Invoice.number == value)
-        elif key == "currency":
-            query = query.where(Invoice.currency == value.strip().lower())
-        elif key == "status":
-            if value not in STATUSES:
-                raise InvalidArgument(f"status must be one of {', '.join(sorted(STATUSES))}.", param)
-            query = query.where(_status_condition(value, utcnow()))
-        else:
-            query = query.where(col(getattr(Invoice, key)).is_(validation.boolean(value, param)))
-    for condition in metadata_rows.matching(Invoice.id, metadata):
-        query = query.where(condition)
-    query = query.order_by(col(Invoice.created_at), col(Invoice.pk))
-    rows, total = await invoices.page(query, *validation.paging(page, per_page))
+    rows, total = await InvoiceRepository(session).listing(
+        filters, metadata, utcnow(), *validation.paging(page, per_page)
+    )
     ids = [invoice.id for invoice in rows]
     items = await LineItemRepository(session).of_invoices(ids)
-    by_owner = await metadata_rows.of_owners(ids)
+    by_owner = await InvoiceMetadataRepository(session).of_owners(ids)
     return [InvoiceRecord(i, items[i.id], by_owner[i.id]) for i in rows], total
 
 

@@ -10,10 +10,11 @@ from google.protobuf.message import Message
 from portal.billing.v1 import common_pb2, customers_pb2, invoices_pb2
 from portal_kit.timestamps import unix
 
-from services.billing.customers import CustomerRecord
+from services.billing.contacts import ContactFields
+from services.billing.customers import CustomerFields, CustomerRecord
 from services.billing.delivery import QueuedEmail
 from services.billing.invoice_items import AdjustmentInput, ItemInput, load_adjustments
-from services.billing.invoices import InvoiceRecord, invoice_status
+from services.billing.invoices import InvoiceChanges, InvoiceFields, InvoiceRecord, invoice_status
 from services.billing.models import Contact, LineItem
 
 OUTPUT_ONLY = {"id", "created_at", "updated_at", "customer"}
@@ -50,14 +51,22 @@ def _item_input(item: invoices_pb2.LineItem) -> ItemInput:
     )
 
 
-def invoice_changes(data: invoices_pb2.InvoiceInput) -> tuple[dict[str, Any], list[str]]:
+def invoice_changes(data: invoices_pb2.InvoiceInput) -> InvoiceChanges:
     changes = given(data, skip={"cleared"})
     if "items" in changes:
         changes["items"] = [_item_input(item) for item in data.items.values]
     for name in ("discounts", "taxes"):
         if name in changes:
             changes[name] = _adjustment_inputs(changes[name].values)
-    return changes, list(data.cleared)
+    return InvoiceChanges(InvoiceFields(**changes), list(data.cleared))
+
+
+def customer_fields(data: customers_pb2.Customer) -> CustomerFields:
+    return CustomerFields(**given(data))
+
+
+def contact_fields(data: customers_pb2.Contact) -> ContactFields:
+    return ContactFields(**given(data))
 
 
 def _set(model: Any, names: list[str]) -> dict[str, Any]:
@@ -136,7 +145,7 @@ def invoice_to_pb(record: InvoiceRecord, link_token: str, now: datetime) -> invo
         created_at=unix(invoice.created_at),
         updated_at=unix(invoice.updated_at),
         **_set(invoice, ["name", "payment_terms", "purchase_order", "notes"]),
-        **({"due_date": unix(invoice.due_date)} if invoice.due_date is not None else {}),
+        due_date=unix(invoice.due_date) if invoice.due_date is not None else None,
     )
 
 

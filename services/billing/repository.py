@@ -1,16 +1,19 @@
-"""Tenant-scoped queries for billing. Nothing here commits; the servicer's unit of work does."""
+"""Billing's SQL, all of it, scoped by tenant. Nothing here commits; the servicer's unit of work does."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from portal_kit.errors import NotFound
+from portal_kit.errors import AlreadyExists, NotFound
 from portal_kit.repository import TenantRepository
-from sqlalchemy import ColumnElement, delete, exists, func
+from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import load_only
+from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -25,13 +28,84 @@ from services.billing.models import (
 )
 
 
+@dataclass(frozen=True)
+class CustomerFilters:
+    """Exact matches for a customer list; None = no condition."""
+
+    email: str | None = None
+    name: str | None = None
+    number: str | None = None
+    type: str | None = None
+    currency: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceFilters:
+    """Conditions for an invoice list; None = no condition. `status` is one of invoices.STATUSES."""
+
+    customer: int | None = None
+    number: str | None = None
+    currency: str | None = None
+    status: str | None = None
+    paid: bool | None = None
+    draft: bool | None = None
+    closed: bool | None = None
+
+
 class CustomerRepository(TenantRepository[Customer]):
     model = Customer
     noun = "customer"
 
     async def number_taken(self, number: str) -> bool:
-        found = await self.session.exec(self.base().where(Customer.number == number))
-        return found.first() is not None
+        return await self.exists(col(Customer.number) == number)
+
+    async def add_numbered(self, customer: Customer) -> Customer:
+        """Inserts a customer; a number taken meanwhile by a concurrent call is AlreadyExists, not a crash."""
+        async with self._number_guard(customer.number):
+            await self.add(customer)
+        return customer
+
+    async def renumber(self, customer: Customer, number: str) -> None:
+        """Gives a loaded, unchanged customer a new number, with the same guarantee as add_numbered."""
+        async with self._number_guard(number):
+            customer.number = number
+            await self.save(customer)
+
+    def _number_guard(self, number: str) -> AbstractAsyncContextManager[None]:
+        refusal = AlreadyExists(f"A customer with number '{number}' already exists.", "number")
+        return self.unique(lambda: self.number_taken(number), refusal)
+
+    async def listing(
+        self, filters: CustomerFilters, metadata: dict[str, str], page: int, per_page: int
+    ) -> tuple[list[Customer], int]:
+        query = self.base()
+        for name, value in (
+            ("email", filters.email),
+            ("name", filters.name),
+            ("number", filters.number),
+            ("type", filters.type),
+            ("currency", filters.currency),
+            ("country", filters.country),
+        ):
+            if value is not None:
+                query = query.where(col(getattr(Customer, name)) == value)
+        for condition in CustomerMetadataRepository(self.session).matching(col(Customer.id), metadata):
+            query = query.where(condition)
+        return await self.page(query.order_by(col(Customer.created_at), col(Customer.pk)), page, per_page)
+
+    async def by_email(self, address: str) -> list[Customer]:
+        """Customers whose own email, or one of whose contacts' emails, is this address (case-insensitive)."""
+        contact_owners = (
+            ContactRepository(self.session)
+            .base()
+            .where(func.lower(col(Contact.email)) == address)
+            .with_only_columns(col(Contact.customer_id))
+        )
+        query = self.base().where(
+            or_(func.lower(col(Customer.email)) == address, col(Customer.id).in_(contact_owners.scalar_subquery()))
+        )
+        return await self.all(query.order_by(col(Customer.id)))
 
 
 class ContactRepository(TenantRepository[Contact]):
@@ -39,23 +113,41 @@ class ContactRepository(TenantRepository[Contact]):
     noun = "contact"
 
     def of_customer(self, customer_id: int) -> SelectOfScalar[Contact]:
-        return self.base().where(Contact.customer_id == customer_id)
+        return self.base().where(col(Contact.customer_id) == customer_id)
 
     async def get_of_customer(self, customer_id: int, contact_id: int) -> Contact:
-        found = await self.session.exec(self.of_customer(customer_id).where(Contact.id == contact_id))
-        contact = found.first()
+        contact = await self.first(self.of_customer(customer_id).where(col(Contact.id) == contact_id))
         if contact is None:
             raise NotFound(f"No such contact: '{contact_id}'", "id")
         return contact
 
+    async def page_of_customer(self, customer_id: int, page: int, per_page: int) -> tuple[list[Contact], int]:
+        query = self.of_customer(customer_id).order_by(col(Contact.created_at), col(Contact.pk))
+        return await self.page(query, page, per_page)
+
     async def primaries(self, customer_id: int) -> list[Contact]:
-        query = self.of_customer(customer_id).where(col(Contact.primary).is_(True)).order_by(col(Contact.pk))
-        return list((await self.session.exec(query)).all())
+        return await self.all(
+            self.of_customer(customer_id).where(col(Contact.primary).is_(True)).order_by(col(Contact.pk))
+        )
 
     async def delete_of_customer(self, customer_id: int) -> None:
-        await self.session.exec(
-            delete(Contact).where(col(Contact.tenant_id) == self.tenant_id, col(Contact.customer_id) == customer_id)
-        )
+        await self.delete(col(Contact.customer_id) == customer_id)
+
+
+def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
+    """The SQL twin of invoices.invoice_status, for filter[status]."""
+    voided, draft, paid, sent = (col(getattr(Invoice, name)).is_(True) for name in ("voided", "draft", "paid", "sent"))
+    open_ = and_(not_(voided), not_(draft), not_(paid))
+    past_due = and_(col(Invoice.balance) > 0, col(Invoice.due_date).is_not(None), col(Invoice.due_date) < now)
+    conditions = {
+        "voided": voided,
+        "draft": and_(not_(voided), draft),
+        "paid": and_(not_(voided), not_(draft), paid),
+        "past_due": and_(open_, past_due),
+        "sent": and_(open_, not_(past_due), sent),
+        "not_sent": and_(open_, not_(past_due), not_(sent)),
+    }
+    return conditions.get(status, false())
 
 
 class InvoiceRepository(TenantRepository[Invoice]):
@@ -63,16 +155,32 @@ class InvoiceRepository(TenantRepository[Invoice]):
     noun = "invoice"
 
     async def by_link_hash(self, link_hash: str) -> Invoice | None:
-        found = await self.session.exec(self.base().where(Invoice.link_hash == link_hash))
-        return found.first()
+        return await self.first(self.base().where(col(Invoice.link_hash) == link_hash))
 
     async def any_of_customer(self, customer_id: int) -> bool:
-        found = await self.session.exec(self.base().where(Invoice.customer_id == customer_id).limit(1))
-        return found.first() is not None
+        return await self.exists(col(Invoice.customer_id) == customer_id)
 
     async def number_taken(self, number: str) -> bool:
-        found = await self.session.exec(self.base().where(Invoice.number == number))
-        return found.first() is not None
+        return await self.exists(col(Invoice.number) == number)
+
+    async def listing(
+        self, filters: InvoiceFilters, metadata: dict[str, str], now: datetime, page: int, per_page: int
+    ) -> tuple[list[Invoice], int]:
+        query = self.base()
+        if filters.customer is not None:
+            query = query.where(col(Invoice.customer_id) == filters.customer)
+        if filters.number is not None:
+            query = query.where(col(Invoice.number) == filters.number)
+        if filters.currency is not None:
+            query = query.where(col(Invoice.currency) == filters.currency)
+        if filters.status is not None:
+            query = query.where(status_condition(filters.status, now))
+        for flag, value in (("paid", filters.paid), ("draft", filters.draft), ("closed", filters.closed)):
+            if value is not None:
+                query = query.where(col(getattr(Invoice, flag)).is_(value))
+        for condition in InvoiceMetadataRepository(self.session).matching(col(Invoice.id), metadata):
+            query = query.where(condition)
+        return await self.page(query.order_by(col(Invoice.created_at), col(Invoice.pk)), page, per_page)
 
 
 class LineItemRepository(TenantRepository[LineItem]):
@@ -84,17 +192,25 @@ class LineItemRepository(TenantRepository[LineItem]):
         if not invoice_ids:
             return grouped
         query = self.base().where(col(LineItem.invoice_id).in_(invoice_ids)).order_by(col(LineItem.position))
-        for item in (await self.session.exec(query)).all():
+        for item in await self.all(query):
             grouped[item.invoice_id].append(item)
         return grouped
 
     async def of_invoice(self, invoice_id: int) -> list[LineItem]:
         return (await self.of_invoices([invoice_id]))[invoice_id]
 
+    async def replace_of_invoice(self, invoice_id: int, items: Sequence[LineItem]) -> None:
+        await self.delete_of_invoice(invoice_id)
+        await self.add_all(items)
+
+    async def add_all(self, items: Sequence[LineItem]) -> None:
+        for item in items:
+            item.tenant_id = self.tenant_id
+        self.session.add_all(items)
+        await self.session.flush()
+
     async def delete_of_invoice(self, invoice_id: int) -> None:
-        await self.session.exec(
-            delete(LineItem).where(col(LineItem.tenant_id) == self.tenant_id, col(LineItem.invoice_id) == invoice_id)
-        )
+        await self.delete(col(LineItem.invoice_id) == invoice_id)
         await self.session.flush()
 
 
@@ -108,7 +224,7 @@ class _MetadataRepository(TenantRepository[Any]):
         if not owner_ids:
             return grouped
         query = self.base().where(col(self.model.owner_id).in_(owner_ids)).order_by(col(self.model.key))
-        for row in (await self.session.exec(query)).all():
+        for row in await self.all(query):
             grouped[row.owner_id][row.key] = row.value
         return grouped
 
@@ -126,15 +242,13 @@ class _MetadataRepository(TenantRepository[Any]):
             self.session.add(self.model(tenant_id=self.tenant_id, owner_id=owner_id, key=key, value=value))
 
     async def delete_of_owner(self, owner_id: int) -> None:
-        await self.session.exec(
-            delete(self.model).where(col(self.model.tenant_id) == self.tenant_id, col(self.model.owner_id) == owner_id)
-        )
+        await self.delete(col(self.model.owner_id) == owner_id)
 
-    def matching(self, owner_id: Any, values: dict[str, str]) -> list[ColumnElement[bool]]:
+    def matching(self, owner_id: SQLCoreOperations[int], values: dict[str, str]) -> list[ColumnElement[bool]]:
         """EXISTS conditions, one per key, correlated with the owner's id column."""
         m = self.model
         return [
-            exists().where(m.owner_id == owner_id, m.tenant_id == self.tenant_id, m.key == key, m.value == value)
+            exists().where(self.scope(), col(m.owner_id) == owner_id, col(m.key) == key, col(m.value) == value)
             for key, value in sorted(values.items())
         ]
 

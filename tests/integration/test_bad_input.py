@@ -92,3 +92,17 @@ def test_an_invoice_email_to_more_than_50_addresses_is_refused_not_queued(api: h
     assert reply.json()["param"] == "to"
     assert "at most 50 addresses" in reply.json()["message"]
     assert api.get(f"/invoices/{invoice['id']}").json()["sent"] is False
+
+
+def test_an_invoice_with_items_keeps_its_currency(api: httpx.Client) -> None:
+    """PATCH {"currency": "jpy"} must not turn $1,234.56 into ¥123,456: billing refuses, the gateway says why."""
+    customer = api.post("/customers", json={"name": "Buyer"}).json()
+    invoice = api.post(
+        "/invoices", json={"customer": customer["id"], "items": [{"name": "Work", "unit_cost": "1234.56"}]}
+    ).json()
+    reply = api.patch(f"/invoices/{invoice['id']}", json={"currency": "jpy"})
+    assert reply.status_code == 400, reply.text
+    error = reply.json()
+    assert error["param"] == "currency" and "USD" in error["message"] and "line items" in error["message"]
+    unchanged = api.get(f"/invoices/{invoice['id']}").json()
+    assert (unchanged["currency"], unchanged["total"]) == ("usd", 1234.56)

@@ -70,7 +70,7 @@ async def test_bad_customers_are_refused_and_nothing_is_written(
 ) -> None:
     with bound("tenant-a"):
         with pytest.raises(grpc.aio.AioRpcError) as bad:
-            await customers.CreateCustomer(pb.CreateCustomerRequest(customer=pb.Customer(**fields)))  # type: ignore[arg-type]
+            await customers.CreateCustomer(pb.CreateCustomerRequest(customer=pb.Customer(**fields)))  # type: ignore[arg-type]  # bad values on purpose
         assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert _param(bad.value) == param
         listed = await customers.ListCustomers(pb.ListCustomersRequest())

@@ -14,7 +14,7 @@ from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.context import bound
 from portal_kit.outbox import OutboxEvent
 from portal_kit.timestamps import utcnow
-from sqlmodel import select
+from sqlmodel import col, select
 
 from devtools.testing import RunningService
 from services.billing.models import Invoice
@@ -26,7 +26,7 @@ PRESENTATION = pb.Presentation(business_name="Acme & Sons", portal_url=PORTAL + 
 
 async def _outbox(service: RunningService) -> list[OutboxEvent]:
     async with service.db.unit_of_work() as session:
-        return list((await session.exec(select(OutboxEvent).order_by(OutboxEvent.seq))).all())
+        return list((await session.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq)))).all())
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:

@@ -295,3 +295,44 @@ async def test_list_paging_and_filters(customers: CustomerServiceStub, invoices:
                 await invoices.ListInvoices(pb.ListInvoicesRequest(filter=bad_filter))
             assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
             assert _param(bad.value) == param
+
+
+async def test_currency_cannot_change_once_amounts_are_stored(
+    customers: CustomerServiceStub, invoices: InvoiceServiceStub
+) -> None:
+    """Amounts are minor units of the invoice's currency: USD 1,234.56 must never become JPY 123,456."""
+    with bound("tenant-a"):
+        customer = await new_customer(customers)
+        invoice = await new_invoice(invoices, customer.id, item("1", 123456))
+        to_yen = pb.UpdateInvoiceRequest(id=invoice.id, changes=pb.InvoiceInput(currency="jpy"))
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await invoices.UpdateInvoice(to_yen)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert _param(refused.value) == "currency"
+        assert "cannot be changed once it has line items" in (refused.value.details() or "")
+        # Refused even when the same request replaces the items: the stored ones are what the check is about.
+        with pytest.raises(grpc.aio.AioRpcError):
+            await invoices.UpdateInvoice(
+                pb.UpdateInvoiceRequest(
+                    id=invoice.id, changes=pb.InvoiceInput(currency="jpy", items=pb.LineItems(values=[item("1", 5)]))
+                )
+            )
+        stored = (await invoices.GetInvoice(pb.GetInvoiceRequest(id=invoice.id))).invoice
+        assert (stored.currency, stored.total, stored.items[0].unit_cost) == ("usd", 123456, 123456)
+
+        # The same currency (any spelling) is no change; an invoice-level tax also holds amounts.
+        same = await invoices.UpdateInvoice(
+            pb.UpdateInvoiceRequest(id=invoice.id, changes=pb.InvoiceInput(currency="USD"))
+        )
+        assert same.invoice.currency == "usd"
+        taxed = await new_invoice(invoices, customer.id, taxes=pb.Adjustments(values=[pb.Adjustment(amount=5)]))
+        with pytest.raises(grpc.aio.AioRpcError):
+            await invoices.UpdateInvoice(pb.UpdateInvoiceRequest(id=taxed.id, changes=pb.InvoiceInput(currency="jpy")))
+
+        # Once the items are removed, the currency can change; new amounts are then read in the new currency.
+        emptied = pb.InvoiceInput(cleared=["items"])
+        await invoices.UpdateInvoice(pb.UpdateInvoiceRequest(id=invoice.id, changes=emptied))
+        changed = await invoices.UpdateInvoice(
+            pb.UpdateInvoiceRequest(id=invoice.id, changes=pb.InvoiceInput(currency="jpy"))
+        )
+        assert (changed.invoice.currency, changed.invoice.total) == ("jpy", 0)

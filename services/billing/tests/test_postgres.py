@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import grpc
 from alembic import command
 from portal.billing.v1 import common_pb2
 from portal.billing.v1 import customers_pb2 as cpb
@@ -62,3 +63,38 @@ async def test_concurrent_invoices_get_distinct_sequential_numbers(postgres: Pos
         with bound("tenant-b"):
             other = await new_customer(customers)
             assert (await new_invoice(invoices, other.id, item("1", 1))).number == "INV-0001"
+
+
+async def test_concurrent_creates_with_the_same_customer_number_give_one_customer_and_clear_refusals(
+    postgres: PostgresLike,
+) -> None:
+    """The unique (tenant, number) constraint decides the race; the losers get ALREADY_EXISTS (a 400), not INTERNAL."""
+    postgres.create_database("billing_customer_numbers")
+    settings = settings_for_test("billing", postgres.url("billing_customer_numbers"))
+    async with running_service(settings, MIGRATIONS, build) as service:
+        customers = CustomerServiceStub(service.channel)
+        with bound("tenant-a"):
+            for number in ("C-42", "C-43"):
+                outcomes = await asyncio.gather(
+                    *(new_customer(customers, name=f"Racer {i}", number=number) for i in range(8)),
+                    return_exceptions=True,
+                )
+                created = [o for o in outcomes if isinstance(o, cpb.Customer)]
+                refused = [o for o in outcomes if isinstance(o, grpc.aio.AioRpcError)]
+                assert len(created) == 1 and created[0].number == number
+                assert [e.code() for e in refused] == [grpc.StatusCode.ALREADY_EXISTS] * 7, outcomes
+                assert all(f"number '{number}' already exists" in (e.details() or "") for e in refused)
+
+            # A renumbering race ends the same way.
+            first, second = await asyncio.gather(*(new_customer(customers, name=n) for n in ("First", "Second")))
+            renumbered = await asyncio.gather(
+                *(
+                    customers.UpdateCustomer(cpb.UpdateCustomerRequest(id=c.id, changes=cpb.Customer(number="C-99")))
+                    for c in (first, second)
+                ),
+                return_exceptions=True,
+            )
+            codes = sorted(str(r.code()) if isinstance(r, grpc.aio.AioRpcError) else "ok" for r in renumbered)
+            assert codes == [str(grpc.StatusCode.ALREADY_EXISTS), "ok"], renumbered
+        with bound("tenant-b"):
+            assert (await new_customer(customers, number="C-42")).number == "C-42"
