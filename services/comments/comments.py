@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from portal_kit.errors import InvalidArgument
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,20 +15,30 @@ MAX_AUTHOR = 200
 MAX_BODY = 5000
 
 
-def _document(document_type: str, document_id: int) -> tuple[str, int]:
-    if document_type not in DOCUMENT_TYPES:
-        raise InvalidArgument("document_type must be one of invoice, estimate.", "document_type")
-    if document_id <= 0:
-        raise InvalidArgument("document_id must be a positive number.", "document_id")
-    return document_type, document_id
+@dataclass(frozen=True)
+class Document:
+    """What a comment thread belongs to."""
+
+    type: str
+    id: int
+
+    def __post_init__(self) -> None:
+        if self.type not in DOCUMENT_TYPES:
+            raise InvalidArgument("document_type must be one of invoice, estimate.", "document_type")
+        if self.id <= 0:
+            raise InvalidArgument("document_id must be a positive number.", "document_id")
 
 
-async def add_comment(
-    session: AsyncSession, *, document_type: str, document_id: int, author: str, body: str
-) -> Comment:
-    document_type, document_id = _document(document_type, document_id)
-    author = author.strip()
-    body = body.strip()
+@dataclass(frozen=True)
+class NewComment:
+    document: Document
+    author: str
+    body: str
+
+
+async def add_comment(session: AsyncSession, new: NewComment) -> Comment:
+    author = new.author.strip()
+    body = new.body.strip()
     if not author:
         raise InvalidArgument("A comment needs an author.", "author")
     if len(author) > MAX_AUTHOR:
@@ -38,20 +50,13 @@ async def add_comment(
     comments = CommentRepository(session)
     comment = Comment(
         tenant_id=comments.tenant_id,
-        document_type=document_type,
-        document_id=document_id,
+        document_type=new.document.type,
+        document_id=new.document.id,
         author=author,
         body=body,
     )
     return await comments.add(comment)
 
 
-async def list_comments(session: AsyncSession, *, document_type: str, document_id: int) -> list[Comment]:
-    document_type, document_id = _document(document_type, document_id)
-    comments = CommentRepository(session)
-    query = (
-        comments.base()
-        .where(Comment.document_type == document_type, Comment.document_id == document_id)
-        .order_by(Comment.created_at, Comment.pk)  # type: ignore[arg-type]
-    )
-    return list((await session.exec(query)).all())
+async def list_comments(session: AsyncSession, document: Document) -> list[Comment]:
+    return await CommentRepository(session).thread(document.type, document.id)

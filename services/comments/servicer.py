@@ -29,20 +29,14 @@ class CommentServicer(comments_pb2_grpc.CommentServiceServicer):
         self, request: pb.AddCommentRequest, context: grpc.aio.ServicerContext
     ) -> pb.AddCommentResponse:
         async with self.db.unit_of_work() as session:
-            comment = await comments.add_comment(
-                session,
-                document_type=request.document_type,
-                document_id=request.document_id,
-                author=request.author,
-                body=request.body,
-            )
+            document = comments.Document(request.document_type, request.document_id)
+            new = comments.NewComment(document, author=request.author, body=request.body)
+            comment = await comments.add_comment(session, new)
         return pb.AddCommentResponse(comment=comment_to_pb(comment))
 
     async def ListComments(
         self, request: pb.ListCommentsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListCommentsResponse:
         async with self.db.unit_of_work() as session:
-            rows = await comments.list_comments(
-                session, document_type=request.document_type, document_id=request.document_id
-            )
+            rows = await comments.list_comments(session, comments.Document(request.document_type, request.document_id))
         return pb.ListCommentsResponse(comments=[comment_to_pb(c) for c in rows])

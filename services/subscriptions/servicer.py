@@ -32,15 +32,15 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
     ) -> pb.CreatePlanResponse:
         p = request.plan
         async with self.db.unit_of_work() as session:
-            plan = await plans.create_plan(
-                session,
-                plan_id=p.id,
+            new = plans.NewPlan(
+                id=p.id,
                 name=p.name,
                 currency=p.currency,
                 amount=p.amount,
                 interval=p.interval,
                 interval_count=p.interval_count or 1,
             )
+            plan = await plans.create_plan(session, new)
         return pb.CreatePlanResponse(plan=plan_to_pb(plan))
 
     async def GetPlan(self, request: pb.GetPlanRequest, context: grpc.aio.ServicerContext) -> pb.GetPlanResponse:

@@ -29,7 +29,7 @@ def add(
 ) -> pb.AddCommentRequest:
     return pb.AddCommentRequest(
         document_type=str(document.get("document_type", "invoice")),
-        document_id=int(document.get("document_id", 1234567)),  # type: ignore[call-overload]
+        document_id=int(document.get("document_id", 1234567)),  # type: ignore[call-overload]  # test data typed as object
         author=author,
         body=body,
     )
