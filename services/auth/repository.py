@@ -7,7 +7,7 @@ from datetime import datetime
 
 from portal_kit.repository import TenantRepository
 from sqlalchemy import ColumnElement, and_, func, or_
-from sqlmodel import col, delete, select, update
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.auth.models import (
@@ -31,7 +31,7 @@ class BusinessRepository:
         return await self.session.get(Business, business_id)
 
     async def by_username(self, username: str) -> Business | None:
-        return (await self.session.exec(select(Business).where(Business.username == username))).first()
+        return (await self.session.exec(select(Business).where(col(Business.username) == username))).first()
 
     async def add(self, business: Business) -> Business:
         self.session.add(business)
@@ -46,8 +46,8 @@ class ApiKeyRepository:
     async def with_business(self, key_hash: str) -> tuple[ApiKey, Business] | None:
         query = (
             select(ApiKey, Business)
-            .join(Business, Business.id == ApiKey.tenant_id)  # type: ignore[arg-type]
-            .where(ApiKey.key_hash == key_hash)
+            .join(Business, col(Business.id) == col(ApiKey.tenant_id))
+            .where(col(ApiKey.key_hash) == key_hash)
         )
         row = (await self.session.exec(query)).first()
         return (row[0], row[1]) if row is not None else None
@@ -62,16 +62,24 @@ class SignInRequestRepository(TenantRepository[SignInRequest]):
     model = SignInRequest
     noun = "sign-in request"
 
-    async def count_since(self, since: datetime, *conditions: ColumnElement[bool]) -> int:
-        query = (
-            select(func.count())
-            .select_from(SignInRequest)
-            .where(col(SignInRequest.tenant_id) == self.tenant_id, col(SignInRequest.created_at) > since, *conditions)
+    async def emails_sent_since(self, since: datetime, email_hash: str | None = None) -> int:
+        """Requests that sent an email (none was refused), to this address when one is given."""
+        conditions = [col(SignInRequest.created_at) > since, col(SignInRequest.refused_reason).is_(None)]
+        if email_hash is not None:
+            conditions.append(col(SignInRequest.email_hash) == email_hash)
+        return await self.count(*conditions)
+
+    async def lookups_since(self, since: datetime, ip: str, no_match_reason: str) -> int:
+        """Requests from this IP that reached the customer lookup: sent, or refused because nothing matched."""
+        reason = col(SignInRequest.refused_reason)
+        return await self.count(
+            col(SignInRequest.created_at) > since,
+            col(SignInRequest.ip) == ip,
+            or_(reason.is_(None), reason == no_match_reason),
         )
-        return int((await self.session.exec(query)).one())
 
     async def by_link_hash(self, link_hash: str) -> SignInRequest | None:
-        return (await self.session.exec(self.base().where(col(SignInRequest.link_hash) == link_hash))).first()
+        return await self.first(self.base().where(col(SignInRequest.link_hash) == link_hash))
 
     async def open_with_code(self, attempt_id: str, now: datetime) -> SignInRequest | None:
         """The usable request of a browser's attempt (a newer request of the attempt replaces older ones)."""
@@ -82,11 +90,11 @@ class SignInRequestRepository(TenantRepository[SignInRequest]):
             )
             .order_by(col(SignInRequest.created_at).desc())
         )
-        return (await self.session.exec(query)).first()
+        return await self.first(query)
 
-    def _open(self, now: datetime) -> list[ColumnElement[bool]]:
+    @staticmethod
+    def _open(now: datetime) -> list[ColumnElement[bool]]:
         return [
-            col(SignInRequest.tenant_id) == self.tenant_id,
             col(SignInRequest.used_at).is_(None),
             col(SignInRequest.superseded_at).is_(None),
             col(SignInRequest.expires_at) > now,
@@ -94,38 +102,27 @@ class SignInRequestRepository(TenantRepository[SignInRequest]):
 
     async def supersede_open(self, email_hash: str, attempt_id: str, now: datetime) -> None:
         """Older links and codes for the same address, or asked for by the same browser attempt, stop working."""
-        await self.session.exec(
-            update(SignInRequest)
-            .where(
-                col(SignInRequest.tenant_id) == self.tenant_id,
-                or_(col(SignInRequest.email_hash) == email_hash, col(SignInRequest.attempt_id) == attempt_id),
-                col(SignInRequest.link_hash).is_not(None),
-                col(SignInRequest.used_at).is_(None),
-                col(SignInRequest.superseded_at).is_(None),
-            )
-            .values(superseded_at=now)
-            .execution_options(synchronize_session=False)
+        await self.update(
+            or_(col(SignInRequest.email_hash) == email_hash, col(SignInRequest.attempt_id) == attempt_id),
+            col(SignInRequest.link_hash).is_not(None),
+            col(SignInRequest.used_at).is_(None),
+            col(SignInRequest.superseded_at).is_(None),
+            values={"superseded_at": now},
         )
 
     async def claim(self, request_id: str, now: datetime) -> bool:
         """Marks an open request used. Race-safe: of two concurrent claims exactly one changes the row."""
-        result = await self.session.exec(
-            update(SignInRequest)
-            .where(col(SignInRequest.id) == request_id, *self._open(now))
-            .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1
+        return await self.update(col(SignInRequest.id) == request_id, *self._open(now), values={"used_at": now}) == 1
 
     async def spend_attempt(self, request_id: str, now: datetime, limit: int) -> bool:
         """Counts one code attempt before the code is compared, so parallel guesses cannot exceed the limit."""
-        result = await self.session.exec(
-            update(SignInRequest)
-            .where(col(SignInRequest.id) == request_id, col(SignInRequest.attempts) < limit, *self._open(now))
-            .values(attempts=col(SignInRequest.attempts) + 1)
-            .execution_options(synchronize_session=False)
+        changed = await self.update(
+            col(SignInRequest.id) == request_id,
+            col(SignInRequest.attempts) < limit,
+            *self._open(now),
+            values={"attempts": col(SignInRequest.attempts) + 1},
         )
-        return result.rowcount == 1
+        return changed == 1
 
 
 class CodeAttemptRepository(TenantRepository[SignInCodeAttempt]):
@@ -137,12 +134,7 @@ class CodeAttemptRepository(TenantRepository[SignInCodeAttempt]):
         return attempt.id
 
     async def count_since(self, since: datetime) -> int:
-        query = (
-            select(func.count())
-            .select_from(SignInCodeAttempt)
-            .where(col(SignInCodeAttempt.tenant_id) == self.tenant_id, col(SignInCodeAttempt.created_at) > since)
-        )
-        return int((await self.session.exec(query)).one())
+        return await self.count(col(SignInCodeAttempt.created_at) > since)
 
     async def count_all_since(self, since: datetime) -> int:
         """Across every business on purpose: the overall cap."""
@@ -150,11 +142,7 @@ class CodeAttemptRepository(TenantRepository[SignInCodeAttempt]):
         return int((await self.session.exec(query)).one())
 
     async def remove(self, attempt_id: str) -> None:
-        await self.session.exec(
-            delete(SignInCodeAttempt).where(
-                col(SignInCodeAttempt.tenant_id) == self.tenant_id, col(SignInCodeAttempt.id) == attempt_id
-            )
-        )
+        await self.delete(col(SignInCodeAttempt.id) == attempt_id)
 
 
 class SessionRepository(TenantRepository[PortalSession]):
@@ -171,7 +159,7 @@ class SessionRepository(TenantRepository[PortalSession]):
 
     async def customer_ids(self, session_id: str) -> list[int]:
         query = select(SessionCustomer.customer_id).where(
-            col(SessionCustomer.tenant_id) == self.tenant_id, col(SessionCustomer.session_id) == session_id
+            self.scope(SessionCustomer), col(SessionCustomer.session_id) == session_id
         )
         return sorted((await self.session.exec(query)).all())
 
@@ -185,18 +173,18 @@ class SessionRepository(TenantRepository[PortalSession]):
         query = self.base().where(self._same_person(current)).order_by(col(PortalSession.created_at).desc())
         if limit is not None:
             query = query.limit(limit)
-        return list((await self.session.exec(query)).all())
+        return await self.all(query)
 
     async def open_of_person(self, current: PortalSession) -> list[PortalSession]:
-        query = self.base().where(self._same_person(current), col(PortalSession.ended_at).is_(None))
-        return list((await self.session.exec(query)).all())
+        return await self.all(self.base().where(self._same_person(current), col(PortalSession.ended_at).is_(None)))
 
     async def open_of_customer(self, customer_id: int) -> list[PortalSession]:
         members = select(SessionCustomer.session_id).where(
-            col(SessionCustomer.tenant_id) == self.tenant_id, col(SessionCustomer.customer_id) == customer_id
+            self.scope(SessionCustomer), col(SessionCustomer.customer_id) == customer_id
         )
-        query = self.base().where(col(PortalSession.id).in_(members), col(PortalSession.ended_at).is_(None))
-        return list((await self.session.exec(query)).all())
+        return await self.all(
+            self.base().where(col(PortalSession.id).in_(members), col(PortalSession.ended_at).is_(None))
+        )
 
     async def touch(self, session_id: str, now: datetime) -> None:
         """Records activity: one UPDATE of one column, nothing else of the row is written."""
@@ -210,15 +198,8 @@ class SessionRepository(TenantRepository[PortalSession]):
     async def end(self, session_ids: Sequence[str], now: datetime) -> None:
         if not session_ids:
             return
-        await self.session.exec(
-            update(PortalSession)
-            .where(
-                col(PortalSession.tenant_id) == self.tenant_id,
-                col(PortalSession.id).in_(session_ids),
-                col(PortalSession.ended_at).is_(None),
-            )
-            .values(ended_at=now)
-            .execution_options(synchronize_session=False)
+        await self.update(
+            col(PortalSession.id).in_(session_ids), col(PortalSession.ended_at).is_(None), values={"ended_at": now}
         )
 
 
@@ -228,8 +209,27 @@ class UsedSsoTokenRepository(TenantRepository[UsedSsoToken]):
 
     async def forget_expired(self, now: datetime) -> None:
         """A token past its expiry is refused anyway, so its jti need not be kept."""
-        await self.session.exec(
-            delete(UsedSsoToken).where(
-                col(UsedSsoToken.tenant_id) == self.tenant_id, col(UsedSsoToken.expires_at) < now
-            )
-        )
+        await self.delete(col(UsedSsoToken.expires_at) < now)
+
+
+class CrossTenantRetention:
+    """Deletes rows that are expired for every business. NOT tenant-scoped, on purpose and only here: a purge job
+    runs for all tenants at once, and each condition is about age alone, never about who owns a row."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def delete_sessions_expired_before(self, cutoff: datetime) -> tuple[int, int]:
+        """Sessions whose absolute expiry is before `cutoff`, and their customer links: (sessions, links)."""
+        dead = select(PortalSession.id).where(col(PortalSession.absolute_expires_at) < cutoff)
+        links = await self.session.exec(delete(SessionCustomer).where(col(SessionCustomer.session_id).in_(dead)))
+        sessions = await self.session.exec(delete(PortalSession).where(col(PortalSession.absolute_expires_at) < cutoff))
+        return sessions.rowcount, links.rowcount
+
+    async def delete_sign_in_requests_before(self, cutoff: datetime) -> int:
+        result = await self.session.exec(delete(SignInRequest).where(col(SignInRequest.created_at) < cutoff))
+        return result.rowcount
+
+    async def delete_sign_in_code_attempts_before(self, cutoff: datetime) -> int:
+        result = await self.session.exec(delete(SignInCodeAttempt).where(col(SignInCodeAttempt.created_at) < cutoff))
+        return result.rowcount

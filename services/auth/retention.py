@@ -14,11 +14,9 @@ from datetime import datetime, timedelta
 
 from portal_kit import replays
 from portal_kit.db import Database
-from sqlalchemy import delete
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.auth.models import PortalSession, SessionCustomer, SignInCodeAttempt, SignInRequest
+from services.auth.repository import CrossTenantRetention
 
 log = logging.getLogger("services.auth.retention")
 
@@ -27,27 +25,15 @@ SESSIONS_KEPT = timedelta(days=30)
 
 
 async def purge(session: AsyncSession, now: datetime) -> dict[str, int]:
-    dead_sessions = select(PortalSession.id).where(col(PortalSession.absolute_expires_at) < now - SESSIONS_KEPT)
-    counts = {
-        "session_customers": (
-            await session.exec(delete(SessionCustomer).where(col(SessionCustomer.session_id).in_(dead_sessions)))  # type: ignore[call-overload]
-        ).rowcount,
-        "sessions": (
-            await session.exec(
-                delete(PortalSession).where(col(PortalSession.absolute_expires_at) < now - SESSIONS_KEPT)
-            )  # type: ignore[call-overload]
-        ).rowcount,
-        "sign_in_requests": (
-            await session.exec(delete(SignInRequest).where(col(SignInRequest.created_at) < now - SIGN_IN_REQUESTS_KEPT))  # type: ignore[call-overload]
-        ).rowcount,
-        "sign_in_code_attempts": (
-            await session.exec(
-                delete(SignInCodeAttempt).where(col(SignInCodeAttempt.created_at) < now - SIGN_IN_REQUESTS_KEPT)
-            )  # type: ignore[call-overload]
-        ).rowcount,
+    rows = CrossTenantRetention(session)
+    sessions, session_customers = await rows.delete_sessions_expired_before(now - SESSIONS_KEPT)
+    return {
+        "session_customers": session_customers,
+        "sessions": sessions,
+        "sign_in_requests": await rows.delete_sign_in_requests_before(now - SIGN_IN_REQUESTS_KEPT),
+        "sign_in_code_attempts": await rows.delete_sign_in_code_attempts_before(now - SIGN_IN_REQUESTS_KEPT),
         "idempotent_replies": await replays.purge(session, now),
     }
-    return counts
 
 
 async def purge_forever(db: Database, now: Callable[[], datetime], every_seconds: float = 3600) -> None:

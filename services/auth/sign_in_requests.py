@@ -23,7 +23,6 @@ from portal_kit.context import bound, current_tenant
 from portal_kit.errors import InvalidArgument
 from portal_kit.ids import keyed_hash, new_token
 from portal_kit.outbox import record_event
-from sqlmodel import col, or_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.auth.billing_customers import BillingCustomers
@@ -143,13 +142,11 @@ def link_hash(secret_key: bytes, token: str) -> str:
 async def rate_limit_reason(requests: SignInRequestRepository, email_hash: str, ip: str, now: datetime) -> str | None:
     """Emails sent count per address and per business; per IP, every request that reached a lookup counts."""
     since = now - RATE_WINDOW
-    sent = col(SignInRequest.refused_reason).is_(None)
-    if await requests.count_since(since, col(SignInRequest.email_hash) == email_hash, sent) >= EMAILS_PER_ADDRESS:
+    if await requests.emails_sent_since(since, email_hash) >= EMAILS_PER_ADDRESS:
         return ADDRESS_LIMIT
-    looked_up = or_(sent, col(SignInRequest.refused_reason) == NO_MATCH)
-    if await requests.count_since(since, col(SignInRequest.ip) == ip, looked_up) >= REQUESTS_PER_IP:
+    if await requests.lookups_since(since, ip, NO_MATCH) >= REQUESTS_PER_IP:
         return IP_LIMIT
-    if await requests.count_since(since, sent) >= EMAILS_PER_BUSINESS:
+    if await requests.emails_sent_since(since) >= EMAILS_PER_BUSINESS:
         return BUSINESS_LIMIT
     return None
 

@@ -70,7 +70,7 @@ async def ended(service: RunningService, tenant: Tenant, token: str) -> None:
 async def update_settings(service: RunningService, tenant: Tenant, **changes: object) -> None:
     with bound(tenant.id):
         await settings_stub(service).UpdatePortalSettings(
-            pb.UpdatePortalSettingsRequest(changes=pb.PortalSettingsChanges(**changes))  # type: ignore[arg-type]
+            pb.UpdatePortalSettingsRequest(changes=pb.PortalSettingsChanges(**changes))  # type: ignore[arg-type]  # test values of mixed types
         )
 
 

@@ -44,7 +44,7 @@ async def inspect(service: RunningService, tenant: Tenant, token: str) -> pb.Ins
 
 async def refused(call: object, code: grpc.StatusCode = grpc.StatusCode.UNAUTHENTICATED) -> str:
     with pytest.raises(grpc.aio.AioRpcError) as failure:
-        await call  # type: ignore[misc]
+        await call  # type: ignore[misc]  # any pending gRPC call
     assert failure.value.code() == code
     return failure.value.details() or ""
 

@@ -246,7 +246,7 @@ async def test_the_consumer_wakes_the_relay_once_per_handled_event(
 
     relay = Relay()
     handler = SignInRequestHandler(portal.settings.secret_key, BillingCustomers(billing.address), clock)
-    consumer = SignInConsumer(portal.db, portal.settings, handler, relay)  # type: ignore[arg-type]
+    consumer = SignInConsumer(portal.db, portal.settings, handler, relay)  # type: ignore[arg-type]  # a counting stand-in for the relay
     with bound(tenant.id):
         await sign_in_stub(portal).RequestSignIn(
             pb.RequestSignInRequest(email="alice@example.com", client=CLIENT, presentation=PRESENTATION)
