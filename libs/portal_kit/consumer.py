@@ -71,7 +71,7 @@ class Event:
 Handler = Callable[[Event, AsyncSession], Awaitable[None]]
 
 
-class AssignmentWatch(ConsumerRebalanceListener):  # type: ignore[misc]
+class AssignmentWatch(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka ships no type hints: its base is Any
     """Remembers the partitions of each (re)assignment, so the loop can reposition them before reading on.
 
     After a broker outage the positions a consumer kept may not match the broker's log any more (a broker that

@@ -239,7 +239,7 @@ async def test_unexpected_exception_is_internal_without_leaking_its_text(
     assert SECRET_TEXT not in error.message
     # ...but the server logs it, with the method.
     logged = [r for r in caplog.records if r.name == "portal_kit.grpc" and r.exc_info]
-    assert logged and logged[-1].method == f"/{SERVICE_NAME}/CreatePlan"  # type: ignore[attr-defined]
+    assert logged and logged[-1].method == f"/{SERVICE_NAME}/CreatePlan"  # type: ignore[attr-defined]  # a logging `extra` field
 
 
 async def test_servicer_abort_passes_through_unchanged(plans: plans_pb2_grpc.PlanServiceStub) -> None:
