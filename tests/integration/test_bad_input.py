@@ -98,7 +98,7 @@ def test_an_invoice_with_items_keeps_its_currency(api: httpx.Client) -> None:
     """PATCH {"currency": "jpy"} must not turn $1,234.56 into ¥123,456: billing refuses, the gateway says why."""
     customer = api.post("/customers", json={"name": "Buyer"}).json()
     invoice = api.post(
-        "/invoices", json={"customer": customer["id"], "items": [{"name": "Work", "unit_cost": "1234.56"}]}
+        "/invoices", json={"customer": customer["id"], "items": [{"name": "Work", "unit_cost": 1234.56}]}
     ).json()
     reply = api.patch(f"/invoices/{invoice['id']}", json={"currency": "jpy"})
     assert reply.status_code == 400, reply.text
