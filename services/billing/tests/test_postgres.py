@@ -70,7 +70,7 @@ async def test_concurrent_creates_with_the_same_customer_number_give_one_custome
 ) -> None:
     """The unique (tenant, number) constraint decides the race; the losers get ALREADY_EXISTS (a 400), not INTERNAL."""
     postgres.create_database("billing_customer_numbers")
-    settings = settings_for_test("billing", postgres.url("billing_customer_numbers"))
+    settings = settings_for_test(BillingSettings, postgres.url("billing_customer_numbers"))
     async with running_service(settings, MIGRATIONS, build) as service:
         customers = CustomerServiceStub(service.channel)
         with bound("tenant-a"):
