@@ -13,8 +13,9 @@ from portal_kit.timestamps import unix, utcnow
 
 from services.billing import account_summary, delivery, invoices
 from services.billing.account_summary import Holder
+from services.billing.customers import CustomerChanges
 from services.billing.invoices import invoice_status
-from services.billing.messages import customer_to_pb, given, invoice_to_pb
+from services.billing.messages import customer_fields, customer_to_pb, invoice_to_pb
 from services.billing.models import Invoice
 
 
@@ -95,6 +96,6 @@ class AccountServicer(account_pb2_grpc.AccountServiceServicer):
         principal = required_principal()
         async with self.db.unit_of_work() as session:
             record = await account_summary.update_details(
-                session, principal, given(request.changes), list(request.cleared)
+                session, principal, CustomerChanges(customer_fields(request.changes), list(request.cleared))
             )
         return pb.UpdateAccountDetailsResponse(customer=customer_to_pb(record))

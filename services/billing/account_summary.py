@@ -6,14 +6,14 @@ document sees only that one. Anything else reads exactly like a missing invoice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from portal_kit.errors import InvalidArgument, NotFound, PermissionDenied
 from portal_kit.principal import Principal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import customers, invoices
-from services.billing.customers import CustomerRecord
+from services.billing.customers import CustomerChanges, CustomerRecord
 from services.billing.invoices import InvoiceRecord
 from services.billing.models import Customer, Invoice
 from services.billing.repository import AccountRepository, CustomerLookupRepository, InvoiceRepository, OpenBalance
@@ -105,13 +105,12 @@ async def account_customer(session: AsyncSession, principal: Principal) -> Custo
     return await customers.get_customer(session, principal.customer_id)
 
 
-async def update_details(
-    session: AsyncSession, principal: Principal, changes: dict[str, object], cleared: list[str]
-) -> CustomerRecord:
+async def update_details(session: AsyncSession, principal: Principal, changes: CustomerChanges) -> CustomerRecord:
     """A customer changes its own contact details; a guest (temporary session) may not."""
     if principal.guest:
         raise PermissionDenied("Changing your details needs a full sign-in.")
-    for name in [*changes, *cleared]:
+    given = [f.name for f in fields(changes.fields) if getattr(changes.fields, f.name) is not None]
+    for name in [*given, *changes.cleared]:
         if name not in DETAIL_FIELDS:
             raise InvalidArgument(f"{name} cannot be changed from the portal.", name)
-    return await customers.update_customer(session, principal.customer_id, dict(changes), cleared)
+    return await customers.update_customer(session, principal.customer_id, changes)

@@ -301,9 +301,7 @@ class AccountRepository(TenantRepository[Invoice]):
 
     def tenant_condition(self) -> ColumnElement[bool]:
         """The tenant condition of base(), for queries that select columns rather than invoices."""
-        condition = self.base().whereclause
-        assert condition is not None
-        return condition
+        return self.scope()
 
     async def open_balances(self, customer_id: int) -> list[OpenBalance]:
         """What is owed per currency over every open invoice (not draft, voided or paid), in one query."""

@@ -68,7 +68,7 @@ class FakeBilling:
     def __init__(self) -> None:
         self.customers = FakeCustomers()  # type: ignore[abstract]  # partial fake: other RPCs answer UNIMPLEMENTED
         self.tokens = generate_tokens()  # checked like the real billing's: auth must call with its own credential
-        self.invoices = FakeInvoices()
+        self.invoices = FakeInvoices()  # type: ignore[abstract]  # partial fake, as above
         self.server = GrpcServer(
             [
                 Registration(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 import grpc
 import pytest
 from portal.billing.v1 import account_pb2 as apb
@@ -24,13 +26,13 @@ def account(service: RunningService) -> AccountServiceStub:
     return AccountServiceStub(service.channel)
 
 
-def acting(principal: Principal | None) -> object:
+def acting(principal: Principal | None) -> AbstractContextManager[None]:
     return bound(TENANT, principal.encode() if principal else None)
 
 
 async def _refused(call: object, code: grpc.StatusCode) -> str:
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await call  # type: ignore[misc]
+        await call  # type: ignore[misc]  # any pending gRPC call
     assert refused.value.code() == code
     return refused.value.details() or ""
 
