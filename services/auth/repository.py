@@ -188,12 +188,7 @@ class SessionRepository(TenantRepository[PortalSession]):
 
     async def touch(self, session_id: str, now: datetime) -> None:
         """Records activity: one UPDATE of one column, nothing else of the row is written."""
-        await self.session.exec(
-            update(PortalSession)
-            .where(col(PortalSession.tenant_id) == self.tenant_id, col(PortalSession.id) == session_id)
-            .values(last_seen_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        await self.update(col(PortalSession.id) == session_id, values={"last_seen_at": now})
 
     async def end(self, session_ids: Sequence[str], now: datetime) -> None:
         if not session_ids:
