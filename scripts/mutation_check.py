@@ -3,6 +3,7 @@
     .venv/bin/python scripts/mutation_check.py                 # every target, this working tree
     .venv/bin/python scripts/mutation_check.py --only money    # targets whose path contains "money"
     .venv/bin/python scripts/mutation_check.py --repo /tmp/old # another tree (e.g. `git archive` of an older commit)
+    .venv/bin/python scripts/mutation_check.py --retest before.log  # only what survived an earlier run
 
 Each mutant changes one thing in one module (a comparison, a boolean operator, a `not`, an arithmetic operator, an
 integer or boolean constant, a `raise` or `return` turned into nothing), in a copy of the tree; the module's tests
@@ -171,12 +172,27 @@ def copy_tree(source: Path, into: Path) -> Path:
     return tree
 
 
+def _survivors(output: str) -> set[tuple[str, int, str]]:
+    """(target, line, what) of every "SURVIVED target:line  what" line of an earlier run's output."""
+    found = set()
+    for line in output.splitlines():
+        if line.strip().startswith("SURVIVED "):
+            where, what = line.strip().removeprefix("SURVIVED ").split("  ", 1)
+            target, number = where.rsplit(":", 1)
+            found.add((target, int(number), what.strip()))
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repo", type=Path, default=REPO, help="the tree to test (default: this one)")
     parser.add_argument("--only", default="", help="only targets whose path contains this")
     parser.add_argument("--json", type=Path, help="write every result here")
+    parser.add_argument(
+        "--retest", type=Path, help="an earlier run's output: run only the mutants that survived it (tests only grow)"
+    )
     args = parser.parse_args(argv)
+    survivors = _survivors(args.retest.read_text()) if args.retest else None
 
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
@@ -191,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{target}: the tests fail without any mutation; fix them first", file=sys.stderr)
                 return 2
             found = mutants(original)
+            if survivors is not None:
+                found = [m for m in found if (target, m.line, m.what) in survivors]
             print(f"{target}: {len(found)} mutants, tests take {baseline:.1f}s", flush=True)
             try:
                 for mutant in found:

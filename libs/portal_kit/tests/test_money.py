@@ -42,3 +42,11 @@ def test_format_money_for_people() -> None:
     assert format_money(123450, "usd") == "$1,234.50"
     assert format_money(-500, "eur") == "-€5.00"
     assert format_money(1234, "kwd") == "1.234 KWD"
+    assert format_money(0, "usd") == "$0.00" and format_money(-1, "usd") == "-$0.01"  # zero has no sign
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_amounts_that_are_not_finite_are_refused_as_such(amount: str) -> None:
+    with pytest.raises(InvalidArgument, match="must be a finite number") as refused:
+        to_minor(amount, "usd", "unit_cost")
+    assert refused.value.param == "unit_cost"

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
+import hmac
 import json
 import logging
 from datetime import timedelta
@@ -27,6 +29,18 @@ DAY = 24 * 3600
 
 def sign(key: str, claims: dict[str, Any], header: dict[str, Any] | None = None, alg: str = "HS256") -> str:
     return jwt.encode(header or {"alg": alg}, claims, OctKey.import_key(key.encode()), algorithms=[alg])
+
+
+def signed_garbage(key: str) -> str:
+    """A well-signed HS256 token whose payload is not JSON."""
+
+    def part(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    header = part(json.dumps({"alg": "HS256"}).encode())
+    signing_input = f"{header}.{part(b'not json')}"
+    signature = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{part(signature)}"
 
 
 def unsigned(claims: dict[str, Any]) -> str:
@@ -102,6 +116,7 @@ async def test_every_kind_of_bad_token_is_refused_alike(
         "jku header": sign(tenant.sso_key, good, header={"alg": "HS256", "jku": "https://evil.example/jwks"}),
         "jwk header": sign(tenant.sso_key, good, header={"alg": "HS256", "jwk": {"kty": "oct", "k": "AAAA"}}),
         "x5u header": sign(tenant.sso_key, good, header={"alg": "HS256", "x5u": "https://evil.example/cert"}),
+        "typ not JWT": sign(tenant.sso_key, good, header={"alg": "HS256", "typ": "JOSE"}),
         "no sub": sign(tenant.sso_key, {"iat": now, "exp": now + 3600}),
         "sub zero": sign(tenant.sso_key, {**good, "sub": 0}),
         "sub negative": sign(tenant.sso_key, {**good, "sub": -1001}),
@@ -113,6 +128,7 @@ async def test_every_kind_of_bad_token_is_refused_alike(
         "jti not a string": sign(tenant.sso_key, {**good, "jti": 7}),
         "jti too long": sign(tenant.sso_key, {**good, "jti": "j" * 201}),
         "garbage": "not.a.token",
+        "signed, payload not JSON": signed_garbage(tenant.sso_key),
         "empty": "",
         "huge": "a" * 5000,
     }
@@ -124,7 +140,7 @@ async def test_every_kind_of_bad_token_is_refused_alike(
                 raise AssertionError(f"{name}: {failure}") from None
     reasons = {getattr(r, "reason", None) for r in caplog.records}
     assert {"algorithm", "signature", "expired", "missing_claim", "lifetime", "key_header", "subject"} <= reasons
-    assert {"unknown_customer", "invalid_claim", "jti", "malformed"} <= reasons
+    assert {"unknown_customer", "invalid_claim", "jti", "malformed", "type"} <= reasons
     logged = " ".join(str(r.__dict__) for r in caplog.records)
     assert bad_tokens["expired"] not in logged and bad_tokens["expired"].split(".")[2] not in logged
 

@@ -6,7 +6,16 @@ from portal_kit.settings import DEV_SECRET_KEY
 from starlette.requests import Request
 from starlette.responses import Response
 
-from services.gateway.portal.web_security import SESSION_COOKIE, csrf_token, csrf_valid, safe_path, set_cookie
+from services.gateway.portal.web_security import (
+    SESSION_COOKIE,
+    attempt_id,
+    clear_cookie,
+    csrf_token,
+    csrf_valid,
+    remember_presession,
+    safe_path,
+    set_cookie,
+)
 
 
 def request(https: bool, headers: dict[str, str] | None = None, cookies: str = "") -> Request:
@@ -89,3 +98,66 @@ def test_security_headers_add_hsts_only_under_https() -> None:
     for response in (secure, plain):
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+ORIGIN = {"Origin": "https://acme.portal.example"}
+
+
+def test_a_signed_in_form_is_bound_to_its_session_and_a_new_browser_gets_a_pre_session() -> None:
+    signed_in = "__Host-portal_session=sess-1"
+    token = csrf_token(request(True, cookies=signed_in))
+    assert csrf_valid(request(True, ORIGIN, signed_in), token)
+    assert not csrf_valid(request(True, ORIGIN, "__Host-portal_session=sess-2"), token)
+    assert not csrf_valid(request(True, ORIGIN, "__Host-portal_pre=sess-1"), token)  # a pre-session is not a session
+    assert not csrf_valid(request(True, ORIGIN, "portal_session=sess-1"), token)  # no prefix under https: not ours
+    assert csrf_valid(request(False, {"Origin": "http://acme.portal.example"}, "portal_session=sess-1"), csrf_token(
+        request(False, cookies="portal_session=sess-1")))  # fmt: skip
+
+    fresh = request(True)
+    first = csrf_token(fresh)
+    assert csrf_token(fresh) == first  # one pre-session per response, however many forms
+    response = Response()
+    remember_presession(fresh, response)
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("__Host-portal_pre=") and "max-age=86400" in cookie.lower()
+    value = cookie.split(";")[0].split("=", 1)[1]
+    assert csrf_valid(request(True, ORIGIN, f"__Host-portal_pre={value}"), first)
+    assert attempt_id(request(True, cookies=f"__Host-portal_pre={value}")) == attempt_id(fresh)
+    assert len(attempt_id(fresh)) == 32
+    known = Response()
+    remember_presession(request(True, cookies=f"__Host-portal_pre={value}"), known)
+    assert "set-cookie" not in known.headers  # a browser that has one keeps it
+
+
+def test_origin_and_fetch_metadata_decide_what_is_same_origin() -> None:
+    cookies = "__Host-portal_pre=one"
+    token = csrf_token(request(True, cookies=cookies))
+    cases = {
+        (("Origin", "https://acme.portal.example"),): True,
+        (("Origin", "https://globex.portal.example"),): False,  # another business's portal
+        (("Origin", "https://acme.portal.example.evil"),): False,
+        (("Origin", "null"), ("Sec-Fetch-Site", "same-origin")): True,  # a no-referrer page of ours
+        (("Origin", "null"),): False,
+        (("Origin", "null"), ("Sec-Fetch-Site", "none")): False,
+        (("Sec-Fetch-Site", "same-origin"),): True,
+        (("Sec-Fetch-Site", "none"),): True,  # typed or bookmarked by the person
+        (("Sec-Fetch-Site", "same-site"),): False,  # another business's portal
+        (): True,  # neither header: the token alone decides
+    }
+    for headers, expected in cases.items():
+        assert csrf_valid(request(True, dict(headers), cookies), token) is expected, headers
+        assert not csrf_valid(request(True, dict(headers), cookies), "0" * len(token)), headers
+
+
+def test_clearing_a_cookie_keeps_its_flags() -> None:
+    response = Response()
+    clear_cookie(request(True), response, SESSION_COOKIE)
+    header = response.headers["set-cookie"].lower()
+    assert header.startswith("__host-portal_session=") and "max-age=0" in header
+    assert "secure" in header and "httponly" in header and "samesite=lax" in header and "path=/" in header
+
+
+def test_return_paths_have_a_length_limit() -> None:
+    assert safe_path("/" + "a" * 499) == "/" + "a" * 499
+    assert safe_path("/" + "a" * 500) is None
+    assert safe_path("/a\x1fb") is None and safe_path("/a b") == "/a b"
