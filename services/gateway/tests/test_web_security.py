@@ -10,6 +10,7 @@ from services.gateway.portal.web_security import (
     SESSION_COOKIE,
     attempt_id,
     clear_cookie,
+    client_of,
     csrf_token,
     csrf_valid,
     remember_presession,
@@ -18,9 +19,14 @@ from services.gateway.portal.web_security import (
 )
 
 
-def request(https: bool, headers: dict[str, str] | None = None, cookies: str = "") -> Request:
+def request(
+    https: bool, headers: dict[str, str] | None = None, cookies: str = "", peer: str = "203.0.113.5", proxies: str = ""
+) -> Request:
     settings = SimpleNamespace(
-        https=https, public_scheme="https" if https else "http", secret_key=DEV_SECRET_KEY.encode()
+        https=https,
+        public_scheme="https" if https else "http",
+        secret_key=DEV_SECRET_KEY.encode(),
+        trusted_proxies=proxies,
     )
     raw = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     raw.append((b"host", b"acme.portal.example"))
@@ -33,6 +39,7 @@ def request(https: bool, headers: dict[str, str] | None = None, cookies: str = "
         "headers": raw,
         "app": SimpleNamespace(state=SimpleNamespace(settings=settings)),
         "state": {},
+        "client": (peer, 40000),
     }
     return Request(scope)
 
@@ -161,3 +168,11 @@ def test_return_paths_have_a_length_limit() -> None:
     assert safe_path("/" + "a" * 499) == "/" + "a" * 499
     assert safe_path("/" + "a" * 500) is None
     assert safe_path("/a\x1fb") is None and safe_path("/a b") == "/a b"
+
+
+def test_the_client_is_the_peer_unless_a_trusted_proxy_forwarded_it() -> None:
+    agent = {"User-Agent": "u" * 400}
+    assert client_of(request(True, agent)) == ("203.0.113.5", "u" * 300)
+    forwarded = {"X-Forwarded-For": "198.51.100.7"}
+    assert client_of(request(True, forwarded))[0] == "203.0.113.5"  # anyone can write the header
+    assert client_of(request(True, forwarded, peer="10.0.0.2", proxies="10.0.0.0/8"))[0] == "198.51.100.7"
