@@ -255,6 +255,11 @@ async def test_every_limit_holds_on_its_boundary_and_not_past_it(
     # A lifetime of exactly 7 days is allowed (7 days and a second is not: see the bad tokens above).
     assert await redeem(portal, tenant, sign(tenant.sso_key, {"sub": 1001, "iat": now, "exp": now + 7 * DAY}))
 
+    # A jti is 1 to 200 characters.
+    for jti in ("j", "j" * 200):
+        assert await redeem(portal, tenant, sign(tenant.sso_key, {**good, "jti": jti}))
+    await refused(portal, tenant, sign(tenant.sso_key, {**good, "jti": ""}))
+
     caplog.clear()
     # Customer ids from 1 to 2**63 - 1 (a signed 64-bit integer) are ids, whether or not they are customers.
     with caplog.at_level(logging.INFO, logger="services.auth"):
