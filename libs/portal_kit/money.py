@@ -47,6 +47,9 @@ _SYMBOLS = {
 }
 
 
+MAX_MINOR = 2**63 - 1  # amounts are stored as signed 64-bit minor units
+
+
 def normalize_currency(currency: str, param: str = "currency") -> str:
     code = (currency or "").strip().lower()
     if code not in _TWO_DECIMAL and code not in _ZERO_DECIMAL and code not in _THREE_DECIMAL:
@@ -75,6 +78,8 @@ def to_minor(amount: Decimal | int | str, currency: str, param: str = "amount") 
     if scaled != scaled.to_integral_value():
         places = exponent(currency)
         raise InvalidArgument(f"{param} has more decimal places than {currency.upper()} allows ({places}).", param)
+    if abs(scaled) > MAX_MINOR:
+        raise InvalidArgument(f"{param} is too large.", param)
     return int(scaled)
 
 

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from services.gateway.api import customers, errors, invoices, portal_access
 from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
+from services.gateway.body_limit import BodyLimitMiddleware
 from services.gateway.caches import RevocationListener
 from services.gateway.deps import backends_of, settings_of
 from services.gateway.portal import account, documents, pages, signin
@@ -122,6 +123,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(signin.router)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(SiteMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     errors.install(app)
 
     @app.exception_handler(DomainError)

@@ -106,3 +106,53 @@ def test_an_invoice_with_items_keeps_its_currency(api: httpx.Client) -> None:
     assert error["param"] == "currency" and "USD" in error["message"] and "line items" in error["message"]
     unchanged = api.get(f"/invoices/{invoice['id']}").json()
     assert (unchanged["currency"], unchanged["total"]) == ("usd", 1234.56)
+
+
+HUGE = "1e1000000"
+
+
+def hostile_requests(customer_id: int) -> list[tuple[str, str, bytes, str | None]]:
+    """(method, path, body, param) of requests that froze the gateway or became 500s."""
+    link = f"/customers/{customer_id}/sign_in_link"
+    item = '{"customer": %d, "items": [{"name": "x", "quantity": %s, "unit_cost": %s}]%s}'
+    return [
+        ("POST", link, b'{"ttl": 1e999999999}', "ttl"),
+        ("POST", link, b'{"ttl": -1e1000000}', "ttl"),
+        ("POST", link, b'{"ttl": ' + b"9" * 5000 + b"}", "ttl"),
+        ("POST", link, b'{"ttl": NaN}', "ttl"),
+        ("POST", link, b'{"ttl": -Infinity}', "ttl"),
+        ("POST", "/invoices", (item % (customer_id, HUGE, "1", "")).encode(), "items[0].quantity"),
+        ("POST", "/invoices", (item % (customer_id, "1", HUGE, "")).encode(), "items[0].unit_cost"),
+        ("POST", "/invoices", (item % (customer_id, "1", "1", ', "date": ' + HUGE)).encode(), "date"),
+        ("POST", "/invoices", (item % (customer_id, "1", "1e40", "")).encode(), "items[0].unit_cost"),
+        (
+            "POST",
+            "/invoices",
+            (item % (customer_id, "0." + "0" * 100_000 + "1", "1", "")).encode(),
+            "items[0].quantity",
+        ),
+        ("POST", "/customers", b'{"name": "x", "metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", None),
+        ("POST", "/customers", b'{"name": "x", "metadata": ' + b"[" * 40 + b"]" * 40 + b"}", "metadata"),
+        ("POST", "/customers", b'{"name": "\\ud800"}', "name"),
+        ("POST", "/customers", b'{"name": "\xff\xfe"}', None),
+        ("GET", "/invoices?per_page=" + "9" * 5000, b"", "per_page"),
+    ]
+
+
+def test_absurd_input_is_a_400_naming_the_field(api: httpx.Client) -> None:
+    customer = api.post("/customers", json={"name": "Buyer"}).json()
+    for method, path, body, param in hostile_requests(customer["id"]):
+        reply = api.request(method, path, content=body, headers={"content-type": "application/json"}, timeout=10)
+        assert reply.status_code == 400, (path, body[:60], reply.text)
+        error = reply.json()
+        assert error["type"] == "invalid_request" and error["message"], error
+        assert error.get("param") == param, (body[:60], error)
+    assert count(api, "invoices") == 0
+    assert count(api, "customers") == 1
+
+
+def test_a_body_over_the_limit_is_a_413_with_the_error_json(api: httpx.Client) -> None:
+    reply = api.post("/customers", content=b'{"name": "' + b"a" * 2_000_000 + b'"}')
+    assert reply.status_code == 413
+    assert reply.json()["type"] == "invalid_request" and "larger than" in reply.json()["message"]
+    assert count(api, "customers") == 0

@@ -50,3 +50,11 @@ def test_amounts_that_are_not_finite_are_refused_as_such(amount: str) -> None:
     with pytest.raises(InvalidArgument, match="must be a finite number") as refused:
         to_minor(amount, "usd", "unit_cost")
     assert refused.value.param == "unit_cost"
+
+
+def test_amounts_beyond_64_bit_minor_units_are_refused() -> None:
+    assert to_minor(Decimal("92233720368547758.07"), "usd") == 2**63 - 1
+    with pytest.raises(InvalidArgument, match="too large"):
+        to_minor(Decimal("92233720368547758.08"), "usd", "unit_cost")
+    with pytest.raises(InvalidArgument, match="too large"):
+        to_minor(Decimal("-1e40"), "jpy")

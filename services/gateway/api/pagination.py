@@ -27,6 +27,8 @@ def _int_param(request: Request, name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     try:
+        if len(raw) > 18:
+            raise ValueError(raw)
         return int(raw)
     except ValueError:
         raise InvalidArgument(f"{name} must be a whole number.", name) from None
