@@ -5,12 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from urllib.parse import quote, unquote
 
 from portal_kit.errors import Unauthenticated
 
 TENANT_METADATA_KEY = "x-portal-tenant"
 PRINCIPAL_METADATA_KEY = "x-portal-principal"
 PARAM_METADATA_KEY = "x-portal-param"
+# gRPC metadata values must be printable ASCII; a param may name a client-chosen key in any script.
+_PARAM_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
+
+
+def encode_param(param: str) -> str:
+    """The param as a metadata value: printable ASCII as is, anything else (and %) percent-encoded."""
+    return quote(param, safe=_PARAM_SAFE, errors="replace")
+
+
+def decode_param(value: str) -> str:
+    return unquote(value)
+
 
 _tenant: ContextVar[str | None] = ContextVar("tenant", default=None)
 _principal: ContextVar[str | None] = ContextVar("principal", default=None)

@@ -8,7 +8,7 @@ from typing import Any
 import grpc
 
 from portal_kit import idempotency
-from portal_kit.context import PARAM_METADATA_KEY, outgoing_metadata
+from portal_kit.context import PARAM_METADATA_KEY, decode_param, outgoing_metadata
 from portal_kit.errors import DomainError, error_for_status
 from portal_kit.service_auth import ServiceCredential, own_credential
 
@@ -58,5 +58,5 @@ def domain_error(error: grpc.aio.AioRpcError) -> DomainError:
     if error.code() == grpc.StatusCode.UNAVAILABLE:
         return error_for_status(grpc.StatusCode.UNAVAILABLE, "A backend service is not available right now.")
     return error_for_status(
-        error.code(), error.details() or "Request failed", param if isinstance(param, str) else None
+        error.code(), error.details() or "Request failed", decode_param(param) if isinstance(param, str) else None
     )

@@ -12,7 +12,13 @@ from typing import Any
 import grpc
 
 from portal_kit import replays
-from portal_kit.context import PARAM_METADATA_KEY, PRINCIPAL_METADATA_KEY, TENANT_METADATA_KEY, bound
+from portal_kit.context import (
+    PARAM_METADATA_KEY,
+    PRINCIPAL_METADATA_KEY,
+    TENANT_METADATA_KEY,
+    bound,
+    encode_param,
+)
 from portal_kit.db import Database
 from portal_kit.errors import DomainError
 from portal_kit.idempotency import claim_from_metadata
@@ -93,7 +99,7 @@ class ContextAndErrorsInterceptor(grpc.aio.ServerInterceptor):
                     )
                 except DomainError as error:
                     if error.param:
-                        context.set_trailing_metadata(((PARAM_METADATA_KEY, error.param),))
+                        context.set_trailing_metadata(((PARAM_METADATA_KEY, encode_param(error.param)),))
                     await context.abort(error.code, error.message)
                 except grpc.aio.AbortError:
                     raise

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.api import customers, errors, invoices, portal_access
+from services.gateway.api import customers, docs, errors, invoices, portal_access
 from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
 from services.gateway.body_limit import BodyLimitMiddleware
@@ -118,13 +118,14 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(customers.router, prefix="/api")
     app.include_router(invoices.router, prefix="/api")
     app.include_router(portal_access.router, prefix="/api")
-    app.include_router(account.router)
-    app.include_router(documents.router)
-    app.include_router(signin.router)
+    app.include_router(account.router, include_in_schema=False)
+    app.include_router(documents.router, include_in_schema=False)
+    app.include_router(signin.router, include_in_schema=False)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(SiteMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     errors.install(app)
+    docs.install(app)
 
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, error: DomainError) -> Response:
@@ -150,7 +151,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
         if is_api(request):
             message = "No such API endpoint." if error.status_code == 404 else str(error.detail)
-            return errors.error_response(error.status_code, message)
+            return errors.error_response(error.status_code, message, getattr(error, "param", None))
         if error.status_code == 404:
             return pages.not_found(request)
         return pages.error_page(request, None, status=error.status_code, message=str(error.detail))
@@ -159,11 +160,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     async def on_validation(request: Request, error: RequestValidationError) -> Response:
         if not is_api(request):
             return pages.not_found(request)
-        first = error.errors()[0] if error.errors() else {}
-        param = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")) or None
-        if param and param.endswith("_id") and first.get("loc", ("",))[0] == "path":
-            return errors.error_response(404, "No such object: the id in the address is not valid.")
-        return errors.error_response(400, f"{param or 'request'}: {first.get('msg', 'invalid value')}", param)
+        return errors.validation_error_response(error.errors())
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> Response:

@@ -4,28 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import Path, Request, Response
 from portal.billing.v1 import customers_pb2 as pb
 
-from services.gateway.api.fields import BOOL, STRING, check_known, fill_scalars, read_metadata, scalars_out
-from services.gateway.api.jsonio import JsonResponse, parse_body
-from services.gateway.api.pagination import bracketed, list_headers, page_of
+from services.gateway.api.fields import copy_scalars, scalars_out
+from services.gateway.api.jsonio import JsonResponse
+from services.gateway.api.models import (
+    Contact,
+    ContactCreate,
+    ContactFields,
+    ContactUpdate,
+    Customer,
+    CustomerCreate,
+    CustomerFields,
+    CustomerUpdate,
+)
+from services.gateway.api.pagination import LIST_PARAMETERS, PageNumber, PerPage, bracketed, list_headers, page_of
+from services.gateway.api.routing import api_router, errors
 from services.gateway.deps import ApiAuth, ApiBilling
 
-router = APIRouter()
+router = api_router()
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
-CUSTOMER_FIELDS = {
-    "name": STRING, "number": STRING, "email": STRING, "type": STRING, "autopay": BOOL, "payment_terms": STRING,
-    "attention_to": STRING, "address1": STRING, "address2": STRING, "city": STRING, "state": STRING,
-    "postal_code": STRING, "country": STRING, "language": STRING, "currency": STRING, "phone": STRING,
-    "tax_id": STRING, "taxable": BOOL, "notes": STRING,
-}  # fmt: skip
-CONTACT_FIELDS = {
-    "name": STRING, "title": STRING, "email": STRING, "phone": STRING, "primary": BOOL, "sms_enabled": BOOL,
-    "department": STRING, "address1": STRING, "address2": STRING, "city": STRING, "state": STRING,
-    "postal_code": STRING, "country": STRING,
-}  # fmt: skip
+CUSTOMER_FIELDS = ("name", "number", "email", "type", "autopay", "payment_terms", "attention_to", "address1",
+                   "address2", "city", "state", "postal_code", "country", "language", "currency", "phone", "tax_id",
+                   "taxable", "notes")  # fmt: skip
+CONTACT_FIELDS = ("name", "title", "email", "phone", "primary", "sms_enabled", "department", "address1", "address2",
+                  "city", "state", "postal_code", "country")  # fmt: skip
 # Shown for compatibility with Invoiced's customer object; features that fill them come in later issues.
 CUSTOMER_EXTRAS: dict[str, Any] = {
     "payment_source": None, "autopay_delay_days": None, "chase": False, "credit_hold": False, "credit_limit": None,
@@ -56,97 +61,93 @@ def contact_json(contact: pb.Contact) -> dict[str, Any]:
     return data
 
 
-def customer_input(body: dict[str, Any], cleared: list[str] | None) -> pb.Customer:
-    check_known(body, {*CUSTOMER_FIELDS, "metadata", "disabled_payment_methods"})
+def customer_input(body: CustomerFields, cleared: list[str] | None) -> pb.Customer:
     customer = pb.Customer()
-    fill_scalars(customer, body, CUSTOMER_FIELDS, cleared)
-    if body.get("metadata") is not None:
-        customer.metadata.values.update(read_metadata(body["metadata"]))
-    elif "metadata" in body and cleared is not None:
+    copy_scalars(customer, body, CUSTOMER_FIELDS, cleared)
+    if body.metadata is not None:
+        customer.metadata.values.update(body.metadata)
+    elif "metadata" in body.model_fields_set and cleared is not None:
         cleared.append("metadata")
     return customer
 
 
-def contact_input(body: dict[str, Any], cleared: list[str] | None) -> pb.Contact:
-    check_known(body, {*CONTACT_FIELDS, "customer"})
+def contact_input(body: ContactFields, cleared: list[str] | None) -> pb.Contact:
     contact = pb.Contact()
-    fill_scalars(contact, body, CONTACT_FIELDS, cleared)
+    copy_scalars(contact, body, CONTACT_FIELDS, cleared)
     return contact
 
 
-@router.post("/customers", status_code=201)
-async def create_customer(request: Request, billing: ApiBilling) -> JsonResponse:
-    body = parse_body(await request.body())
+@router.post("/customers", status_code=201, response_model=Customer, responses=errors())
+async def create_customer(body: CustomerCreate, billing: ApiBilling) -> JsonResponse:
     customer = await billing.create_customer(customer_input(body, None))
     return JsonResponse(customer_json(customer), status_code=201)
 
 
-@router.get("/customers")
-async def list_customers(request: Request, billing: ApiBilling) -> JsonResponse:
-    page = page_of(request)
+@router.get("/customers", response_model=list[Customer], responses=errors(), openapi_extra=LIST_PARAMETERS)
+async def list_customers(
+    request: Request, billing: ApiBilling, page: PageNumber = 1, per_page: PerPage = 100
+) -> JsonResponse:
+    current = page_of(page, per_page)
     customers, total = await billing.list_customers(
-        page.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
+        current.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
     )
-    headers = list_headers(request, page, total)
+    headers = list_headers(request, current, total)
     return JsonResponse([customer_json(c) for c in customers], headers=headers)
 
 
-@router.get("/customers/{customer_id}")
-async def get_customer(customer_id: ObjectId, request: Request, billing: ApiBilling) -> JsonResponse:
+@router.get("/customers/{customer_id}", response_model=Customer, responses=errors(404))
+async def get_customer(customer_id: ObjectId, billing: ApiBilling) -> JsonResponse:
     return JsonResponse(customer_json(await billing.get_customer(customer_id)))
 
 
-@router.patch("/customers/{customer_id}")
-async def update_customer(customer_id: ObjectId, request: Request, billing: ApiBilling) -> JsonResponse:
-    body = parse_body(await request.body())
+@router.patch("/customers/{customer_id}", response_model=Customer, responses=errors(404))
+async def update_customer(customer_id: ObjectId, body: CustomerUpdate, billing: ApiBilling) -> JsonResponse:
     cleared: list[str] = []
     changes = customer_input(body, cleared)
     return JsonResponse(customer_json(await billing.update_customer(customer_id, changes, cleared)))
 
 
-@router.delete("/customers/{customer_id}", status_code=204)
-async def delete_customer(customer_id: ObjectId, request: Request, billing: ApiBilling, auth: ApiAuth) -> Response:
+@router.delete("/customers/{customer_id}", status_code=204, response_class=Response, responses=errors(404))
+async def delete_customer(customer_id: ObjectId, billing: ApiBilling, auth: ApiAuth) -> Response:
     """Deleting a customer ends its portal sessions too (auth tells every gateway to drop its copies)."""
     await billing.delete_customer(customer_id)
     await auth.end_customer_sessions(customer_id)
     return Response(status_code=204)
 
 
-@router.post("/customers/{customer_id}/contacts", status_code=201)
-async def create_contact(customer_id: ObjectId, request: Request, billing: ApiBilling) -> JsonResponse:
-    body = parse_body(await request.body())
+@router.post("/customers/{customer_id}/contacts", status_code=201, response_model=Contact, responses=errors(404))
+async def create_contact(customer_id: ObjectId, body: ContactCreate, billing: ApiBilling) -> JsonResponse:
     contact = await billing.create_contact(customer_id, contact_input(body, None))
     return JsonResponse(contact_json(contact), status_code=201)
 
 
-@router.get("/customers/{customer_id}/contacts")
-async def list_contacts(customer_id: ObjectId, request: Request, billing: ApiBilling) -> JsonResponse:
-    page = page_of(request)
-    contacts, total = await billing.list_contacts(customer_id, page.to_pb())
-    headers = list_headers(request, page, total)
+@router.get("/customers/{customer_id}/contacts", response_model=list[Contact], responses=errors(404))
+async def list_contacts(
+    customer_id: ObjectId, request: Request, billing: ApiBilling, page: PageNumber = 1, per_page: PerPage = 100
+) -> JsonResponse:
+    current = page_of(page, per_page)
+    contacts, total = await billing.list_contacts(customer_id, current.to_pb())
+    headers = list_headers(request, current, total)
     return JsonResponse([contact_json(c) for c in contacts], headers=headers)
 
 
-@router.get("/customers/{customer_id}/contacts/{contact_id}")
-async def get_contact(
-    customer_id: ObjectId, contact_id: ObjectId, request: Request, billing: ApiBilling
-) -> JsonResponse:
+@router.get("/customers/{customer_id}/contacts/{contact_id}", response_model=Contact, responses=errors(404))
+async def get_contact(customer_id: ObjectId, contact_id: ObjectId, billing: ApiBilling) -> JsonResponse:
     return JsonResponse(contact_json(await billing.get_contact(customer_id, contact_id)))
 
 
-@router.patch("/customers/{customer_id}/contacts/{contact_id}")
+@router.patch("/customers/{customer_id}/contacts/{contact_id}", response_model=Contact, responses=errors(404))
 async def update_contact(
-    customer_id: ObjectId, contact_id: ObjectId, request: Request, billing: ApiBilling
+    customer_id: ObjectId, contact_id: ObjectId, body: ContactUpdate, billing: ApiBilling
 ) -> JsonResponse:
-    body = parse_body(await request.body())
     cleared: list[str] = []
     changes = contact_input(body, cleared)
     return JsonResponse(contact_json(await billing.update_contact(customer_id, contact_id, changes, cleared)))
 
 
-@router.delete("/customers/{customer_id}/contacts/{contact_id}", status_code=204)
-async def delete_contact(
-    customer_id: ObjectId, contact_id: ObjectId, request: Request, billing: ApiBilling
-) -> Response:
+@router.delete(
+    "/customers/{customer_id}/contacts/{contact_id}", status_code=204, response_class=Response, responses=errors(404)
+)
+async def delete_contact(customer_id: ObjectId, contact_id: ObjectId, billing: ApiBilling) -> Response:
     await billing.delete_contact(customer_id, contact_id)
     return Response(status_code=204)

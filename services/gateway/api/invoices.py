@@ -5,103 +5,86 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import Path, Query, Request, Response
 from portal.auth.v1 import auth_pb2
 from portal.billing.v1 import invoices_pb2 as pb
 from portal_kit.errors import InvalidArgument, NotFound
 from portal_kit.money import from_minor, normalize_currency, to_minor
 
 from services.gateway.api.customers import customer_json
-from services.gateway.api.fields import (
-    BOOL,
-    INTEGER,
-    STRING,
-    TIMESTAMP,
-    check_known,
-    fill_scalars,
-    read_bool,
-    read_metadata,
-    read_number,
-    read_string,
-    scalars_out,
+from services.gateway.api.fields import copy_scalars, scalars_out
+from services.gateway.api.jsonio import JsonResponse
+from services.gateway.api.models import (
+    Adjustment,
+    EmptyBody,
+    Invoice,
+    InvoiceCreate,
+    InvoiceEmail,
+    InvoiceFields,
+    InvoiceUpdate,
+    LineItemIn,
 )
-from services.gateway.api.jsonio import JsonResponse, parse_body
-from services.gateway.api.pagination import bracketed, list_headers, page_of
+from services.gateway.api.models import Email as EmailOut
+from services.gateway.api.pagination import LIST_PARAMETERS, PageNumber, PerPage, bracketed, list_headers, page_of
+from services.gateway.api.routing import api_router, errors
 from services.gateway.clients.billing import BillingClient
 from services.gateway.deps import ApiBilling, ApiBusiness, Settings
 from services.gateway.settings import GatewaySettings
 
-router = APIRouter()
+router = api_router()
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Expand = Annotated[str | None, Query(max_length=200, description="customer: the customer object instead of its id")]
 
-INVOICE_FIELDS = {
-    "name": STRING, "currency": STRING, "autopay": BOOL, "draft": BOOL, "closed": BOOL, "date": TIMESTAMP,
-    "due_date": TIMESTAMP, "payment_terms": STRING, "purchase_order": STRING, "notes": STRING, "sent": BOOL,
-}  # fmt: skip
-ITEM_FIELDS = {"catalog_item", "type", "name", "description", "quantity", "unit_cost", "discountable", "taxable",
-               "discounts", "taxes", "metadata", "amount", "id", "object", "plan"}  # fmt: skip
-ACCEPTED_BUT_UNUSED = {"attachments", "disabled_payment_methods", "calculate_taxes", "ship_to", "payment_plan"}
+INVOICE_FIELDS = ("name", "currency", "autopay", "draft", "closed", "date", "due_date", "payment_terms",
+                  "purchase_order", "notes", "sent", "customer")  # fmt: skip
+PDF = {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+       "description": "The invoice, or its PDF with `Accept: application/pdf`."}  # fmt: skip
 
 
-def adjustments_in(value: Any, currency: str, param: str) -> pb.Adjustments:
-    if not isinstance(value, list):
-        raise InvalidArgument(f"{param} must be an array.", param)
+def adjustments_in(values: list[Adjustment], currency: str, param: str) -> pb.Adjustments:
     result = pb.Adjustments()
-    for index, entry in enumerate(value):
-        where = f"{param}[{index}]"
-        if not isinstance(entry, dict):
-            raise InvalidArgument(f"{where} must be an object with an amount.", where)
-        if "amount" not in entry:
-            raise InvalidArgument(f"{where}.amount is required (tax rates and coupons are not supported yet).", where)
-        amount = to_minor(read_number(entry["amount"], f"{where}.amount"), currency, f"{where}.amount")
+    for index, entry in enumerate(values):
+        where = f"{param}[{index}].amount"
+        amount = to_minor(entry.amount, currency, where)
         if amount < 0:
-            raise InvalidArgument(f"{where}.amount cannot be negative.", f"{where}.amount")
+            raise InvalidArgument(f"{where} cannot be negative.", where)
         result.values.append(pb.Adjustment(amount=amount))
     return result
 
 
-def item_in(entry: Any, currency: str, index: int) -> pb.LineItem:
+def item_in(entry: LineItemIn, currency: str, index: int) -> pb.LineItem:
     where = f"items[{index}]"
-    if not isinstance(entry, dict):
-        raise InvalidArgument(f"{where} must be an object.", where)
-    check_known(entry, ITEM_FIELDS, prefix=f"{where}.")
     item = pb.LineItem()
-    for name in ("catalog_item", "type", "name", "description"):
-        if entry.get(name) is not None:
-            setattr(item, name, read_string(entry[name], f"{where}.{name}"))
-    quantity = read_number(entry.get("quantity", 1), f"{where}.quantity")
-    if quantity < 0:
-        raise InvalidArgument(f"{where}.quantity cannot be negative.", f"{where}.quantity")
+    copy_scalars(item, entry, ("catalog_item", "type", "name", "description"), None)
+    quantity = entry.quantity if entry.quantity is not None else Decimal(1)
     item.quantity = format(quantity, "f")
-    unit_cost = entry.get("unit_cost", entry.get("amount", 0))
-    item.unit_cost = to_minor(read_number(unit_cost, f"{where}.unit_cost"), currency, f"{where}.unit_cost")
-    item.discountable = read_bool(entry.get("discountable", True), f"{where}.discountable")
-    item.taxable = read_bool(entry.get("taxable", True), f"{where}.taxable")
-    if entry.get("discounts"):
-        item.discounts.extend(adjustments_in(entry["discounts"], currency, f"{where}.discounts").values)
-    if entry.get("taxes"):
-        item.taxes.extend(adjustments_in(entry["taxes"], currency, f"{where}.taxes").values)
-    if entry.get("metadata") is not None:
-        item.metadata.values.update(read_metadata(entry["metadata"], f"{where}.metadata"))
+    unit_cost = entry.unit_cost if entry.unit_cost is not None else entry.amount
+    item.unit_cost = to_minor(unit_cost if unit_cost is not None else Decimal(0), currency, f"{where}.unit_cost")
+    item.discountable = entry.discountable if entry.discountable is not None else True
+    item.taxable = entry.taxable if entry.taxable is not None else True
+    if entry.discounts:
+        item.discounts.extend(adjustments_in(entry.discounts, currency, f"{where}.discounts").values)
+    if entry.taxes:
+        item.taxes.extend(adjustments_in(entry.taxes, currency, f"{where}.taxes").values)
+    if entry.metadata is not None:
+        item.metadata.values.update(entry.metadata)
     return item
 
 
-def invoice_input(body: dict[str, Any], currency: str, creating: bool) -> pb.InvoiceInput:
-    check_known(body, {*INVOICE_FIELDS, "customer", "items", "discounts", "taxes", "metadata", *ACCEPTED_BUT_UNUSED})
+def invoice_input(body: InvoiceFields, currency: str, creating: bool) -> pb.InvoiceInput:
     cleared: list[str] = []
     invoice = pb.InvoiceInput()
-    fill_scalars(invoice, body, {**INVOICE_FIELDS, "customer": INTEGER}, None if creating else cleared)
+    copy_scalars(invoice, body, INVOICE_FIELDS, None if creating else cleared)
     if invoice.HasField("currency"):
         invoice.currency = normalize_currency(invoice.currency)
-    if body.get("items") is not None:
-        if not isinstance(body["items"], list):
-            raise InvalidArgument("items must be an array of line items.", "items")
-        invoice.items.values.extend(item_in(entry, currency, i) for i, entry in enumerate(body["items"]))
+    if body.items is not None:
+        invoice.items.values.extend(item_in(entry, currency, i) for i, entry in enumerate(body.items))
     for name in ("discounts", "taxes"):
-        if body.get(name) is not None:
-            getattr(invoice, name).CopyFrom(adjustments_in(body[name], currency, name))
-    if body.get("metadata") is not None:
-        invoice.metadata.values.update(read_metadata(body["metadata"]))
+        values = getattr(body, name)
+        if values is not None:
+            getattr(invoice, name).CopyFrom(adjustments_in(values, currency, name))
+    if body.metadata is not None:
+        invoice.metadata.values.update(body.metadata)
     invoice.cleared.extend(cleared)
     return invoice
 
@@ -118,8 +101,7 @@ def invoice_json(invoice: pb.Invoice, portal_url: str) -> dict[str, Any]:
     cur = invoice.currency
     url = f"{portal_url}/invoices/{invoice.link_token}"
     data: dict[str, Any] = {"id": invoice.id, "object": "invoice", "customer": invoice.customer}
-    data.update(scalars_out(invoice, {"name": STRING, "due_date": TIMESTAMP, "payment_terms": STRING,
-                                      "purchase_order": STRING, "notes": STRING}))  # fmt: skip
+    data.update(scalars_out(invoice, ("name", "due_date", "payment_terms", "purchase_order", "notes")))
     data.update({
         "number": invoice.number, "currency": cur, "autopay": invoice.autopay, "draft": invoice.draft,
         "closed": invoice.closed, "paid": invoice.paid, "voided": invoice.voided, "status": invoice.status,
@@ -151,8 +133,8 @@ def presentation(settings: GatewaySettings, business: auth_pb2.Business) -> pb.P
     return pb.Presentation(business_name=business.display_name, portal_url=settings.portal_url(business.username))
 
 
-def wants_customer(request: Request) -> bool:
-    return "customer" in request.query_params.get("expand", "").split(",")
+def wants_customer(expand: str | None) -> bool:
+    return "customer" in (expand or "").split(",")
 
 
 async def expand_customers(billing: BillingClient, rows: list[dict[str, Any]]) -> None:
@@ -164,27 +146,22 @@ async def expand_customers(billing: BillingClient, rows: list[dict[str, Any]]) -
         row["customer"] = customer_json(found[row["customer"]])
 
 
-async def currency_for_create(billing: BillingClient, body: dict[str, Any]) -> str:
-    if body.get("currency") is not None:
-        return normalize_currency(read_string(body["currency"], "currency"))
-    customer_id = body.get("customer")
-    if isinstance(customer_id, int) and not isinstance(customer_id, bool) and 0 < customer_id < 2**63:
-        try:
-            customer = await billing.get_customer(customer_id)
-        except Exception:  # noqa: BLE001 - billing reports the unknown customer with the right message
-            return "usd"
-        if customer.HasField("currency") and customer.currency:
-            return customer.currency
+async def currency_for_create(billing: BillingClient, body: InvoiceCreate) -> str:
+    if body.currency is not None:
+        return normalize_currency(body.currency)
+    try:
+        customer = await billing.get_customer(body.customer)
+    except Exception:  # noqa: BLE001 - billing reports the unknown customer with the right message
+        return "usd"
+    if customer.HasField("currency") and customer.currency:
+        return customer.currency
     return "usd"
 
 
-@router.post("/invoices", status_code=201)
+@router.post("/invoices", status_code=201, response_model=Invoice, responses=errors())
 async def create_invoice(
-    request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
+    body: InvoiceCreate, business: ApiBusiness, billing: ApiBilling, settings: Settings
 ) -> JsonResponse:
-    body = parse_body(await request.body())
-    if body.get("customer") is None:
-        raise InvalidArgument("customer is required: the id of the customer to bill.", "customer")
     currency = await currency_for_create(billing, body)
     invoice = invoice_input(body, currency, creating=True)
     invoice.currency = currency
@@ -192,91 +169,94 @@ async def create_invoice(
     return JsonResponse(invoice_json(created, settings.portal_url(business.username)), status_code=201)
 
 
-@router.get("/invoices")
+@router.get("/invoices", response_model=list[Invoice], responses=errors(), openapi_extra=LIST_PARAMETERS)
 async def list_invoices(
-    request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
+    request: Request,
+    business: ApiBusiness,
+    billing: ApiBilling,
+    settings: Settings,
+    page: PageNumber = 1,
+    per_page: PerPage = 100,
+    expand: Expand = None,
 ) -> JsonResponse:
-    page = page_of(request)
+    current = page_of(page, per_page)
     invoices, total = await billing.list_invoices(
-        page.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
+        current.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
     )
     rows = [invoice_json(i, settings.portal_url(business.username)) for i in invoices]
-    if wants_customer(request) and rows:
+    if wants_customer(expand) and rows:
         await expand_customers(billing, rows)
-    return JsonResponse(rows, headers=list_headers(request, page, total))
+    return JsonResponse(rows, headers=list_headers(request, current, total))
 
 
-@router.get("/invoices/{invoice_id}")
+@router.get("/invoices/{invoice_id}", response_model=Invoice, responses={200: PDF, **errors(404)})
 async def get_invoice(
-    invoice_id: ObjectId, request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
+    invoice_id: ObjectId,
+    request: Request,
+    business: ApiBusiness,
+    billing: ApiBilling,
+    settings: Settings,
+    expand: Expand = None,
 ) -> Response:
     if "application/pdf" in request.headers.get("accept", ""):
         pdf = await billing.invoice_pdf(invoice_id, presentation(settings, business))
         return Response(pdf.pdf, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{pdf.filename}"'})  # fmt: skip
     row = invoice_json(await billing.get_invoice(invoice_id), settings.portal_url(business.username))
-    if wants_customer(request):
+    if wants_customer(expand):
         await expand_customers(billing, [row])
     return JsonResponse(row)
 
 
-@router.patch("/invoices/{invoice_id}")
+@router.patch("/invoices/{invoice_id}", response_model=Invoice, responses=errors(404))
 async def update_invoice(
-    invoice_id: ObjectId, request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
+    invoice_id: ObjectId, body: InvoiceUpdate, business: ApiBusiness, billing: ApiBilling, settings: Settings
 ) -> JsonResponse:
-    body = parse_body(await request.body())
     currency = (await billing.get_invoice(invoice_id)).currency
-    if body.get("currency") is not None:
-        currency = normalize_currency(read_string(body["currency"], "currency"))
+    if body.currency is not None:
+        currency = normalize_currency(body.currency)
     changes = invoice_input(body, currency, creating=False)
     updated = await billing.update_invoice(invoice_id, changes)
     return JsonResponse(invoice_json(updated, settings.portal_url(business.username)))
 
 
-@router.delete("/invoices/{invoice_id}", status_code=204)
+@router.delete("/invoices/{invoice_id}", status_code=204, response_class=Response, responses=errors(404))
 async def delete_invoice(invoice_id: ObjectId, billing: ApiBilling) -> Response:
     await billing.delete_invoice(invoice_id)
     return Response(status_code=204)
 
 
-@router.post("/invoices/{invoice_id}/void")
+@router.post("/invoices/{invoice_id}/void", response_model=Invoice, responses=errors(404))
 async def void_invoice(
-    invoice_id: ObjectId, request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
+    invoice_id: ObjectId, business: ApiBusiness, billing: ApiBilling, settings: Settings, body: EmptyBody | None = None
 ) -> JsonResponse:
-    parse_body(await request.body())
     voided = await billing.void_invoice(invoice_id)
     return JsonResponse(invoice_json(voided, settings.portal_url(business.username)))
 
 
-def recipients_in(value: Any) -> list[pb.Recipient]:
-    if not isinstance(value, list):
-        raise InvalidArgument("to must be an array of {name, email}.", "to")
-    recipients = []
-    for index, entry in enumerate(value):
-        where = f"to[{index}]"
-        if not isinstance(entry, dict) or "email" not in entry:
-            raise InvalidArgument(f"{where} must be an object with an email.", where)
-        email = read_string(entry["email"], f"{where}.email", 254)
-        if "@" not in email or email.startswith("@") or email.endswith("@") or any(c.isspace() for c in email):
-            raise InvalidArgument(f"{where}.email is not a valid email address.", f"{where}.email")
-        name = read_string(entry.get("name") or "", f"{where}.name", 200)
-        recipients.append(pb.Recipient(name=name, email=email))
-    return recipients
+def valid_email(address: str, param: str) -> str:
+    if "@" not in address or address.startswith("@") or address.endswith("@") or any(c.isspace() for c in address):
+        raise InvalidArgument(f"{param} is not a valid email address.", param)
+    return address
 
 
-@router.post("/invoices/{invoice_id}/emails", status_code=201)
+@router.post("/invoices/{invoice_id}/emails", status_code=201, response_model=list[EmailOut], responses=errors(404))
 async def send_invoice(
-    invoice_id: ObjectId, request: Request, business: ApiBusiness, billing: ApiBilling, settings: Settings
+    invoice_id: ObjectId,
+    business: ApiBusiness,
+    billing: ApiBilling,
+    settings: Settings,
+    body: InvoiceEmail | None = None,
 ) -> JsonResponse:
-    body = parse_body(await request.body())
-    check_known(body, {"to", "bcc", "subject", "message", "template"})
+    body = body or InvoiceEmail()
     send = pb.SendInvoiceRequest(id=invoice_id, presentation=presentation(settings, business))
-    if body.get("to") is not None:
-        send.to.extend(recipients_in(body["to"]))
-    if body.get("subject") is not None:
-        send.subject = read_string(body["subject"], "subject", 300)
-    if body.get("message") is not None:
-        send.message = read_string(body["message"], "message", 10000)
+    for index, recipient in enumerate(body.to or []):
+        email = valid_email(recipient.email, f"to[{index}].email")
+        send.to.append(pb.Recipient(name=recipient.name or "", email=email))
+    if body.subject is not None:
+        send.subject = body.subject
+    if body.message is not None:
+        send.message = body.message
     emails = [
         {
             "id": e.id,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Query, Request
 from portal.billing.v1 import common_pb2
-from portal_kit.errors import InvalidArgument
 
 DEFAULT_PER_PAGE = 100
 
@@ -22,22 +22,33 @@ class Page:
         return common_pb2.PageRequest(page=self.page, per_page=self.per_page)
 
 
-def _int_param(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        if len(raw) > 18:
-            raise ValueError(raw)
-        return int(raw)
-    except ValueError:
-        raise InvalidArgument(f"{name} must be a whole number.", name) from None
+PageNumber = Annotated[int, Query(ge=1, le=10**9, description="Page number, from 1.")]
+PerPage = Annotated[int, Query(ge=1, le=10**9, description="Objects per page: 1 to 100 (more is taken as 100).")]
 
 
-def page_of(request: Request) -> Page:
-    page = max(_int_param(request, "page", 1), 1)
-    per_page = min(max(_int_param(request, "per_page", DEFAULT_PER_PAGE), 1), 100)
-    return Page(page, per_page)
+def _bracketed_parameter(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "style": "deepObject",
+        "explode": True,
+        "required": False,
+        "description": description,
+        "schema": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 255}},
+    }
+
+
+# `filter[customer]=12` and `metadata[key]=value` are read from the raw query (bracketed); documented here.
+LIST_PARAMETERS: dict[str, Any] = {
+    "parameters": [
+        _bracketed_parameter("filter", "Exact-match filters on the object's fields, e.g. filter[customer]=12."),
+        _bracketed_parameter("metadata", "Exact-match filters on metadata, e.g. metadata[account]=A-7."),
+    ]
+}
+
+
+def page_of(page: int, per_page: int) -> Page:
+    return Page(page, min(per_page, 100))
 
 
 def bracketed(request: Request, prefix: str) -> dict[str, str]:
