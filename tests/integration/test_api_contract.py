@@ -80,3 +80,36 @@ def test_every_answer_matches_the_document(stack: Stack, business: Business, exi
     for operation in operations:
         for mode in EXAMPLES:
             run_operation(operation, mode, call)
+
+
+def test_the_document_covers_the_api_only_with_real_error_codes(stack: Stack) -> None:
+    document = httpx.get(f"http://127.0.0.1:{stack.http_port}/api/openapi.json").json()
+    assert document["paths"] and all(path.startswith("/api/") for path in document["paths"])
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert set(schemas["ApiError"]["properties"]) == {"type", "message", "param"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            answers = operation["responses"]
+            assert "422" not in answers, (method, path)
+            assert {"400", "401", "413"} <= set(answers), (method, path)
+            assert answers["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ApiError"}
+            if "{" in path:
+                assert "404" in answers, (method, path)
+            if method in ("post", "patch"):
+                body = operation["requestBody"]["content"]["application/json"]["schema"]
+                assert schemas[body["$ref"].rsplit("/", 1)[-1]]["additionalProperties"] is False, (method, path)
+    invoice = schemas["InvoiceCreate"]
+    assert invoice["required"] == ["customer"]
+    unit_cost = schemas["LineItemIn"]["properties"]["unit_cost"]["anyOf"][0]
+    assert unit_cost["type"] == "number"
+
+
+def test_the_docs_page_is_served_on_the_api_host_without_scripts(stack: Stack) -> None:
+    page = httpx.get(f"http://127.0.0.1:{stack.http_port}/api/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "<script" not in page.text
+    for text in ("POST", "/api/invoices/{invoice_id}/emails", "InvoiceCreate", "unit_cost", "ApiError"):
+        assert text in page.text
+    assert httpx.get(f"http://127.0.0.1:{stack.http_port}/static/api_docs.css").status_code == 200

@@ -47,7 +47,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
 
 def _type_of(schema: dict[str, Any]) -> str:
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in schema:
         return " or ".join(_type_of(option) for option in schema["anyOf"])
     if schema.get("type") == "array":

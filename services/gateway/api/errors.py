@@ -75,6 +75,8 @@ def _sentence(error: Mapping[str, Any], param: str | None) -> str:
         return f"Unknown field: {param}"
     if kind == "missing":
         return f"{what} is required."
+    if isinstance(value, bytes) and param is None:
+        return "The request body must be JSON, sent with Content-Type: application/json."
     if kind in ("model_attributes_type", "model_type", "dict_type"):
         return f"{what} must be a JSON object, not {kind_of(value)}."
     if kind == "list_type":

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from services.gateway.api.errors import validation_error_response
 from services.gateway.api.invoices import invoice_input
@@ -19,15 +19,16 @@ def invoice(raw: bytes) -> InvoiceCreate:
     return InvoiceCreate.model_validate(parse_json(raw))
 
 
-def refusal(model: type, raw: bytes) -> dict[str, str]:
+def refusal(model: type[BaseModel], raw: bytes) -> dict[str, str]:
     with pytest.raises(ValidationError) as refused:
         model.model_validate(parse_json(raw))
-    return json.loads(validation_error_response(refused.value.errors()).body)
+    answer: dict[str, str] = json.loads(bytes(validation_error_response(refused.value.errors()).body))
+    return answer
 
 
 def test_tenths_add_up_exactly() -> None:
     body = invoice(b'{"customer": 1, "items": [{"unit_cost": 0.1}, {"unit_cost": 0.2}, {"unit_cost": 0.3}]}')
-    costs = [item.unit_cost for item in body.items or []]
+    costs = [item.unit_cost or Decimal(0) for item in body.items or []]
     assert costs[0] + costs[1] == costs[2] == Decimal("0.3")
     converted = invoice_input(body, "usd", creating=True)
     assert [item.unit_cost for item in converted.items.values] == [10, 20, 30]
