@@ -39,9 +39,10 @@ class TenantRepository(Generic[M]):
     model: type[M]
     noun: str = "object"
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, tenant_id: str | None = None) -> None:
+        """The tenant is the call's, or `tenant_id` for a call that finds its tenant itself (an operator's, by name)."""
         self.session = session
-        self.tenant_id = current_tenant()
+        self.tenant_id = tenant_id or current_tenant()
 
     def scope(self, model: type[SQLModel] | None = None) -> ColumnElement[bool]:
         """`tenant_id = <this tenant>` for `model` (default: this repository's), for joins and subqueries."""

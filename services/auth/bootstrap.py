@@ -1,7 +1,9 @@
 """Create a business or issue it a fresh API key through the auth service's admin API; prints JSON.
 
 python -m services.auth.bootstrap create-business --username acme --display-name "Acme Inc"
-python -m services.auth.bootstrap issue-key --username acme
+python -m services.auth.bootstrap issue-key --username acme [--name "Nightly sync"]
+python -m services.auth.bootstrap list-keys --username acme
+python -m services.auth.bootstrap revoke-key --username acme --id KEY_ID
 
 The admin credential comes from $PORTAL_ADMIN_TOKEN (the release's admin token, the one the auth service has).
 """
@@ -38,30 +40,58 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     create.add_argument("--display-name", required=True)
     issue = commands.add_parser("issue-key", help="issue a new API key for an existing business")
     issue.add_argument("--username", required=True)
+    issue.add_argument("--name", default="", help="a label to tell keys apart")
+    listing = commands.add_parser("list-keys", help="list a business's API keys (never their secrets)")
+    listing.add_argument("--username", required=True)
+    revoke = commands.add_parser("revoke-key", help="revoke an API key at once (the last active one is kept)")
+    revoke.add_argument("--username", required=True)
+    revoke.add_argument("--id", required=True, help="the key's id, from list-keys")
     return parser.parse_args(argv)
+
+
+def key_json(key: pb.ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "name": key.name or None,
+        "last4": key.last4 or None,
+        "created_at": key.created_at,
+        "last_used_at": key.last_used_at if key.HasField("last_used_at") else None,
+        "revoked_at": key.revoked_at if key.HasField("revoked_at") else None,
+    }
+
+
+def business_json(business: pb.Business) -> dict[str, Any]:
+    return {
+        "id": business.id,
+        "username": business.username,
+        "display_name": business.display_name,
+        "created_at": business.created_at,
+    }
 
 
 async def run(args: argparse.Namespace, credential: ServiceCredential) -> dict[str, Any]:
     async with grpc_client.channel(args.auth_addr, default_timeout=10.0, credential=credential) as channel:
         admin = auth_pb2_grpc.BusinessAdminServiceStub(channel)
-        reply: pb.CreateBusinessResponse | pb.IssueApiKeyResponse
+        if args.command == "list-keys":
+            listed = await admin.ListBusinessApiKeys(pb.ListBusinessApiKeysRequest(username=args.username))
+            return {"business": business_json(listed.business), "api_keys": [key_json(k) for k in listed.api_keys]}
+        if args.command == "revoke-key":
+            revoked = await admin.RevokeBusinessApiKey(
+                pb.RevokeBusinessApiKeyRequest(username=args.username, id=args.id)
+            )
+            return {"api_key": key_json(revoked.api_key)}
         if args.command == "create-business":
-            reply = await admin.CreateBusiness(
+            created = await admin.CreateBusiness(
                 pb.CreateBusinessRequest(username=args.username, display_name=args.display_name)
             )
-        else:
-            reply = await admin.IssueApiKey(pb.IssueApiKeyRequest(username=args.username))
-    business = reply.business
-    return {
-        "business": {
-            "id": business.id,
-            "username": business.username,
-            "display_name": business.display_name,
-            "created_at": business.created_at,
-        },
-        "api_key": reply.api_key,
-        "sso_key": reply.sso_key,
-    }
+            return {"business": business_json(created.business), "api_key": created.api_key, "sso_key": created.sso_key}
+        issued = await admin.IssueApiKey(pb.IssueApiKeyRequest(username=args.username, name=args.name))
+        return {
+            "business": business_json(issued.business),
+            "api_key": issued.api_key,
+            "sso_key": issued.sso_key,
+            "key": key_json(issued.key),
+        }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,13 +12,13 @@ from datetime import timedelta
 
 from portal_kit.context import current_tenant
 from portal_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Unauthenticated
-from portal_kit.ids import keyed_hash, new_token
 from portal_kit.timestamps import utcnow
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.auth.models import ApiKey, Business
-from services.auth.repository import ApiKeyRepository, BusinessRepository
+from services.auth import api_keys
+from services.auth.models import Business
+from services.auth.repository import ApiKeyLookup, BusinessRepository
 
 USERNAME = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 RESERVED_USERNAMES = frozenset(
@@ -90,8 +90,6 @@ USERNAME_RULES = (
     "start with a letter and not end with a hyphen."
 )
 INVALID_API_KEY = "Invalid API key."
-API_KEY_PREFIX = "key_"
-API_KEY_PURPOSE = "api-key"
 SSO_KEY_LENGTH = 63
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -117,17 +115,6 @@ def new_sso_key() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(SSO_KEY_LENGTH))
 
 
-def new_api_key() -> str:
-    return API_KEY_PREFIX + new_token(24)
-
-
-async def _add_api_key(session: AsyncSession, secret_key: bytes, business: Business) -> str:
-    api_key = new_api_key()
-    key_hash = keyed_hash(secret_key, api_key, API_KEY_PURPOSE)
-    await ApiKeyRepository(session).add(ApiKey(tenant_id=business.id, key_hash=key_hash))
-    return api_key
-
-
 async def create_business(
     session: AsyncSession, secret_key: bytes, *, username: str, display_name: str
 ) -> tuple[Business, str]:
@@ -148,16 +135,24 @@ async def create_business(
             await businesses.add(business)
     except IntegrityError:
         raise taken from None
-    return business, await _add_api_key(session, secret_key, business)
+    return business, (await api_keys.issue(session, secret_key, business)).secret
 
 
-async def issue_api_key(session: AsyncSession, secret_key: bytes, username: str) -> tuple[Business, str]:
+async def issue_api_key(
+    session: AsyncSession, secret_key: bytes, username: str, name: str = ""
+) -> tuple[Business, api_keys.IssuedKey]:
+    business = await business_by_username(session, username)
+    if business.disabled:
+        raise FailedPrecondition(f"The business '{business.username}' is disabled.", "username")
+    return business, await api_keys.issue(session, secret_key, business, name)
+
+
+async def business_by_username(session: AsyncSession, username: str) -> Business:
+    """For operators: the business behind a username, disabled or not."""
     business = await BusinessRepository(session).by_username(normalize_username(username))
     if business is None:
         raise NotFound(f"No business with the username '{normalize_username(username)}'.", "username")
-    if business.disabled:
-        raise FailedPrecondition(f"The business '{business.username}' is disabled.", "username")
-    return business, await _add_api_key(session, secret_key, business)
+    return business
 
 
 async def resolve_business(session: AsyncSession, username: str) -> Business:
@@ -171,9 +166,9 @@ async def resolve_business(session: AsyncSession, username: str) -> Business:
 
 async def authenticate_api_key(session: AsyncSession, secret_key: bytes, api_key: str) -> Business:
     """Unknown, revoked and disabled-business keys all get the same answer."""
-    if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > 200:
+    if not api_key.startswith(api_keys.API_KEY_PREFIX) or len(api_key) > 200:
         raise Unauthenticated(INVALID_API_KEY)
-    found = await ApiKeyRepository(session).with_business(keyed_hash(secret_key, api_key, API_KEY_PURPOSE))
+    found = await ApiKeyLookup(session).with_business(api_keys.key_hash(secret_key, api_key))
     if found is None:
         raise Unauthenticated(INVALID_API_KEY)
     key, business = found

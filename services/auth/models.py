@@ -55,6 +55,8 @@ class ApiKey(SQLModel, table=True):
     id: str = Field(default_factory=new_uuid, primary_key=True, max_length=32)
     tenant_id: str = Field(foreign_key="businesses.id", index=True, max_length=64)
     key_hash: str = Field(unique=True, max_length=64)
+    name: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
+    last4: str = Field(default="", max_length=4, sa_column_kwargs={"server_default": ""})  # to tell keys apart
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None

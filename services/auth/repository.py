@@ -38,8 +38,15 @@ class BusinessRepository:
         await self.session.flush()
         return business
 
+    async def lock(self, business_id: str) -> None:
+        """Holds the business's row until commit, so changes that check the whole business run one at a time
+        (PostgreSQL: SELECT ... FOR UPDATE; SQLite has a single writer anyway)."""
+        await self.session.exec(select(Business.id).where(col(Business.id) == business_id).with_for_update())
 
-class ApiKeyRepository:
+
+class ApiKeyLookup:
+    """Not tenant-scoped on purpose: a key's hash is how its tenant is found in the first place."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -52,10 +59,16 @@ class ApiKeyRepository:
         row = (await self.session.exec(query)).first()
         return (row[0], row[1]) if row is not None else None
 
-    async def add(self, api_key: ApiKey) -> ApiKey:
-        self.session.add(api_key)
-        await self.session.flush()
-        return api_key
+
+class ApiKeyRepository(TenantRepository[ApiKey]):
+    model = ApiKey
+    noun = "API key"
+
+    async def oldest_first(self) -> list[ApiKey]:
+        return await self.all(self.base().order_by(col(ApiKey.created_at), col(ApiKey.id)))
+
+    async def active_count(self) -> int:
+        return await self.count(col(ApiKey.revoked_at).is_(None))
 
 
 class SignInRequestRepository(TenantRepository[SignInRequest]):

@@ -18,6 +18,7 @@ from services.auth.retention import purge_forever
 from services.auth.revocations import TOPIC as REVOCATIONS_TOPIC
 from services.auth.revocations import RevocationPublisher
 from services.auth.servicer import (
+    ApiKeyServicer,
     BusinessAdminServicer,
     BusinessServicer,
     PortalSettingsServicer,
@@ -76,12 +77,17 @@ def build(
             Registration(
                 "portal.auth.v1.BusinessAdminService",
                 auth_pb2_grpc.add_BusinessAdminServiceServicer_to_server,
-                BusinessAdminServicer(db, settings.secret_key),
+                BusinessAdminServicer(db, settings.secret_key, now, revoked),
             ),
             Registration(
                 "portal.auth.v1.BusinessService",
                 auth_pb2_grpc.add_BusinessServiceServicer_to_server,
                 BusinessServicer(db, settings.secret_key),
+            ),
+            Registration(
+                "portal.auth.v1.ApiKeyService",
+                auth_pb2_grpc.add_ApiKeyServiceServicer_to_server,
+                ApiKeyServicer(db, settings.secret_key, now, revoked),
             ),
             Registration(
                 "portal.auth.v1.PortalSettingsService",

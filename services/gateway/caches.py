@@ -142,6 +142,9 @@ class GatewayCaches:
         else:
             self.revoke_customer(business_id, session.customer_id)
 
+    def revoke_api_keys(self, business_id: str) -> None:
+        self.revoke(pb.Revocation(business_id=business_id, api_keys=pb.ApiKeysRevoked()))
+
     def revoke_all_sessions(self, business_id: str) -> None:
         self.revoke(pb.Revocation(business_id=business_id, all_sessions=pb.AllSessionsRevoked()))
 

@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+import grpc
+import pytest
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.service_auth import ADMIN, ADMIN_TOKEN_ENV
@@ -97,3 +99,32 @@ async def test_bootstrap_needs_the_admin_credential(service: RunningService) -> 
         code, out, err = await bootstrap(*args, env={ADMIN_TOKEN_ENV: wrong})
         assert (code, out) == (1, "")
         assert err.strip() == f"The auth service refused the admin credential: check {ADMIN_TOKEN_ENV}."
+
+
+async def test_bootstrap_lists_and_revokes_keys(service: RunningService) -> None:
+    env = as_admin(service, PORTAL_AUTH_ADDR=f"127.0.0.1:{service.port}")
+    code, out, err = await bootstrap("create-business", "--username", "acme", "--display-name", "Acme", env=env)
+    assert code == 0, err
+    first_secret = json.loads(out)["api_key"]
+    code, out, err = await bootstrap("issue-key", "--username", "acme", "--name", "Nightly sync", env=env)
+    assert code == 0, err
+    issued = json.loads(out)
+    assert issued["key"]["name"] == "Nightly sync" and issued["key"]["last4"] == issued["api_key"][-4:]
+
+    code, out, err = await bootstrap("list-keys", "--username", "acme", env=env)
+    assert code == 0, err
+    listed = json.loads(out)
+    assert [k["name"] for k in listed["api_keys"]] == [None, "Nightly sync"]
+    assert first_secret not in out and issued["api_key"] not in out
+
+    first_id = listed["api_keys"][0]["id"]
+    code, out, err = await bootstrap("revoke-key", "--username", "acme", "--id", first_id, env=env)
+    assert code == 0, err
+    assert json.loads(out)["api_key"]["revoked_at"] is not None
+    businesses = auth_pb2_grpc.BusinessServiceStub(service.channel)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await businesses.AuthenticateApiKey(pb.AuthenticateApiKeyRequest(api_key=first_secret))
+    assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+    code, out, err = await bootstrap("revoke-key", "--username", "acme", "--id", issued["key"]["id"], env=env)
+    assert (code, out) == (1, "") and "only active API key" in err

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, Strict, StringConstraints
 
 from services.gateway.api.schema import (
     Amount,
@@ -30,6 +30,7 @@ from services.gateway.api.schema import (
 Ttl = Annotated[int, Field(ge=60, le=7 * 86400), BeforeValidator(_whole)]
 IdleMinutes = Annotated[int, Field(ge=5, le=240), BeforeValidator(_whole)]
 AbsoluteHours = Annotated[int, Field(ge=1, le=72), BeforeValidator(_whole)]
+KeyName = Annotated[str, Strict(), StringConstraints(max_length=100)]
 
 # Requests ------------------------------------------------------------------------------------------------------
 
@@ -161,6 +162,10 @@ class InvoiceEmail(RequestModel):
     subject: ShortText | None = None
     message: LongText | None = None
     template: Any = Field(default=None, description="Accepted for compatibility; not used yet.")
+
+
+class ApiKeyCreate(RequestModel):
+    name: KeyName | None = Field(default=None, description="A label to tell keys apart, up to 100 characters.")
 
 
 class SignInLinkRequest(RequestModel):
@@ -344,3 +349,17 @@ class SsoKey(ResponseModel):
     id: Literal["sso_key"]
     object: Literal["sso_key"]
     sso_key: str = Field(description="Shown once.")
+
+
+class ApiKey(ResponseModel):
+    id: str
+    object: Literal["api_key"]
+    name: str | None
+    last4: str | None = Field(description="The last four characters of the secret.")
+    created_at: int
+    last_used_at: int | None
+    revoked_at: int | None
+
+
+class NewApiKey(ApiKey):
+    secret: str = Field(description="Shown once: use it as the HTTP Basic username.")

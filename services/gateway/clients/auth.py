@@ -19,6 +19,7 @@ class AuthStubs:
 
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self.businesses = auth_pb2_grpc.BusinessServiceStub(channel)
+        self.api_keys = auth_pb2_grpc.ApiKeyServiceStub(channel)
         self.sign_in = auth_pb2_grpc.SignInServiceStub(channel)
         self.sessions = auth_pb2_grpc.SessionServiceStub(channel)
         self.settings = auth_pb2_grpc.PortalSettingsServiceStub(channel)
@@ -52,6 +53,25 @@ class AuthClient:
         )
         self.caches.keep_key(api_key, reply.business)
         return reply.business
+
+    # The business's own API keys
+    async def list_api_keys(self) -> list[pb.ApiKey]:
+        reply: pb.ListApiKeysResponse = await unary(
+            self.stubs.api_keys.ListApiKeys, pb.ListApiKeysRequest(), self.scope
+        )
+        return list(reply.api_keys)
+
+    async def create_api_key(self, name: str) -> pb.CreateApiKeyResponse:
+        return await unary(self.stubs.api_keys.CreateApiKey, pb.CreateApiKeyRequest(name=name), self.scope)
+
+    async def revoke_api_key(self, key_id: str) -> pb.ApiKey:
+        try:
+            reply: pb.RevokeApiKeyResponse = await unary(
+                self.stubs.api_keys.RevokeApiKey, pb.RevokeApiKeyRequest(id=key_id), self.scope
+            )
+        finally:  # the revoked key stops working here at once; other gateways hear it from auth
+            self.caches.revoke_api_keys(self.tenant)
+        return reply.api_key
 
     # Sign-in
     async def request_sign_in(

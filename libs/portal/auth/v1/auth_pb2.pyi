@@ -19,6 +19,22 @@ class Business(_message.Message):
     created_at: int
     def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ..., display_name: _Optional[str] = ..., created_at: _Optional[int] = ...) -> None: ...
 
+class ApiKey(_message.Message):
+    __slots__ = ("id", "name", "last4", "created_at", "last_used_at", "revoked_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LAST4_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_USED_AT_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    last4: str
+    created_at: int
+    last_used_at: int
+    revoked_at: int
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., last4: _Optional[str] = ..., created_at: _Optional[int] = ..., last_used_at: _Optional[int] = ..., revoked_at: _Optional[int] = ...) -> None: ...
+
 class CreateBusinessRequest(_message.Message):
     __slots__ = ("username", "display_name")
     USERNAME_FIELD_NUMBER: _ClassVar[int]
@@ -38,20 +54,52 @@ class CreateBusinessResponse(_message.Message):
     def __init__(self, business: _Optional[_Union[Business, _Mapping]] = ..., api_key: _Optional[str] = ..., sso_key: _Optional[str] = ...) -> None: ...
 
 class IssueApiKeyRequest(_message.Message):
+    __slots__ = ("username", "name")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    name: str
+    def __init__(self, username: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class IssueApiKeyResponse(_message.Message):
+    __slots__ = ("business", "api_key", "sso_key", "key")
+    BUSINESS_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    SSO_KEY_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    business: Business
+    api_key: str
+    sso_key: str
+    key: ApiKey
+    def __init__(self, business: _Optional[_Union[Business, _Mapping]] = ..., api_key: _Optional[str] = ..., sso_key: _Optional[str] = ..., key: _Optional[_Union[ApiKey, _Mapping]] = ...) -> None: ...
+
+class ListBusinessApiKeysRequest(_message.Message):
     __slots__ = ("username",)
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     username: str
     def __init__(self, username: _Optional[str] = ...) -> None: ...
 
-class IssueApiKeyResponse(_message.Message):
-    __slots__ = ("business", "api_key", "sso_key")
+class ListBusinessApiKeysResponse(_message.Message):
+    __slots__ = ("business", "api_keys")
     BUSINESS_FIELD_NUMBER: _ClassVar[int]
-    API_KEY_FIELD_NUMBER: _ClassVar[int]
-    SSO_KEY_FIELD_NUMBER: _ClassVar[int]
+    API_KEYS_FIELD_NUMBER: _ClassVar[int]
     business: Business
-    api_key: str
-    sso_key: str
-    def __init__(self, business: _Optional[_Union[Business, _Mapping]] = ..., api_key: _Optional[str] = ..., sso_key: _Optional[str] = ...) -> None: ...
+    api_keys: _containers.RepeatedCompositeFieldContainer[ApiKey]
+    def __init__(self, business: _Optional[_Union[Business, _Mapping]] = ..., api_keys: _Optional[_Iterable[_Union[ApiKey, _Mapping]]] = ...) -> None: ...
+
+class RevokeBusinessApiKeyRequest(_message.Message):
+    __slots__ = ("username", "id")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    id: str
+    def __init__(self, username: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class RevokeBusinessApiKeyResponse(_message.Message):
+    __slots__ = ("api_key",)
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: ApiKey
+    def __init__(self, api_key: _Optional[_Union[ApiKey, _Mapping]] = ...) -> None: ...
 
 class ResolveBusinessRequest(_message.Message):
     __slots__ = ("username",)
@@ -76,6 +124,42 @@ class AuthenticateApiKeyResponse(_message.Message):
     BUSINESS_FIELD_NUMBER: _ClassVar[int]
     business: Business
     def __init__(self, business: _Optional[_Union[Business, _Mapping]] = ...) -> None: ...
+
+class ListApiKeysRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListApiKeysResponse(_message.Message):
+    __slots__ = ("api_keys",)
+    API_KEYS_FIELD_NUMBER: _ClassVar[int]
+    api_keys: _containers.RepeatedCompositeFieldContainer[ApiKey]
+    def __init__(self, api_keys: _Optional[_Iterable[_Union[ApiKey, _Mapping]]] = ...) -> None: ...
+
+class CreateApiKeyRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class CreateApiKeyResponse(_message.Message):
+    __slots__ = ("api_key", "secret")
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    SECRET_FIELD_NUMBER: _ClassVar[int]
+    api_key: ApiKey
+    secret: str
+    def __init__(self, api_key: _Optional[_Union[ApiKey, _Mapping]] = ..., secret: _Optional[str] = ...) -> None: ...
+
+class RevokeApiKeyRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class RevokeApiKeyResponse(_message.Message):
+    __slots__ = ("api_key",)
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: ApiKey
+    def __init__(self, api_key: _Optional[_Union[ApiKey, _Mapping]] = ...) -> None: ...
 
 class PortalSettings(_message.Message):
     __slots__ = ("temporary_scope", "require_sign_in", "idle_timeout_minutes", "absolute_timeout_hours")

@@ -45,6 +45,16 @@ class BusinessAdminServiceStub:
                 request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.IssueApiKeyRequest.SerializeToString,
                 response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.IssueApiKeyResponse.FromString,
                 _registered_method=True)
+        self.ListBusinessApiKeys = channel.unary_unary(
+                '/portal.auth.v1.BusinessAdminService/ListBusinessApiKeys',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListBusinessApiKeysRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListBusinessApiKeysResponse.FromString,
+                _registered_method=True)
+        self.RevokeBusinessApiKey = channel.unary_unary(
+                '/portal.auth.v1.BusinessAdminService/RevokeBusinessApiKey',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RevokeBusinessApiKeyRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RevokeBusinessApiKeyResponse.FromString,
+                _registered_method=True)
 
 
 class BusinessAdminServiceServicer:
@@ -63,6 +73,18 @@ class BusinessAdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListBusinessApiKeys(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeBusinessApiKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BusinessAdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -75,6 +97,16 @@ def add_BusinessAdminServiceServicer_to_server(servicer, server):
                     servicer.IssueApiKey,
                     request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.IssueApiKeyRequest.FromString,
                     response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.IssueApiKeyResponse.SerializeToString,
+            ),
+            'ListBusinessApiKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBusinessApiKeys,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListBusinessApiKeysRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListBusinessApiKeysResponse.SerializeToString,
+            ),
+            'RevokeBusinessApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeBusinessApiKey,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RevokeBusinessApiKeyRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RevokeBusinessApiKeyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -132,6 +164,60 @@ class BusinessAdminService:
             '/portal.auth.v1.BusinessAdminService/IssueApiKey',
             portal_dot_auth_dot_v1_dot_auth__pb2.IssueApiKeyRequest.SerializeToString,
             portal_dot_auth_dot_v1_dot_auth__pb2.IssueApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBusinessApiKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.BusinessAdminService/ListBusinessApiKeys',
+            portal_dot_auth_dot_v1_dot_auth__pb2.ListBusinessApiKeysRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.ListBusinessApiKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeBusinessApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.BusinessAdminService/RevokeBusinessApiKey',
+            portal_dot_auth_dot_v1_dot_auth__pb2.RevokeBusinessApiKeyRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.RevokeBusinessApiKeyResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -250,6 +336,170 @@ class BusinessService:
             '/portal.auth.v1.BusinessService/AuthenticateApiKey',
             portal_dot_auth_dot_v1_dot_auth__pb2.AuthenticateApiKeyRequest.SerializeToString,
             portal_dot_auth_dot_v1_dot_auth__pb2.AuthenticateApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class ApiKeyServiceStub:
+    """A business manages its own API keys (the gateway's /api/api_keys). Tenant from metadata.
+    A business always keeps one active key: revoking the last one is refused (FAILED_PRECONDITION).
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.ListApiKeys = channel.unary_unary(
+                '/portal.auth.v1.ApiKeyService/ListApiKeys',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListApiKeysRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListApiKeysResponse.FromString,
+                _registered_method=True)
+        self.CreateApiKey = channel.unary_unary(
+                '/portal.auth.v1.ApiKeyService/CreateApiKey',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.CreateApiKeyRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.CreateApiKeyResponse.FromString,
+                _registered_method=True)
+        self.RevokeApiKey = channel.unary_unary(
+                '/portal.auth.v1.ApiKeyService/RevokeApiKey',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RevokeApiKeyRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RevokeApiKeyResponse.FromString,
+                _registered_method=True)
+
+
+class ApiKeyServiceServicer:
+    """A business manages its own API keys (the gateway's /api/api_keys). Tenant from metadata.
+    A business always keeps one active key: revoking the last one is refused (FAILED_PRECONDITION).
+    """
+
+    def ListApiKeys(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateApiKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeApiKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_ApiKeyServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'ListApiKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListApiKeys,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListApiKeysRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListApiKeysResponse.SerializeToString,
+            ),
+            'CreateApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateApiKey,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.CreateApiKeyRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.CreateApiKeyResponse.SerializeToString,
+            ),
+            'RevokeApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeApiKey,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RevokeApiKeyRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RevokeApiKeyResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'portal.auth.v1.ApiKeyService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('portal.auth.v1.ApiKeyService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class ApiKeyService:
+    """A business manages its own API keys (the gateway's /api/api_keys). Tenant from metadata.
+    A business always keeps one active key: revoking the last one is refused (FAILED_PRECONDITION).
+    """
+
+    @staticmethod
+    def ListApiKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.ApiKeyService/ListApiKeys',
+            portal_dot_auth_dot_v1_dot_auth__pb2.ListApiKeysRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.ListApiKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.ApiKeyService/CreateApiKey',
+            portal_dot_auth_dot_v1_dot_auth__pb2.CreateApiKeyRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.CreateApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.ApiKeyService/RevokeApiKey',
+            portal_dot_auth_dot_v1_dot_auth__pb2.RevokeApiKeyRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.RevokeApiKeyResponse.FromString,
             options,
             channel_credentials,
             insecure,

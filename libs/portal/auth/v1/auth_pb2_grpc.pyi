@@ -37,6 +37,8 @@ class BusinessAdminServiceStub:
     def __new__(cls, channel: _aio.Channel) -> BusinessAdminServiceAsyncStub: ...
     CreateBusiness: _grpc.UnaryUnaryMultiCallable[_auth_pb2.CreateBusinessRequest, _auth_pb2.CreateBusinessResponse]
     IssueApiKey: _grpc.UnaryUnaryMultiCallable[_auth_pb2.IssueApiKeyRequest, _auth_pb2.IssueApiKeyResponse]
+    ListBusinessApiKeys: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ListBusinessApiKeysRequest, _auth_pb2.ListBusinessApiKeysResponse]
+    RevokeBusinessApiKey: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RevokeBusinessApiKeyRequest, _auth_pb2.RevokeBusinessApiKeyResponse]
 
 @_typing.type_check_only
 class BusinessAdminServiceAsyncStub(BusinessAdminServiceStub):
@@ -45,6 +47,8 @@ class BusinessAdminServiceAsyncStub(BusinessAdminServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateBusiness: _aio.UnaryUnaryMultiCallable[_auth_pb2.CreateBusinessRequest, _auth_pb2.CreateBusinessResponse]  # type: ignore[assignment]
     IssueApiKey: _aio.UnaryUnaryMultiCallable[_auth_pb2.IssueApiKeyRequest, _auth_pb2.IssueApiKeyResponse]  # type: ignore[assignment]
+    ListBusinessApiKeys: _aio.UnaryUnaryMultiCallable[_auth_pb2.ListBusinessApiKeysRequest, _auth_pb2.ListBusinessApiKeysResponse]  # type: ignore[assignment]
+    RevokeBusinessApiKey: _aio.UnaryUnaryMultiCallable[_auth_pb2.RevokeBusinessApiKeyRequest, _auth_pb2.RevokeBusinessApiKeyResponse]  # type: ignore[assignment]
 
 class BusinessAdminServiceServicer(metaclass=_abc_1.ABCMeta):
     """Internal administration: creating businesses and keys. Not exposed on the public edge."""
@@ -62,6 +66,20 @@ class BusinessAdminServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _auth_pb2.IssueApiKeyRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_auth_pb2.IssueApiKeyResponse, _abc.Awaitable[_auth_pb2.IssueApiKeyResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListBusinessApiKeys(
+        self,
+        request: _auth_pb2.ListBusinessApiKeysRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.ListBusinessApiKeysResponse, _abc.Awaitable[_auth_pb2.ListBusinessApiKeysResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RevokeBusinessApiKey(
+        self,
+        request: _auth_pb2.RevokeBusinessApiKeyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.RevokeBusinessApiKeyResponse, _abc.Awaitable[_auth_pb2.RevokeBusinessApiKeyResponse]]: ...
 
 def add_BusinessAdminServiceServicer_to_server(servicer: BusinessAdminServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 
@@ -101,6 +119,58 @@ class BusinessServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_auth_pb2.AuthenticateApiKeyResponse, _abc.Awaitable[_auth_pb2.AuthenticateApiKeyResponse]]: ...
 
 def add_BusinessServiceServicer_to_server(servicer: BusinessServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class ApiKeyServiceStub:
+    """A business manages its own API keys (the gateway's /api/api_keys). Tenant from metadata.
+    A business always keeps one active key: revoking the last one is refused (FAILED_PRECONDITION).
+    """
+
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> ApiKeyServiceAsyncStub: ...
+    ListApiKeys: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ListApiKeysRequest, _auth_pb2.ListApiKeysResponse]
+    CreateApiKey: _grpc.UnaryUnaryMultiCallable[_auth_pb2.CreateApiKeyRequest, _auth_pb2.CreateApiKeyResponse]
+    RevokeApiKey: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RevokeApiKeyRequest, _auth_pb2.RevokeApiKeyResponse]
+
+@_typing.type_check_only
+class ApiKeyServiceAsyncStub(ApiKeyServiceStub):
+    """A business manages its own API keys (the gateway's /api/api_keys). Tenant from metadata.
+    A business always keeps one active key: revoking the last one is refused (FAILED_PRECONDITION).
+    """
+
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    ListApiKeys: _aio.UnaryUnaryMultiCallable[_auth_pb2.ListApiKeysRequest, _auth_pb2.ListApiKeysResponse]  # type: ignore[assignment]
+    CreateApiKey: _aio.UnaryUnaryMultiCallable[_auth_pb2.CreateApiKeyRequest, _auth_pb2.CreateApiKeyResponse]  # type: ignore[assignment]
+    RevokeApiKey: _aio.UnaryUnaryMultiCallable[_auth_pb2.RevokeApiKeyRequest, _auth_pb2.RevokeApiKeyResponse]  # type: ignore[assignment]
+
+class ApiKeyServiceServicer(metaclass=_abc_1.ABCMeta):
+    """A business manages its own API keys (the gateway's /api/api_keys). Tenant from metadata.
+    A business always keeps one active key: revoking the last one is refused (FAILED_PRECONDITION).
+    """
+
+    @_abc_1.abstractmethod
+    def ListApiKeys(
+        self,
+        request: _auth_pb2.ListApiKeysRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.ListApiKeysResponse, _abc.Awaitable[_auth_pb2.ListApiKeysResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def CreateApiKey(
+        self,
+        request: _auth_pb2.CreateApiKeyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.CreateApiKeyResponse, _abc.Awaitable[_auth_pb2.CreateApiKeyResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RevokeApiKey(
+        self,
+        request: _auth_pb2.RevokeApiKeyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.RevokeApiKeyResponse, _abc.Awaitable[_auth_pb2.RevokeApiKeyResponse]]: ...
+
+def add_ApiKeyServiceServicer_to_server(servicer: ApiKeyServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 
 class SignInServiceStub:
     @_typing.overload
