@@ -111,3 +111,31 @@ def _ok(response: Any) -> None:
 
 def _redirected(response: Any) -> None:
     assert response.status_code == 303, response.text
+
+
+def test_invoice_writes_through_the_api_make_one_billing_call(
+    gateway: tuple[TestClient, CallCounter], business: Business, client: invoiced.Client
+) -> None:
+    """Billing resolves the currency the amounts are in: the gateway no longer looks up the customer or invoice."""
+    api, counter = gateway
+    api.base_url = "http://localhost/api"  # type: ignore[assignment]
+    api.auth = (business.api_key, "")
+    customer = client.Customer.create(name="Yen Co", email="yen@example.com", currency="jpy")
+
+    created: dict[str, Any] = {}
+
+    def create() -> None:
+        response = api.post("/invoices", json={"customer": customer.id, "items": [{"unit_cost": 1500}]})
+        assert response.status_code == 201, response.text
+        created.update(response.json())
+
+    # This gateway reads no revocations, so it caches no API key: auth checks it on every request.
+    assert counter.during(create) == ["AuthenticateApiKey", "CreateInvoice"]
+    assert created["currency"] == "jpy" and created["total"] == 1500
+
+    def update() -> None:
+        response = api.patch(f"/invoices/{created['id']}", json={"items": [{"unit_cost": 2000}]})
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == 2000
+
+    assert counter.during(update) == ["AuthenticateApiKey", "UpdateInvoice"]

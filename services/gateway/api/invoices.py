@@ -9,7 +9,7 @@ from fastapi import Path, Query, Request, Response
 from portal.auth.v1 import auth_pb2
 from portal.billing.v1 import invoices_pb2 as pb
 from portal_kit.errors import InvalidArgument, NotFound
-from portal_kit.money import from_minor, normalize_currency, to_minor
+from portal_kit.money import from_minor, normalize_currency
 
 from services.gateway.api.customers import customer_json
 from services.gateway.api.fields import copy_scalars, scalars_out
@@ -41,48 +41,45 @@ PDF = {"content": {"application/pdf": {"schema": {"type": "string", "format": "b
        "description": "The invoice, or its PDF with `Accept: application/pdf`."}  # fmt: skip
 
 
-def adjustments_in(values: list[Adjustment], currency: str, param: str) -> pb.Adjustments:
-    result = pb.Adjustments()
-    for index, entry in enumerate(values):
-        where = f"{param}[{index}].amount"
-        amount = to_minor(entry.amount, currency, where)
-        if amount < 0:
-            raise InvalidArgument(f"{where} cannot be negative.", where)
-        result.values.append(pb.Adjustment(amount=amount))
-    return result
+def decimal_text(value: Decimal) -> str:
+    """An exact major-unit amount as text; billing converts it in the currency it resolves."""
+    return format(value, "f")
 
 
-def item_in(entry: LineItemIn, currency: str, index: int) -> pb.LineItem:
-    where = f"items[{index}]"
+def adjustments_in(values: list[Adjustment]) -> pb.Adjustments:
+    return pb.Adjustments(values=[pb.Adjustment(amount_decimal=decimal_text(entry.amount)) for entry in values])
+
+
+def item_in(entry: LineItemIn) -> pb.LineItem:
     item = pb.LineItem()
     copy_scalars(item, entry, ("catalog_item", "type", "name", "description"), None)
     quantity = entry.quantity if entry.quantity is not None else Decimal(1)
     item.quantity = format(quantity, "f")
     unit_cost = entry.unit_cost if entry.unit_cost is not None else entry.amount
-    item.unit_cost = to_minor(unit_cost if unit_cost is not None else Decimal(0), currency, f"{where}.unit_cost")
+    item.unit_cost_decimal = decimal_text(unit_cost if unit_cost is not None else Decimal(0))
     item.discountable = entry.discountable if entry.discountable is not None else True
     item.taxable = entry.taxable if entry.taxable is not None else True
     if entry.discounts:
-        item.discounts.extend(adjustments_in(entry.discounts, currency, f"{where}.discounts").values)
+        item.discounts.extend(adjustments_in(entry.discounts).values)
     if entry.taxes:
-        item.taxes.extend(adjustments_in(entry.taxes, currency, f"{where}.taxes").values)
+        item.taxes.extend(adjustments_in(entry.taxes).values)
     if entry.metadata is not None:
         item.metadata.values.update(entry.metadata)
     return item
 
 
-def invoice_input(body: InvoiceFields, currency: str, creating: bool) -> pb.InvoiceInput:
+def invoice_input(body: InvoiceFields, creating: bool) -> pb.InvoiceInput:
     cleared: list[str] = []
     invoice = pb.InvoiceInput()
     copy_scalars(invoice, body, INVOICE_FIELDS, None if creating else cleared)
     if invoice.HasField("currency"):
         invoice.currency = normalize_currency(invoice.currency)
     if body.items is not None:
-        invoice.items.values.extend(item_in(entry, currency, i) for i, entry in enumerate(body.items))
+        invoice.items.values.extend(item_in(entry) for entry in body.items)
     for name in ("discounts", "taxes"):
         values = getattr(body, name)
         if values is not None:
-            getattr(invoice, name).CopyFrom(adjustments_in(values, currency, name))
+            getattr(invoice, name).CopyFrom(adjustments_in(values))
     if body.metadata is not None:
         invoice.metadata.values.update(body.metadata)
     invoice.cleared.extend(cleared)
@@ -146,26 +143,11 @@ async def expand_customers(billing: BillingClient, rows: list[dict[str, Any]]) -
         row["customer"] = customer_json(found[row["customer"]])
 
 
-async def currency_for_create(billing: BillingClient, body: InvoiceCreate) -> str:
-    if body.currency is not None:
-        return normalize_currency(body.currency)
-    try:
-        customer = await billing.get_customer(body.customer)
-    except Exception:  # noqa: BLE001 - billing reports the unknown customer with the right message
-        return "usd"
-    if customer.HasField("currency") and customer.currency:
-        return customer.currency
-    return "usd"
-
-
 @router.post("/invoices", status_code=201, response_model=Invoice, responses=errors())
 async def create_invoice(
     body: InvoiceCreate, business: ApiBusiness, billing: ApiBilling, settings: Settings
 ) -> JsonResponse:
-    currency = await currency_for_create(billing, body)
-    invoice = invoice_input(body, currency, creating=True)
-    invoice.currency = currency
-    created = await billing.create_invoice(invoice)
+    created = await billing.create_invoice(invoice_input(body, creating=True))
     return JsonResponse(invoice_json(created, settings.portal_url(business.username)), status_code=201)
 
 
@@ -212,10 +194,7 @@ async def get_invoice(
 async def update_invoice(
     invoice_id: ObjectId, body: InvoiceUpdate, business: ApiBusiness, billing: ApiBilling, settings: Settings
 ) -> JsonResponse:
-    currency = (await billing.get_invoice(invoice_id)).currency
-    if body.currency is not None:
-        currency = normalize_currency(body.currency)
-    changes = invoice_input(body, currency, creating=False)
+    changes = invoice_input(body, creating=False)
     updated = await billing.update_invoice(invoice_id, changes)
     return JsonResponse(invoice_json(updated, settings.portal_url(business.username)))
 
