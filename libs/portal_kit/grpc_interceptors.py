@@ -73,7 +73,7 @@ class ContextAndErrorsInterceptor(grpc.aio.ServerInterceptor):
         service = service_of(method)
         if service in self.open_services:
             return handler
-        metadata = dict(details.invocation_metadata or ())  # type: ignore[attr-defined]
+        metadata = dict(details.invocation_metadata or ())  # type: ignore[attr-defined]  # as `method` above
         try:
             caller = self.trust.authenticate(metadata, service)
         except Refused as refused:

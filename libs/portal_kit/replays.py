@@ -115,13 +115,13 @@ async def _forget_expired(session: AsyncSession, tenant: str) -> None:
     await session.exec(
         delete(IdempotentReply).where(
             col(IdempotentReply.tenant_id) == tenant, col(IdempotentReply.created_at) <= utcnow() - RETENTION
-        )  # type: ignore[call-overload]
+        )  # type: ignore[call-overload]  # sqlmodel's exec() is typed for SELECT only; DELETE works
     )
 
 
 async def purge(session: AsyncSession, now: datetime) -> int:
     """Deletes every expired reply, of every tenant; the number deleted."""
     result = await session.exec(
-        delete(IdempotentReply).where(col(IdempotentReply.created_at) <= now - RETENTION)  # type: ignore[call-overload]
+        delete(IdempotentReply).where(col(IdempotentReply.created_at) <= now - RETENTION)  # type: ignore[call-overload]  # exec() typed for SELECT only
     )
     return int(result.rowcount)
