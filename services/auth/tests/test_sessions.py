@@ -316,3 +316,16 @@ async def test_secrets_are_stored_only_as_keyed_hashes(
         assert secret not in stored
     # The link token is only in the email event the mailer needs (the outbox), never in the request row.
     assert stored.count(emailed.token) == 1  # the link in that one outbox row's payload
+
+
+async def test_recent_sign_ins_list_ten_by_default_and_fifty_at_most(portal: RunningService, tenant: Tenant) -> None:
+    signed_in = [await sso_sign_in(portal, tenant, 1001) for _ in range(51)]
+    stub = sessions_stub(portal)
+    token = signed_in[-1].session_token
+    with bound(tenant.id):
+        default = await stub.ListRecentSignIns(pb.ListRecentSignInsRequest(session_token=token))
+        widest = await stub.ListRecentSignIns(pb.ListRecentSignInsRequest(session_token=token, limit=1000))
+        asked = await stub.ListRecentSignIns(pb.ListRecentSignInsRequest(session_token=token, limit=11))
+    assert len(default.sign_ins) == 10
+    assert len(widest.sign_ins) == 50
+    assert len(asked.sign_ins) == 11
