@@ -329,3 +329,24 @@ async def test_recent_sign_ins_list_ten_by_default_and_fifty_at_most(portal: Run
     assert len(default.sign_ins) == 10
     assert len(widest.sign_ins) == 50
     assert len(asked.sign_ins) == 11
+
+
+async def test_tightening_the_absolute_timeout_shortens_existing_sessions(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
+) -> None:
+    older = await sign_in(portal, tenant, mailbox, "alice@example.com")  # made under the 12-hour default
+    await update_settings(portal, tenant, absolute_timeout_hours=1)
+    for _ in range(3):  # active all along: only the absolute timeout can end it
+        clock.advance(timedelta(minutes=19))
+        await get_session(portal, tenant, older.session_token)
+    clock.advance(timedelta(minutes=4))
+    await ended(portal, tenant, older.session_token)
+
+
+async def test_a_temporary_session_needs_a_real_document_id(portal: RunningService, tenant: Tenant) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as refused, bound(tenant.id):
+        await sessions_stub(portal).StartTemporarySession(
+            pb.StartTemporarySessionRequest(customer_id=1001, document_type="invoice", document_id=0, client=CLIENT)
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert refused.value.details() == "document_id must be a positive id."
