@@ -344,9 +344,25 @@ async def test_tightening_the_absolute_timeout_shortens_existing_sessions(
 
 
 async def test_a_temporary_session_needs_a_real_document_id(portal: RunningService, tenant: Tenant) -> None:
+    stub = sessions_stub(portal)
     with pytest.raises(grpc.aio.AioRpcError) as refused, bound(tenant.id):
-        await sessions_stub(portal).StartTemporarySession(
+        await stub.StartTemporarySession(
             pb.StartTemporarySessionRequest(customer_id=1001, document_type="invoice", document_id=0, client=CLIENT)
         )
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert refused.value.details() == "document_id must be a positive id."
+    with bound(tenant.id):
+        first = await stub.StartTemporarySession(
+            pb.StartTemporarySessionRequest(customer_id=1001, document_type="invoice", document_id=1, client=CLIENT)
+        )
+    assert first.session.document_id == 1
+
+
+async def test_ending_a_customers_sessions_needs_a_real_customer_id(portal: RunningService, tenant: Tenant) -> None:
+    stub = sessions_stub(portal)
+    with pytest.raises(grpc.aio.AioRpcError) as refused, bound(tenant.id):
+        await stub.EndCustomerSessions(pb.EndCustomerSessionsRequest(customer_id=0))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert refused.value.details() == "customer_id must be a positive id."
+    with bound(tenant.id):
+        await stub.EndCustomerSessions(pb.EndCustomerSessionsRequest(customer_id=1))
