@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
@@ -50,3 +52,14 @@ async def wait_for_topics(bootstrap: str, topics: list[str], max_backoff: float 
             log.warning("broker not reachable yet; retrying", extra={"error": type(error).__name__})
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, max_backoff)
+
+
+async def started_producer(**config: Any) -> AIOKafkaProducer:
+    """A started producer; one that fails to start is stopped again, so it leaves no background task behind."""
+    producer = AIOKafkaProducer(**config)
+    try:
+        await producer.start()
+    except BaseException:
+        await producer.stop()
+        raise
+    return producer

@@ -26,7 +26,7 @@ from portal_kit.context import current_tenant
 from portal_kit.db import Database, is_sqlite
 from portal_kit.errors import InvalidArgument
 from portal_kit.ids import new_uuid
-from portal_kit.kafka_topics import ensure_topics
+from portal_kit.kafka_topics import ensure_topics, started_producer
 from portal_kit.metrics import counter
 from portal_kit.timestamps import utcnow
 
@@ -143,13 +143,7 @@ class OutboxRelay:
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = AIOKafkaProducer(**producer_config(self.bootstrap, self.idempotence))
-            try:
-                await producer.start()
-            except BaseException:
-                await producer.stop()
-                raise
-            self._producer = producer
+            self._producer = await started_producer(**producer_config(self.bootstrap, self.idempotence))
         return self._producer
 
     async def _drop_producer(self) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
 from portal.auth.v1 import revocations_pb2 as pb
-from portal_kit.kafka_topics import ensure_topics
+from portal_kit.kafka_topics import ensure_topics, started_producer
 
 log = logging.getLogger("services.auth.revocations")
 TOPIC = "auth.revocations.v1"
@@ -68,13 +68,9 @@ class RevocationPublisher:
                 await ensure_topics(self.bootstrap, [TOPIC])
                 self._topic_ready = True
             if self._producer is None:
-                producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, request_timeout_ms=5000, linger_ms=0)
-                try:
-                    await producer.start()
-                except BaseException:
-                    await producer.stop()
-                    raise
-                self._producer = producer
+                self._producer = await started_producer(
+                    bootstrap_servers=self.bootstrap, request_timeout_ms=5000, linger_ms=0
+                )
             return self._producer
 
     async def _send(self, revocation: pb.Revocation) -> None:
