@@ -583,8 +583,8 @@ def growth_run(args: argparse.Namespace, workdir: Path, sink: SmtpSink, wrk: str
                 have += batch
             psql(postgres, "portal_billing", "VACUUM ANALYZE invoices")
             psql(postgres, "portal_billing", "VACUUM ANALYZE line_items")
-            deep = max(1, size // 100 - 1)
-            api_lines = [f"localhost:{stack.http_port} x /api/invoices?page={deep}"]
+            deep = max(1, size // 200)
+            api_lines = [f"localhost:{stack.http_port} x {deep_link(stack, business, deep)}"]
             api_data = write_page_targets(workdir / f"api-{size}.txt", api_lines)
             api_lua = write_page_targets(
                 workdir / "api.lua",
@@ -596,7 +596,7 @@ def growth_run(args: argparse.Namespace, workdir: Path, sink: SmtpSink, wrk: str
             )
             targets = [
                 Target(f"account page @{size:,}", base + "/", page_lua, account, servers),
-                Target(f"api page {deep} @{size:,}", base + "/api/invoices", api_lua, api_data, servers),
+                Target(f"api page {deep + 1} @{size:,}", base + "/api/invoices", api_lua, api_data, servers),
             ]
             for target in targets:
                 run_wrk(wrk, target, argparse.Namespace(**{**vars(args), "duration": 2}))
@@ -618,6 +618,19 @@ def growth_run(args: argparse.Namespace, workdir: Path, sink: SmtpSink, wrk: str
     finally:
         stack.stop()
         postgres.stop()  # type: ignore[attr-defined]
+
+
+def deep_link(stack: Stack, business: Business, page: int) -> str:
+    """The `next` link of page `page` (mid-list): what a client following the Link header asks for that deep."""
+    with httpx.Client(base_url=f"http://127.0.0.1:{stack.http_port}", timeout=120, auth=(business.api_key, ""),
+                      headers={"Host": f"localhost:{stack.http_port}"}) as api:  # fmt: skip
+        reply = api.get("/api/invoices", params={"page": page})
+        check(reply)
+        found = re.search(r'<([^>]*)>; rel="next"', reply.headers["Link"])
+        if not found:
+            raise RuntimeError(f"page {page} has no next link: {reply.headers['Link']}")
+        parts = httpx.URL(found.group(1))
+        return f"{parts.raw_path.decode()}"
 
 
 async def _invoices_for(stack: Stack, seeded: Seeded, count: int) -> Seeded:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Table, func
+from sqlalchemy import ColumnElement, Table, func, tuple_
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from portal_kit.context import current_tenant
 from portal_kit.errors import DomainError, NotFound
+from portal_kit.keyset import AFTER, BEFORE, CursorCodec, Walk, last_page_size, sort_key_of, walk_of
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -129,6 +130,30 @@ class TenantRepository(Generic[M]):
         total = (await self.session.exec(count_query)).one()
         rows = await self.all(query.offset((page - 1) * per_page).limit(per_page))
         return rows, int(total)
+
+    async def walk(
+        self, query: SelectOfScalar[M], codec: CursorCodec, key: str, page: int, per_page: int, cursor: str
+    ) -> Walk:
+        """A page of `query` (unordered) in (created_at, pk) order. With a cursor (from a previous page of the same
+        list, see portal_kit.keyset), the page starts at its sort key through the (tenant, created_at, pk) index:
+        no count and no OFFSET. Without one, `page` is counted and skipped to, as page numbers always were."""
+        table = table_of(self.model)
+        created, pk = table.c.created_at, table.c.pk
+        if not cursor:
+            rows, total = await self.page(query.order_by(created, pk), page, per_page)
+            return walk_of(codec, self.tenant_id, key, rows, total, page, per_page)
+        position = codec.open(self.tenant_id, key, cursor)
+        if position.direction == AFTER:
+            query = query.where(tuple_(created, pk) > tuple_(*sort_key_of(position))).order_by(created, pk)
+            rows = await self.all(query.limit(per_page))
+        else:
+            if position.direction == BEFORE:
+                query = query.where(tuple_(created, pk) < tuple_(*sort_key_of(position)))
+                size = per_page
+            else:
+                size = last_page_size(position.total, per_page)
+            rows = list(reversed(await self.all(query.order_by(created.desc(), pk.desc()).limit(size))))
+        return walk_of(codec, self.tenant_id, key, rows, position.total, position.page, per_page)
 
     def _check_own(self, obj: M) -> None:
         if getattr(obj, "tenant_id", None) != self.tenant_id:

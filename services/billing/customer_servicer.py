@@ -4,16 +4,25 @@ import grpc
 from portal.billing.v1 import common_pb2, customers_pb2_grpc
 from portal.billing.v1 import customers_pb2 as pb
 from portal_kit.db import Database
+from portal_kit.keyset import CursorCodec
 
 from services.billing import contacts, customer_lookup, customers
 from services.billing.contacts import ContactChanges
 from services.billing.customers import CustomerChanges
-from services.billing.messages import contact_fields, contact_to_pb, customer_fields, customer_to_pb
+from services.billing.messages import (
+    contact_fields,
+    contact_to_pb,
+    customer_fields,
+    customer_to_pb,
+    page_info,
+    paging_of,
+)
 
 
 class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, secret_key: bytes) -> None:
         self.db = db
+        self.cursors = CursorCodec(secret_key)
 
     async def CreateCustomer(
         self, request: pb.CreateCustomerRequest, context: grpc.aio.ServicerContext
@@ -55,13 +64,10 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
         self, request: pb.ListCustomersRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListCustomersResponse:
         async with self.db.unit_of_work() as session:
-            filters = customers.customer_filters(request.filter)
-            rows, total = await customers.list_customers(
-                session, request.page.page, request.page.per_page, filters, dict(request.metadata)
+            rows, walk = await customers.list_customers(
+                session, self.cursors, paging_of(request.page), dict(request.filter), dict(request.metadata)
             )
-        return pb.ListCustomersResponse(
-            customers=[customer_to_pb(r) for r in rows], page_info=common_pb2.PageInfo(total_count=total)
-        )
+        return pb.ListCustomersResponse(customers=[customer_to_pb(r) for r in rows], page_info=page_info(walk))
 
     async def FindCustomersByEmail(
         self, request: pb.FindCustomersByEmailRequest, context: grpc.aio.ServicerContext

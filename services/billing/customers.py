@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 
 from portal_kit.errors import FailedPrecondition, InvalidArgument
 from portal_kit.ids import new_public_id
+from portal_kit.keyset import CursorCodec, Paging, Walk, list_key
 from portal_kit.money import normalize_currency
 from portal_kit.timestamps import utcnow
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -180,11 +181,16 @@ def customer_filters(raw: Mapping[str, str]) -> CustomerFilters:
 
 
 async def list_customers(
-    session: AsyncSession, page: int, per_page: int, filters: CustomerFilters, metadata: dict[str, str]
-) -> tuple[list[CustomerRecord], int]:
-    rows, total = await CustomerRepository(session).listing(filters, metadata, *validation.paging(page, per_page))
-    by_owner = await CustomerMetadataRepository(session).of_owners([c.id for c in rows])
-    return [CustomerRecord(c, by_owner[c.id]) for c in rows], total
+    session: AsyncSession, codec: CursorCodec, request: Paging, filters: dict[str, str], metadata: dict[str, str]
+) -> tuple[list[CustomerRecord], Walk]:
+    """A page of the business's customers (keyset when the request carries a cursor, see portal_kit.keyset)."""
+    page, per_page = validation.paging(request.page, request.per_page)
+    repository = CustomerRepository(session)
+    query = repository.listing(customer_filters(filters), metadata)
+    key = list_key("customers", per_page, filters, metadata)
+    walk = await repository.walk(query, codec, key, page, per_page, request.cursor)
+    by_owner = await CustomerMetadataRepository(session).of_owners([c.id for c in walk.rows])
+    return [CustomerRecord(c, by_owner[c.id]) for c in walk.rows], walk
 
 
 def normalize_email(value: str) -> str:

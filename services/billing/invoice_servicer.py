@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 import grpc
-from portal.billing.v1 import common_pb2, invoices_pb2_grpc
 from portal.billing.v1 import invoices_pb2 as pb
+from portal.billing.v1 import invoices_pb2_grpc
 from portal_kit.db import Database
+from portal_kit.keyset import CursorCodec
 from portal_kit.outbox import OutboxRelay
 from portal_kit.timestamps import utcnow
 
 from services.billing import customers, delivery, invoices
 from services.billing.invoices import InvoiceRecord
-from services.billing.messages import customer_to_pb, email_to_pb, invoice_changes, invoice_to_pb
+from services.billing.messages import customer_to_pb, email_to_pb, invoice_changes, invoice_to_pb, page_info, paging_of
 
 
 class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
@@ -17,6 +18,7 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
         self.db = db
         self.secret_key = secret_key
         self.relay = relay
+        self.cursors = CursorCodec(secret_key)
 
     def _pb(self, record: InvoiceRecord) -> pb.Invoice:
         token = invoices.link_token(self.secret_key, record.invoice.link_nonce)
@@ -63,13 +65,10 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
         self, request: pb.ListInvoicesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListInvoicesResponse:
         async with self.db.unit_of_work() as session:
-            filters = invoices.invoice_filters(request.filter)
-            rows, total = await invoices.list_invoices(
-                session, request.page.page, request.page.per_page, filters, dict(request.metadata)
+            rows, walk = await invoices.list_invoices(
+                session, self.cursors, paging_of(request.page), dict(request.filter), dict(request.metadata)
             )
-        return pb.ListInvoicesResponse(
-            invoices=[self._pb(r) for r in rows], page_info=common_pb2.PageInfo(total_count=total)
-        )
+        return pb.ListInvoicesResponse(invoices=[self._pb(r) for r in rows], page_info=page_info(walk))
 
     async def SendInvoice(
         self, request: pb.SendInvoiceRequest, context: grpc.aio.ServicerContext

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from portal_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 from portal_kit.ids import derived_token, keyed_hash, new_public_id, new_uuid
+from portal_kit.keyset import CursorCodec, Paging, Walk, list_key
 from portal_kit.money import normalize_currency
 from portal_kit.timestamps import utcnow
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -280,15 +281,18 @@ def invoice_filters(raw: Mapping[str, str]) -> InvoiceFilters:
 
 
 async def list_invoices(
-    session: AsyncSession, page: int, per_page: int, filters: InvoiceFilters, metadata: dict[str, str]
-) -> tuple[list[InvoiceRecord], int]:
-    rows, total = await InvoiceRepository(session).listing(
-        filters, metadata, utcnow(), *validation.paging(page, per_page)
-    )
-    ids = [invoice.id for invoice in rows]
+    session: AsyncSession, codec: CursorCodec, request: Paging, filters: dict[str, str], metadata: dict[str, str]
+) -> tuple[list[InvoiceRecord], Walk]:
+    """A page of the business's invoices (keyset when the request carries a cursor, see portal_kit.keyset)."""
+    page, per_page = validation.paging(request.page, request.per_page)
+    repository = InvoiceRepository(session)
+    query = repository.listing(invoice_filters(filters), metadata, utcnow())
+    key = list_key("invoices", per_page, filters, metadata)
+    walk = await repository.walk(query, codec, key, page, per_page, request.cursor)
+    ids = [invoice.id for invoice in walk.rows]
     items = await LineItemRepository(session).of_invoices(ids)
     by_owner = await InvoiceMetadataRepository(session).of_owners(ids)
-    return [InvoiceRecord(i, items[i.id], by_owner[i.id]) for i in rows], total
+    return [InvoiceRecord(i, items[i.id], by_owner[i.id]) for i in walk.rows], walk
 
 
 async def find_by_link(session: AsyncSession, secret_key: bytes, token: str) -> Invoice:

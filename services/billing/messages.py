@@ -8,6 +8,7 @@ from typing import Any
 
 from google.protobuf.message import Message
 from portal.billing.v1 import common_pb2, customers_pb2, invoices_pb2
+from portal_kit.keyset import Paging, Walk
 from portal_kit.timestamps import unix
 
 from services.billing.contacts import ContactFields
@@ -158,4 +159,19 @@ def email_to_pb(email: QueuedEmail) -> invoices_pb2.Email:
         message=email.message,
         template=email.template,
         created_at=unix(email.created_at),
+    )
+
+
+def paging_of(request: common_pb2.PageRequest) -> Paging:
+    return Paging(request.page, request.per_page, request.cursor)
+
+
+def page_info(walk: Walk) -> common_pb2.PageInfo:
+    return common_pb2.PageInfo(
+        total_count=walk.total,
+        page=walk.page,
+        last_page=walk.last_page,
+        next_cursor=walk.next_cursor,
+        previous_cursor=walk.previous_cursor,
+        last_cursor=walk.last_cursor,
     )

@@ -76,9 +76,8 @@ class CustomerRepository(TenantRepository[Customer]):
         refusal = AlreadyExists(f"A customer with number '{number}' already exists.", "number")
         return self.unique(lambda: self.number_taken(number), refusal)
 
-    async def listing(
-        self, filters: CustomerFilters, metadata: dict[str, str], page: int, per_page: int
-    ) -> tuple[list[Customer], int]:
+    def listing(self, filters: CustomerFilters, metadata: dict[str, str]) -> SelectOfScalar[Customer]:
+        """The business's customers that match, unordered (walk() orders and pages them)."""
         query = self.base()
         for name, value in (
             ("email", filters.email),
@@ -92,7 +91,7 @@ class CustomerRepository(TenantRepository[Customer]):
                 query = query.where(col(getattr(Customer, name)) == value)
         for condition in CustomerMetadataRepository(self.session).matching(col(Customer.id), metadata):
             query = query.where(condition)
-        return await self.page(query.order_by(col(Customer.created_at), col(Customer.pk)), page, per_page)
+        return query
 
     async def by_email(self, address: str) -> list[Customer]:
         """Customers whose own email, or one of whose contacts' emails, is this address (case-insensitive)."""
@@ -163,9 +162,8 @@ class InvoiceRepository(TenantRepository[Invoice]):
     async def number_taken(self, number: str) -> bool:
         return await self.exists(col(Invoice.number) == number)
 
-    async def listing(
-        self, filters: InvoiceFilters, metadata: dict[str, str], now: datetime, page: int, per_page: int
-    ) -> tuple[list[Invoice], int]:
+    def listing(self, filters: InvoiceFilters, metadata: dict[str, str], now: datetime) -> SelectOfScalar[Invoice]:
+        """The business's invoices that match, unordered (walk() orders and pages them)."""
         query = self.base()
         if filters.customer is not None:
             query = query.where(col(Invoice.customer_id) == filters.customer)
@@ -180,7 +178,7 @@ class InvoiceRepository(TenantRepository[Invoice]):
                 query = query.where(col(getattr(Invoice, flag)).is_(value))
         for condition in InvoiceMetadataRepository(self.session).matching(col(Invoice.id), metadata):
             query = query.where(condition)
-        return await self.page(query.order_by(col(Invoice.created_at), col(Invoice.pk)), page, per_page)
+        return query
 
 
 class LineItemRepository(TenantRepository[LineItem]):

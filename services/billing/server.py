@@ -23,7 +23,7 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
             Registration(
                 "portal.billing.v1.CustomerService",
                 customers_pb2_grpc.add_CustomerServiceServicer_to_server,
-                CustomerServicer(db),
+                CustomerServicer(db, settings.secret_key),
             ),
             Registration(
                 "portal.billing.v1.InvoiceService",

@@ -19,7 +19,15 @@ from services.gateway.api.models import (
     CustomerFields,
     CustomerUpdate,
 )
-from services.gateway.api.pagination import LIST_PARAMETERS, PageNumber, PerPage, bracketed, list_headers, page_of
+from services.gateway.api.pagination import (
+    LIST_PARAMETERS,
+    PageCursor,
+    PageNumber,
+    PerPage,
+    bracketed,
+    list_headers,
+    page_of,
+)
 from services.gateway.api.routing import api_router, errors
 from services.gateway.deps import ApiAuth, ApiBilling
 
@@ -85,13 +93,13 @@ async def create_customer(body: CustomerCreate, billing: ApiBilling) -> JsonResp
 
 @router.get("/customers", response_model=list[Customer], responses=errors(), openapi_extra=LIST_PARAMETERS)
 async def list_customers(
-    request: Request, billing: ApiBilling, page: PageNumber = 1, per_page: PerPage = 100
+    request: Request, billing: ApiBilling, page: PageNumber = 1, per_page: PerPage = 100, cursor: PageCursor = None
 ) -> JsonResponse:
-    current = page_of(page, per_page)
-    customers, total = await billing.list_customers(
+    current = page_of(page, per_page, cursor)
+    customers, info = await billing.list_customers(
         current.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
     )
-    headers = list_headers(request, current, total)
+    headers = list_headers(request, current, info)
     return JsonResponse([customer_json(c) for c in customers], headers=headers)
 
 
@@ -126,8 +134,8 @@ async def list_contacts(
     customer_id: ObjectId, request: Request, billing: ApiBilling, page: PageNumber = 1, per_page: PerPage = 100
 ) -> JsonResponse:
     current = page_of(page, per_page)
-    contacts, total = await billing.list_contacts(customer_id, current.to_pb())
-    headers = list_headers(request, current, total)
+    contacts, info = await billing.list_contacts(customer_id, current.to_pb())
+    headers = list_headers(request, current, info)
     return JsonResponse([contact_json(c) for c in contacts], headers=headers)
 
 

@@ -25,7 +25,15 @@ from services.gateway.api.models import (
     LineItemIn,
 )
 from services.gateway.api.models import Email as EmailOut
-from services.gateway.api.pagination import LIST_PARAMETERS, PageNumber, PerPage, bracketed, list_headers, page_of
+from services.gateway.api.pagination import (
+    LIST_PARAMETERS,
+    PageCursor,
+    PageNumber,
+    PerPage,
+    bracketed,
+    list_headers,
+    page_of,
+)
 from services.gateway.api.routing import api_router, errors
 from services.gateway.clients.billing import BillingClient
 from services.gateway.deps import ApiBilling, ApiBusiness, Settings
@@ -159,16 +167,17 @@ async def list_invoices(
     settings: Settings,
     page: PageNumber = 1,
     per_page: PerPage = 100,
+    cursor: PageCursor = None,
     expand: Expand = None,
 ) -> JsonResponse:
-    current = page_of(page, per_page)
-    invoices, total = await billing.list_invoices(
+    current = page_of(page, per_page, cursor)
+    invoices, info = await billing.list_invoices(
         current.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
     )
     rows = [invoice_json(i, settings.portal_url(business.username)) for i in invoices]
     if wants_customer(expand) and rows:
         await expand_customers(billing, rows)
-    return JsonResponse(rows, headers=list_headers(request, current, total))
+    return JsonResponse(rows, headers=list_headers(request, current, info))
 
 
 @router.get("/invoices/{invoice_id}", response_model=Invoice, responses={200: PDF, **errors(404)})

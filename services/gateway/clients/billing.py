@@ -62,12 +62,12 @@ class BillingClient:
 
     async def list_customers(
         self, page: common_pb2.PageRequest, filters: dict[str, str], metadata: dict[str, str]
-    ) -> tuple[list[customers_pb2.Customer], int]:
+    ) -> tuple[list[customers_pb2.Customer], common_pb2.PageInfo]:
         request = customers_pb2.ListCustomersRequest(page=page, filter=filters, metadata=metadata)
         reply: customers_pb2.ListCustomersResponse = await unary(
             self.stubs.customers.ListCustomers, request, self.scope
         )
-        return list(reply.customers), reply.page_info.total_count
+        return list(reply.customers), reply.page_info
 
     # Contacts
     async def create_contact(self, customer_id: int, contact: customers_pb2.Contact) -> customers_pb2.Contact:
@@ -92,10 +92,10 @@ class BillingClient:
 
     async def list_contacts(
         self, customer_id: int, page: common_pb2.PageRequest
-    ) -> tuple[list[customers_pb2.Contact], int]:
+    ) -> tuple[list[customers_pb2.Contact], common_pb2.PageInfo]:
         request = customers_pb2.ListContactsRequest(customer_id=customer_id, page=page)
         reply: customers_pb2.ListContactsResponse = await unary(self.stubs.customers.ListContacts, request, self.scope)
-        return list(reply.contacts), reply.page_info.total_count
+        return list(reply.contacts), reply.page_info
 
     # Invoices
     async def create_invoice(self, invoice: invoices_pb2.InvoiceInput) -> invoices_pb2.Invoice:
@@ -119,10 +119,10 @@ class BillingClient:
 
     async def list_invoices(
         self, page: common_pb2.PageRequest, filters: dict[str, str], metadata: dict[str, str]
-    ) -> tuple[list[invoices_pb2.Invoice], int]:
+    ) -> tuple[list[invoices_pb2.Invoice], common_pb2.PageInfo]:
         request = invoices_pb2.ListInvoicesRequest(page=page, filter=filters, metadata=metadata)
         reply: invoices_pb2.ListInvoicesResponse = await unary(self.stubs.invoices.ListInvoices, request, self.scope)
-        return list(reply.invoices), reply.page_info.total_count
+        return list(reply.invoices), reply.page_info
 
     async def send_invoice(self, request: invoices_pb2.SendInvoiceRequest) -> list[invoices_pb2.Email]:
         reply: invoices_pb2.SendInvoiceResponse = await unary(self.stubs.invoices.SendInvoice, request, self.scope)

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eportal/billing/v1/common.proto\x12\x11portal.billing.v1\"r\n\x08Metadata\x12\x37\n\x06values\x18\x01 \x03(\x0b\x32\'.portal.billing.v1.Metadata.ValuesEntry\x1a-\n\x0bValuesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"-\n\x0bPageRequest\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x10\n\x08per_page\x18\x02 \x01(\x05\"\x1f\n\x08PageInfo\x12\x13\n\x0btotal_count\x18\x01 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eportal/billing/v1/common.proto\x12\x11portal.billing.v1\"r\n\x08Metadata\x12\x37\n\x06values\x18\x01 \x03(\x0b\x32\'.portal.billing.v1.Metadata.ValuesEntry\x1a-\n\x0bValuesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"=\n\x0bPageRequest\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x10\n\x08per_page\x18\x02 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"\x83\x01\n\x08PageInfo\x12\x13\n\x0btotal_count\x18\x01 \x01(\x03\x12\x0c\n\x04page\x18\x02 \x01(\x05\x12\x11\n\tlast_page\x18\x03 \x01(\x05\x12\x13\n\x0bnext_cursor\x18\x04 \x01(\t\x12\x17\n\x0fprevious_cursor\x18\x05 \x01(\t\x12\x13\n\x0blast_cursor\x18\x06 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,7 +38,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_METADATA_VALUESENTRY']._serialized_start=122
   _globals['_METADATA_VALUESENTRY']._serialized_end=167
   _globals['_PAGEREQUEST']._serialized_start=169
-  _globals['_PAGEREQUEST']._serialized_end=214
-  _globals['_PAGEINFO']._serialized_start=216
-  _globals['_PAGEINFO']._serialized_end=247
+  _globals['_PAGEREQUEST']._serialized_end=230
+  _globals['_PAGEINFO']._serialized_start=233
+  _globals['_PAGEINFO']._serialized_end=364
 # @@protoc_insertion_point(module_scope)
