@@ -92,6 +92,8 @@ class Invoice(SQLModel, table=True):
         Index("ix_invoices_tenant_created", "tenant_id", "created_at", "pk"),
         # A customer's invoices in list order, however many the business has (the account page, filter[customer]).
         Index("ix_invoices_tenant_customer_created", "tenant_id", "customer_id", "created_at", "pk"),
+        # The account page: a customer's newest invoices first, paged by pk, however many the business has.
+        Index("ix_invoices_tenant_customer_pk", "tenant_id", "customer_id", "pk"),
     )
 
     pk: int | None = Field(default=None, primary_key=True)
