@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import grpc
 from portal.billing.v1 import customers_pb2 as pb
+from portal.billing.v1 import estimates_pb2 as epb
 from portal.billing.v1 import invoices_pb2 as ipb
 from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
+from portal.billing.v1.estimates_pb2_grpc import EstimateServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit import grpc_client
 from portal_kit.errors import InvalidArgument, NotFound
@@ -70,6 +72,23 @@ class BillingCustomers:
                 return None
             raise failure from None
         return LinkedDocument("invoice", reply.invoice_id, reply.customer_id)
+
+    async def document_link(self, document_type: str, token: str) -> LinkedDocument | None:
+        """What an emailed link of this kind ("invoice" when empty, or "estimate") opens, or None."""
+        if document_type in ("", "invoice"):
+            return await self.invoice_link(token)
+        if document_type != "estimate" or not token or len(token) > 100:
+            return None
+        try:
+            reply = await EstimateServiceStub(self._channel_now()).ResolveEstimateLink(
+                epb.ResolveEstimateLinkRequest(token=token)
+            )
+        except grpc.aio.AioRpcError as error:
+            failure = grpc_client.domain_error(error)
+            if isinstance(failure, NotFound | InvalidArgument):
+                return None
+            raise failure from None
+        return LinkedDocument("estimate", reply.estimate_id, reply.customer_id)
 
     async def exists(self, customer_id: int) -> bool:
         if customer_id <= 0:

@@ -128,7 +128,7 @@ class SessionServicer(auth_pb2_grpc.SessionServiceServicer):
     async def OpenDocumentLink(
         self, request: pb.OpenDocumentLinkRequest, context: grpc.aio.ServicerContext
     ) -> pb.OpenDocumentLinkResponse:
-        document = await self.billing.invoice_link(request.link_token)
+        document = await self.billing.document_link(request.document_type, request.link_token)
         async with self.db.unit_of_work() as session:
             decision = await document_links.open_document_link(
                 session,

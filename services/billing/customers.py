@@ -14,6 +14,7 @@ from portal_kit.timestamps import utcnow
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import validation
+from services.billing.estimates.repository import EstimateRepository
 from services.billing.models import Customer
 from services.billing.numbering import next_number
 from services.billing.repository import (
@@ -164,6 +165,8 @@ async def delete_customer(session: AsyncSession, customer_id: int) -> None:
     customer = await customers.get(customer_id)
     if await InvoiceRepository(session).any_of_customer(customer.id):
         raise FailedPrecondition("This customer has invoices: delete or void them before deleting the customer.")
+    if await EstimateRepository(session).any_of_customer(customer.id):
+        raise FailedPrecondition("This customer has estimates: delete them before deleting the customer.")
     await ContactRepository(session).delete_of_customer(customer.id)
     await CustomerMetadataRepository(session).delete_of_owner(customer.id)
     await customers.discard(customer)

@@ -174,3 +174,6 @@ class NumberSequence(SQLModel, table=True):
     tenant_id: str = Field(primary_key=True, max_length=64)
     kind: str = Field(primary_key=True, max_length=20)
     next_value: int = Field(sa_type=BigInteger)
+
+
+import services.billing.estimates.models  # noqa: E402, F401  (estimate tables live in this service's database)

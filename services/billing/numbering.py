@@ -8,7 +8,7 @@ from portal_kit.errors import FailedPrecondition
 
 from services.billing.repository import NumberSequenceRepository
 
-PREFIXES = {"customer": "CUST", "invoice": "INV"}
+PREFIXES = {"customer": "CUST", "invoice": "INV", "estimate": "EST"}
 MAX_SKIPS = 1000
 
 

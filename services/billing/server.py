@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal.billing.v1 import account_pb2_grpc, customers_pb2_grpc, invoices_pb2_grpc
+from portal.billing.v1 import account_pb2_grpc, customers_pb2_grpc, estimates_pb2_grpc, invoices_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
 from portal_kit.outbox import OutboxRelay
@@ -10,6 +10,7 @@ from portal_kit.service import Wiring
 
 from services.billing.account_servicer import AccountServicer
 from services.billing.customer_servicer import CustomerServicer
+from services.billing.estimates.servicer import EstimateServicer
 from services.billing.invoice_servicer import InvoiceServicer
 from services.billing.settings import BillingSettings
 
@@ -34,6 +35,11 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
                 "portal.billing.v1.AccountService",
                 account_pb2_grpc.add_AccountServiceServicer_to_server,
                 AccountServicer(db, settings.secret_key),
+            ),
+            Registration(
+                "portal.billing.v1.EstimateService",
+                estimates_pb2_grpc.add_EstimateServiceServicer_to_server,
+                EstimateServicer(db, settings.secret_key, relay),
             ),
         ],
         background=[relay.run],

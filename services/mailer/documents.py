@@ -11,7 +11,8 @@ import asyncio
 from dataclasses import dataclass
 
 import grpc
-from portal.billing.v1 import invoices_pb2
+from portal.billing.v1 import estimates_pb2, invoices_pb2
+from portal.billing.v1.estimates_pb2_grpc import EstimateServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal.mailer.v1 import email_pb2
 from portal_kit import grpc_client
@@ -41,13 +42,13 @@ class Documents:
         self._channel: grpc.aio.Channel | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _invoices(self) -> InvoiceServiceStub:
+    def _billing(self) -> grpc.aio.Channel:
         """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
         loop = asyncio.get_running_loop()
         if self._channel is None or self._loop is not loop:
             self._channel = grpc_client.channel(self.billing_addr, PDF_DEADLINE_SECONDS)
             self._loop = loop
-        return InvoiceServiceStub(self._channel)
+        return self._channel
 
     async def fetch(self, refs: list[email_pb2.DocumentRef], business_name: str) -> list[Attachment]:
         if len(refs) > MAX_ATTACHMENTS:
@@ -55,20 +56,32 @@ class Documents:
         return [await self._fetch(ref, business_name) for ref in refs]
 
     async def _fetch(self, ref: email_pb2.DocumentRef, business_name: str) -> Attachment:
-        if ref.WhichOneof("document") != "invoice_pdf":
+        kind = ref.WhichOneof("document")
+        presentation = invoices_pb2.Presentation(business_name=business_name)
+        if kind == "invoice_pdf":
+            call = InvoiceServiceStub(self._billing()).RenderInvoicePdf(
+                invoices_pb2.RenderInvoicePdfRequest(id=ref.invoice_pdf, presentation=presentation)
+            )
+        elif kind == "estimate_pdf":
+            call = EstimateServiceStub(self._billing()).RenderEstimatePdf(
+                estimates_pb2.RenderEstimatePdfRequest(id=ref.estimate_pdf, presentation=presentation)
+            )
+        elif kind == "approval_certificate":
+            call = EstimateServiceStub(self._billing()).RenderApprovalCertificate(
+                estimates_pb2.RenderApprovalCertificateRequest(id=ref.approval_certificate, presentation=presentation)
+            )
+        else:
             raise MalformedEmail("an attachment refers to no document this mailer knows")
-        request = invoices_pb2.RenderInvoicePdfRequest(
-            id=ref.invoice_pdf, presentation=invoices_pb2.Presentation(business_name=business_name)
-        )
+        what = f"{kind} {getattr(ref, kind)}"
         try:
-            reply = await self._invoices().RenderInvoicePdf(request)
+            reply = await call
         except grpc.aio.AioRpcError as error:
             failure: DomainError = grpc_client.domain_error(error)
             if isinstance(failure, NotFound | InvalidArgument | FailedPrecondition):
-                raise DocumentGone(f"billing cannot render invoice {ref.invoice_pdf}: {failure.message}") from None
+                raise DocumentGone(f"billing cannot render {what}: {failure.message}") from None
             raise failure from None
         if not reply.pdf.startswith(b"%PDF") or not reply.filename:
-            raise DocumentGone(f"billing returned no PDF for invoice {ref.invoice_pdf}")
+            raise DocumentGone(f"billing returned no PDF for {what}")
         return Attachment(reply.filename, "application", "pdf", reply.pdf)
 
     async def close(self) -> None:

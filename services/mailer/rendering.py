@@ -65,13 +65,52 @@ def new_invoice(data: Message, business_name: str) -> dict[str, Any]:
     return {"facts": facts, "intro": intro}
 
 
+def _money(minor: int, currency: str) -> str:
+    try:
+        return format_money(minor, currency)
+    except (DomainError, KeyError, ValueError) as error:
+        raise MalformedEmail("the estimate's currency is not one the portal knows") from error
+
+
+def new_estimate(data: Message, business_name: str) -> dict[str, Any]:
+    assert isinstance(data, billing_events.EstimateEmail)
+    _web_link(data.link)
+    facts = [("Estimate", data.number), ("Total", _money(data.total, data.currency))]
+    if data.deposit:
+        facts.append(("Deposit", _money(data.deposit, data.currency)))
+    if data.HasField("expiration_date"):
+        facts.append(("Valid until", long_date(data.expiration_date)))
+    intro = data.message.strip() or f"Here is estimate {data.number} from {business_name}."
+    return {"facts": facts, "intro": intro}
+
+
+DECISIONS = {"approved": "approved", "declined": "declined", "changes_requested": "asked for changes to"}
+
+
+def estimate_decision(data: Message, business_name: str) -> dict[str, Any]:
+    assert isinstance(data, billing_events.EstimateDecisionEmail)
+    if data.decision not in DECISIONS:
+        raise MalformedEmail("the estimate decision is not one the mailer knows")
+    facts = [("Estimate", f"{data.number} (version {data.version})"), ("Total", _money(data.total, data.currency))]
+    if data.initials:
+        facts.append(("Initials", data.initials))
+    if data.invoice_number:
+        facts.append(("Invoice created", data.invoice_number))
+    return {"facts": facts, "verb": DECISIONS[data.decision]}
+
+
 def sign_in(data: Message, business_name: str) -> dict[str, Any]:
     assert isinstance(data, auth_events.SignInEmail)
     _web_link(data.link)
     return {}
 
 
-CONTEXTS: dict[str, Callable[[Message, str], dict[str, Any]]] = {"new_invoice": new_invoice, "sign_in": sign_in}
+CONTEXTS: dict[str, Callable[[Message, str], dict[str, Any]]] = {
+    "new_invoice": new_invoice,
+    "sign_in": sign_in,
+    "new_estimate": new_estimate,
+    "estimate_decision": estimate_decision,
+}
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),

@@ -102,6 +102,18 @@ def adjustments_out(values: Any, currency: str, kind: str) -> list[dict[str, Any
     return [{"id": a.id, "object": kind, "amount": money(a.amount, currency)} for a in values]
 
 
+def line_item_json(item: pb.LineItem, cur: str) -> dict[str, Any]:
+    return {
+        "id": item.id, "object": "line_item", "catalog_item": item.catalog_item if item.HasField("catalog_item") else None,
+        "type": item.type if item.HasField("type") else None, "name": item.name if item.HasField("name") else None,
+        "description": item.description if item.HasField("description") else None,
+        "quantity": Decimal(item.quantity), "unit_cost": money(item.unit_cost, cur), "amount": money(item.amount, cur),
+        "discountable": item.discountable, "taxable": item.taxable,
+        "discounts": adjustments_out(item.discounts, cur, "discount"),
+        "taxes": adjustments_out(item.taxes, cur, "tax"), "metadata": dict(item.metadata.values),
+    }  # fmt: skip
+
+
 def invoice_json(invoice: pb.Invoice, portal_url: str) -> dict[str, Any]:
     cur = invoice.currency
     url = f"{portal_url}/invoices/{invoice.link_token}"
@@ -112,18 +124,7 @@ def invoice_json(invoice: pb.Invoice, portal_url: str) -> dict[str, Any]:
         "closed": invoice.closed, "paid": invoice.paid, "voided": invoice.voided, "status": invoice.status,
         "sent": invoice.sent, "attempt_count": 0, "next_payment_attempt": None, "subscription": None,
         "date": invoice.date, "payment_plan": None, "ship_to": None,
-        "items": [
-            {
-                "id": item.id, "object": "line_item", "catalog_item": item.catalog_item if item.HasField("catalog_item") else None,
-                "type": item.type if item.HasField("type") else None, "name": item.name if item.HasField("name") else None,
-                "description": item.description if item.HasField("description") else None,
-                "quantity": Decimal(item.quantity), "unit_cost": money(item.unit_cost, cur), "amount": money(item.amount, cur),
-                "discountable": item.discountable, "taxable": item.taxable,
-                "discounts": adjustments_out(item.discounts, cur, "discount"),
-                "taxes": adjustments_out(item.taxes, cur, "tax"), "metadata": dict(item.metadata.values),
-            }
-            for item in invoice.items
-        ],
+        "items": [line_item_json(item, cur) for item in invoice.items],
         "subtotal": money(invoice.subtotal, cur),
         "discounts": adjustments_out(invoice.discounts, cur, "discount"),
         "taxes": adjustments_out(invoice.taxes, cur, "tax"),

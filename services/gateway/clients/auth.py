@@ -120,11 +120,20 @@ class AuthClient:
         return reply.session
 
     async def open_document_link(
-        self, link_token: str, session_token: str, client: pb.Client, start_guest_session: bool
+        self,
+        link_token: str,
+        session_token: str,
+        client: pb.Client,
+        start_guest_session: bool,
+        document_type: str = "invoice",
     ) -> pb.OpenDocumentLinkResponse:
-        """What opening an emailed document link does, decided by auth in one call."""
+        """What opening an emailed document link ("invoice" or "estimate") does, decided by auth in one call."""
         request = pb.OpenDocumentLinkRequest(
-            link_token=link_token, session_token=session_token, client=client, start_guest_session=start_guest_session
+            link_token=link_token,
+            session_token=session_token,
+            client=client,
+            start_guest_session=start_guest_session,
+            document_type=document_type,
         )
         reply: pb.OpenDocumentLinkResponse = await unary(self.stubs.sessions.OpenDocumentLink, request, self.scope)
         if session_token and reply.outcome == pb.OpenDocumentLinkResponse.Outcome.OUTCOME_SIGNED_IN:

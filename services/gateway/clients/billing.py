@@ -9,6 +9,7 @@ from portal.billing.v1 import (
     common_pb2,
     customers_pb2,
     customers_pb2_grpc,
+    estimates_pb2_grpc,
     invoices_pb2,
     invoices_pb2_grpc,
 )
@@ -21,6 +22,7 @@ class BillingStubs:
         self.customers = customers_pb2_grpc.CustomerServiceStub(channel)
         self.invoices = invoices_pb2_grpc.InvoiceServiceStub(channel)
         self.account = account_pb2_grpc.AccountServiceStub(channel)
+        self.estimates = estimates_pb2_grpc.EstimateServiceStub(channel)
 
 
 class BillingClient:

@@ -30,7 +30,7 @@ SSO_FAILED = "This sign-in link is invalid or has expired. Enter your email addr
 SSO_DESTINATIONS = {
     "account": "/",
     "invoices": "/",
-    "estimates": "/",
+    "estimates": "/account/estimates",
     "payments": "/",
     "subscriptions": "/",
     "payment_methods": "/",

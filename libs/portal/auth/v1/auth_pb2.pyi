@@ -428,16 +428,18 @@ class EndCustomerSessionsResponse(_message.Message):
     def __init__(self, ended: _Optional[int] = ...) -> None: ...
 
 class OpenDocumentLinkRequest(_message.Message):
-    __slots__ = ("link_token", "session_token", "client", "start_guest_session")
+    __slots__ = ("link_token", "session_token", "client", "start_guest_session", "document_type")
     LINK_TOKEN_FIELD_NUMBER: _ClassVar[int]
     SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
     CLIENT_FIELD_NUMBER: _ClassVar[int]
     START_GUEST_SESSION_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     link_token: str
     session_token: str
     client: Client
     start_guest_session: bool
-    def __init__(self, link_token: _Optional[str] = ..., session_token: _Optional[str] = ..., client: _Optional[_Union[Client, _Mapping]] = ..., start_guest_session: _Optional[bool] = ...) -> None: ...
+    document_type: str
+    def __init__(self, link_token: _Optional[str] = ..., session_token: _Optional[str] = ..., client: _Optional[_Union[Client, _Mapping]] = ..., start_guest_session: _Optional[bool] = ..., document_type: _Optional[str] = ...) -> None: ...
 
 class OpenDocumentLinkResponse(_message.Message):
     __slots__ = ("outcome", "document_type", "document_id", "session_token", "session")

@@ -15,10 +15,14 @@ class Recipient(_message.Message):
     def __init__(self, name: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
 
 class DocumentRef(_message.Message):
-    __slots__ = ("invoice_pdf",)
+    __slots__ = ("invoice_pdf", "estimate_pdf", "approval_certificate")
     INVOICE_PDF_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATE_PDF_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     invoice_pdf: int
-    def __init__(self, invoice_pdf: _Optional[int] = ...) -> None: ...
+    estimate_pdf: int
+    approval_certificate: int
+    def __init__(self, invoice_pdf: _Optional[int] = ..., estimate_pdf: _Optional[int] = ..., approval_certificate: _Optional[int] = ...) -> None: ...
 
 class Envelope(_message.Message):
     __slots__ = ("to", "from_name", "attachments")

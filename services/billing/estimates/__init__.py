@@ -1,0 +1,1 @@
+"""Estimates (quotes): what a business proposes, and its customer's approval or decline, with evidence."""
