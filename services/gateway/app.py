@@ -32,7 +32,7 @@ from services.gateway.tenancy import Site, Tenancy
 
 log = logging.getLogger("gateway")
 HOST_FREE_PATHS = ("/healthz", "/static/")
-TOKEN_PATHS = ("/sign-in/", "/login/", "/invoices/")  # the segment after these is a bearer token
+TOKEN_PATHS = ("/sign-in/", "/login/", "/invoices/", "/estimates/")  # the segment after these is a bearer token
 
 
 def loggable_path(path: str) -> str:

@@ -238,6 +238,42 @@ class Scenarios:
 
         return Attempt(browser, "/account/full-sign-in", {}, lambda: None, works)
 
+    def _estimate_page(self, name: str) -> tuple[httpx.Client, invoiced.Estimate]:
+        """A signed-in customer on the page of an estimate sent to it."""
+        browser, email = self.signed_in(name)
+        [customer] = self.client.Customer.list(filter={"email": email})[0]
+        estimate = self.client.Estimate.create(
+            customer=customer.id, items=[{"name": "Work", "unit_cost": 10}], sent=True
+        )
+        assert browser.get(f"/account/estimates/{estimate.id}").status_code == 200
+        return browser, estimate
+
+    def estimate_approval(self) -> Attempt:
+        browser, estimate = self._estimate_page("Approver")
+
+        def unchanged() -> None:
+            assert self.client.Estimate.retrieve(estimate.id).approval is None
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303
+            assert self.client.Estimate.retrieve(estimate.id).approved == "AP"
+
+        data = {"version": "1", "initials": "AP"}
+        return Attempt(browser, f"/account/estimates/{estimate.id}/approve", data, unchanged, works)
+
+    def estimate_decline(self) -> Attempt:
+        browser, estimate = self._estimate_page("Decliner")
+
+        def unchanged() -> None:
+            assert self.client.Estimate.retrieve(estimate.id).decision is None
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303
+            assert self.client.Estimate.retrieve(estimate.id).decision["reason"] == "Too dear"
+
+        data = {"version": "1", "kind": "declined", "reason": "Too dear"}
+        return Attempt(browser, f"/account/estimates/{estimate.id}/decline", data, unchanged, works)
+
 
 SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/sign-in": Scenarios.sign_in,
@@ -248,6 +284,8 @@ SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/sign-out/everywhere": Scenarios.sign_out_everywhere,
     "/account/details": Scenarios.account_details,
     "/account/full-sign-in": Scenarios.account_full_sign_in,
+    "/account/estimates/{estimate_id}/approve": Scenarios.estimate_approval,
+    "/account/estimates/{estimate_id}/decline": Scenarios.estimate_decline,
 }
 
 

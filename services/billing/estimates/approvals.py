@@ -40,6 +40,14 @@ class Evidence:
     ip: str
     user_agent: str
     signed_in_email: str
+    guest_link: str = ""
+
+
+def approved_by(principal: Principal, evidence: Evidence) -> str:
+    """The principal; a whole-account guest also names the emailed link its session came from."""
+    if principal.guest and principal.whole_account and evidence.guest_link:
+        return f"guest:{principal.customer_id}/{evidence.guest_link}"[:100]
+    return principal.encode()[:100]
 
 
 @dataclass
@@ -142,7 +150,7 @@ async def approve(
         terms=business.terms,
         ip=evidence.ip[:64],
         user_agent=evidence.user_agent[:512],
-        approved_by=principal.encode()[:100],
+        approved_by=approved_by(principal, evidence),
         signed_in_email="" if principal.guest else evidence.signed_in_email[:254],
         approved_at=now,
     )

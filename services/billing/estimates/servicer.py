@@ -219,7 +219,9 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
         self, request: pb.ApproveEstimateRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetAccountEstimateResponse:
         principal = required_principal()
-        evidence = approvals.Evidence(request.client.ip, request.client.user_agent, request.signed_in_email)
+        evidence = approvals.Evidence(
+            request.client.ip, request.client.user_agent, request.signed_in_email, request.guest_link
+        )
         async with self.db.unit_of_work() as session:
             approved = await approvals.approve(
                 session, principal, request.id, request.version, request.initials, request.accept_terms, evidence,

@@ -186,6 +186,8 @@ async def approve(
         signed_in_email=current.session.email,
         presentation=_presentation(business, settings),
     )
+    if current.temporary and current.session.document_id:
+        approval.guest_link = f"{current.session.document_type}:{current.session.document_id}"
     try:
         await estimates.approve(approval)
     except NotFound:

@@ -399,7 +399,7 @@ class RenderAccountEstimatePdfRequest(_message.Message):
     def __init__(self, id: _Optional[int] = ..., presentation: _Optional[_Union[_invoices_pb2.Presentation, _Mapping]] = ...) -> None: ...
 
 class ApproveEstimateRequest(_message.Message):
-    __slots__ = ("id", "version", "initials", "accept_terms", "client", "signed_in_email", "presentation")
+    __slots__ = ("id", "version", "initials", "accept_terms", "client", "signed_in_email", "presentation", "guest_link")
     ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     INITIALS_FIELD_NUMBER: _ClassVar[int]
@@ -407,6 +407,7 @@ class ApproveEstimateRequest(_message.Message):
     CLIENT_FIELD_NUMBER: _ClassVar[int]
     SIGNED_IN_EMAIL_FIELD_NUMBER: _ClassVar[int]
     PRESENTATION_FIELD_NUMBER: _ClassVar[int]
+    GUEST_LINK_FIELD_NUMBER: _ClassVar[int]
     id: int
     version: int
     initials: str
@@ -414,7 +415,8 @@ class ApproveEstimateRequest(_message.Message):
     client: ClientInfo
     signed_in_email: str
     presentation: _invoices_pb2.Presentation
-    def __init__(self, id: _Optional[int] = ..., version: _Optional[int] = ..., initials: _Optional[str] = ..., accept_terms: _Optional[bool] = ..., client: _Optional[_Union[ClientInfo, _Mapping]] = ..., signed_in_email: _Optional[str] = ..., presentation: _Optional[_Union[_invoices_pb2.Presentation, _Mapping]] = ...) -> None: ...
+    guest_link: str
+    def __init__(self, id: _Optional[int] = ..., version: _Optional[int] = ..., initials: _Optional[str] = ..., accept_terms: _Optional[bool] = ..., client: _Optional[_Union[ClientInfo, _Mapping]] = ..., signed_in_email: _Optional[str] = ..., presentation: _Optional[_Union[_invoices_pb2.Presentation, _Mapping]] = ..., guest_link: _Optional[str] = ...) -> None: ...
 
 class DeclineEstimateRequest(_message.Message):
     __slots__ = ("id", "version", "kind", "reason", "presentation")
