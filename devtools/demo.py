@@ -1,4 +1,4 @@
-"""Demo data for the local run: the business `acme` with customers, contacts and invoices.
+"""Demo data for the local run: the business `acme` with customers, contacts, invoices and an estimate to approve.
 
 Created through the same doors a real business uses: the auth admin gRPC call, then the JSON API.
 """
@@ -77,6 +77,19 @@ CUSTOMERS: list[dict[str, Any]] = [
             },
             {"days_ago": 0, "draft": True, "items": [{"name": "Support plan", "quantity": 1, "unit_cost": 299}]},
         ],
+        "estimates": [
+            {
+                "days_ago": 1,
+                "valid_days": 30,
+                "name": "Website redesign",
+                "items": [
+                    {"name": "Discovery workshop", "quantity": 2, "unit_cost": 600},
+                    {"name": "Design and build", "quantity": 1, "unit_cost": 4800},
+                ],
+                "deposit": 1500,
+                "send": True,
+            },
+        ],
     },
     {
         "customer": {
@@ -115,6 +128,10 @@ CUSTOMERS: list[dict[str, Any]] = [
     },
 ]
 
+# Approving a demo estimate asks for these terms; decisions are emailed to the dev mailbox's sales address.
+ESTIMATE_SETTINGS = {"terms": "Work starts within two weeks of approval. The deposit is due on approval.",
+                     "notify_email": "sales@acme.example"}  # fmt: skip
+
 
 async def seed(api_url: str, api_key: str, host: str | None = None) -> int:
     """Adds the demo customers unless the business already has customers. Returns how many were created."""
@@ -125,6 +142,7 @@ async def seed(api_url: str, api_key: str, host: str | None = None) -> int:
         if int(existing.headers["x-total-count"]) > 0:
             return 0
         now = int(time.time())
+        (await client.patch("/estimate_settings", json=ESTIMATE_SETTINGS)).raise_for_status()
         for entry in CUSTOMERS:
             reply = await client.post("/customers", json=entry["customer"])
             reply.raise_for_status()
@@ -138,6 +156,14 @@ async def seed(api_url: str, api_key: str, host: str | None = None) -> int:
                 created.raise_for_status()
                 if spec.get("send"):
                     (await client.post(f"/invoices/{created.json()['id']}/emails", json={})).raise_for_status()
+            for spec in entry.get("estimates", []):
+                body = {k: v for k, v in spec.items() if k not in ("days_ago", "valid_days", "send")}
+                body.update(customer=customer_id, date=now - spec["days_ago"] * DAY,
+                            expiration_date=now + spec["valid_days"] * DAY)  # fmt: skip
+                created = await client.post("/estimates", json=body)
+                created.raise_for_status()
+                if spec.get("send"):
+                    (await client.post(f"/estimates/{created.json()['id']}/emails", json={})).raise_for_status()
         return len(CUSTOMERS)
 
 

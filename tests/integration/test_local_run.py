@@ -86,6 +86,11 @@ def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path: Pat
         while not httpx.get(mailbox + "/api/messages").json():
             assert time.monotonic() < deadline, "the demo invoice email never reached the mailbox"
             time.sleep(0.5)
+        while not any(
+            m["subject"] == "Estimate EST-0001 from Acme Inc" for m in httpx.get(mailbox + "/api/messages").json()
+        ):
+            assert time.monotonic() < deadline, "the demo estimate email never reached the mailbox"
+            time.sleep(0.5)
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
