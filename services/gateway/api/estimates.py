@@ -133,13 +133,13 @@ async def list_estimates(
     expand: Expand = None,
 ) -> JsonResponse:
     current = page_of(page, per_page)
-    found, total = await EstimatesClient(billing).listing(
+    found, info = await EstimatesClient(billing).listing(
         current.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
     )
     rows = [estimate_json(e, settings.portal_url(business.username), _api_url(request)) for e in found]
     if wants_customer(expand) and rows:
         await expand_customers(billing, rows)
-    return JsonResponse(rows, headers=list_headers(request, current, total))
+    return JsonResponse(rows, headers=list_headers(request, current, info))
 
 
 @router.get("/estimates/{estimate_id}", response_model=Estimate, responses={200: PDF, **errors(404)})

@@ -46,10 +46,11 @@ class EstimatesClient:
 
     async def listing(
         self, page: common_pb2.PageRequest, filters: dict[str, str], metadata: dict[str, str]
-    ) -> tuple[list[pb.Estimate], int]:
+    ) -> tuple[list[pb.Estimate], common_pb2.PageInfo]:
+        """One page by number (estimate lists stay small: no keyset cursors)."""
         request = pb.ListEstimatesRequest(page=page, filter=filters, metadata=metadata)
         reply: pb.ListEstimatesResponse = await unary(self.stub.ListEstimates, request, self.scope)
-        return list(reply.estimates), reply.page_info.total_count
+        return list(reply.estimates), reply.page_info
 
     async def send(self, request: pb.SendEstimateRequest) -> list[invoices_pb2.Email]:
         reply: pb.SendEstimateResponse = await unary(self.stub.SendEstimate, request, self.scope)
