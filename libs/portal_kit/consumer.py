@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from portal_kit.context import bound
 from portal_kit.db import Database
+from portal_kit.settings import kafka_client_options
 from portal_kit.timestamps import utcnow
 
 log = logging.getLogger("portal_kit.consumer")
@@ -169,6 +170,7 @@ class IdempotentConsumer:
                 rebalance_timeout_ms=self.group_timeout_ms,
                 request_timeout_ms=5000,
                 metadata_max_age_ms=2000,
+                **kafka_client_options(),
             )
             watch = AssignmentWatch()
             consumer.subscribe(self.topics, listener=watch)

@@ -15,12 +15,14 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
+from portal_kit.settings import kafka_client_options
+
 log = logging.getLogger("portal_kit.kafka_topics")
 
 
 async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 1, replication_factor: int = 1) -> None:
     """Creates the topics that do not exist yet. Raises when the broker cannot be reached: callers retry."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000, **kafka_client_options())
     try:
         await admin.start()
         existing = set(await admin.list_topics())
@@ -55,8 +57,9 @@ async def wait_for_topics(bootstrap: str, topics: list[str], max_backoff: float 
 
 
 async def started_producer(**config: Any) -> AIOKafkaProducer:
-    """A started producer; one that fails to start is stopped again, so it leaves no background task behind."""
-    producer = AIOKafkaProducer(**config)
+    """A started producer (with the broker's security options); one that fails to start is stopped again, so it
+    leaves no background task behind."""
+    producer = AIOKafkaProducer(**(kafka_client_options() | config))
     try:
         await producer.start()
     except BaseException:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
+from aiokafka.helpers import create_ssl_context
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,13 +52,58 @@ class SecretSettings(BaseSettings):
 
 
 class KafkaSettings(BaseSettings):
-    """PORTAL_KAFKA_BOOTSTRAP, PORTAL_KAFKA_IDEMPOTENCE, PORTAL_KAFKA_GROUP_TIMEOUT_MS."""
+    """PORTAL_KAFKA_BOOTSTRAP, PORTAL_KAFKA_IDEMPOTENCE, PORTAL_KAFKA_GROUP_TIMEOUT_MS, and how clients reach a
+    secured broker: PORTAL_KAFKA_SECURITY_PROTOCOL, PORTAL_KAFKA_SASL_MECHANISM / _USERNAME / _PASSWORD,
+    PORTAL_KAFKA_SSL_CAFILE / _CERTFILE / _KEYFILE (PEM files, e.g. mounted from a Secret)."""
 
     model_config = SettingsConfigDict(env_prefix="PORTAL_KAFKA_", frozen=True, extra="ignore")
 
     bootstrap: str = "127.0.0.1:9092"
     idempotence: bool = False  # real Kafka; the local broker does not support idempotent producers
     group_timeout_ms: int = Field(default=6000, gt=0)  # consumer-group session/rebalance timeout
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str = ""
+    sasl_password: SecretStr = SecretStr("")
+    ssl_cafile: str = ""  # empty: the system's trusted CAs
+    ssl_certfile: str = ""  # client certificate (mutual TLS), with ssl_keyfile
+    ssl_keyfile: str = ""
+
+    @model_validator(mode="after")
+    def _complete_security(self) -> Self:
+        if self.security_protocol.startswith("SASL_") and not (
+            self.sasl_username and self.sasl_password.get_secret_value()
+        ):
+            raise ValueError(
+                f"PORTAL_KAFKA_SECURITY_PROTOCOL={self.security_protocol} needs PORTAL_KAFKA_SASL_USERNAME "
+                "and PORTAL_KAFKA_SASL_PASSWORD"
+            )
+        if bool(self.ssl_certfile) != bool(self.ssl_keyfile):
+            raise ValueError("PORTAL_KAFKA_SSL_CERTFILE and PORTAL_KAFKA_SSL_KEYFILE go together (mutual TLS)")
+        return self
+
+    def client_options(self) -> dict[str, Any]:
+        """The security arguments of every aiokafka client (producer, consumer, admin); none for PLAINTEXT."""
+        if self.security_protocol == "PLAINTEXT":
+            return {}
+        options: dict[str, Any] = {"security_protocol": self.security_protocol}
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            options["ssl_context"] = create_ssl_context(
+                cafile=self.ssl_cafile or None,
+                certfile=self.ssl_certfile or None,
+                keyfile=self.ssl_keyfile or None,
+            )
+        if self.security_protocol.startswith("SASL_"):
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = self.sasl_password.get_secret_value()
+        return options
+
+
+def kafka_client_options() -> dict[str, Any]:
+    """Security arguments for an aiokafka client, from the environment (validated at start by each service's
+    settings); spread into every client: `AIOKafkaConsumer(..., **kafka_client_options())`."""
+    return KafkaSettings().client_options()
 
 
 class DatabaseSettings(BaseModel):

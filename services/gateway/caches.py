@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from portal.auth.v1 import auth_pb2
 from portal.auth.v1 import revocations_pb2 as pb
 from portal_kit.kafka_topics import ensure_topics
+from portal_kit.settings import kafka_client_options
 
 log = logging.getLogger("gateway.caches")
 TOPIC = "auth.revocations.v1"
@@ -198,6 +199,7 @@ class RevocationListener:
                 enable_auto_commit=False,
                 request_timeout_ms=5000,
                 metadata_max_age_ms=5000,
+                **kafka_client_options(),
             )
             try:
                 await ensure_topics(self.bootstrap, [TOPIC])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from portal_kit.settings import PortalSettings
+from portal_kit.settings import KafkaSettings, PortalSettings
 from pydantic import Field, field_validator, model_validator
 
 from services.gateway.client_ip import TrustedProxies
@@ -27,6 +27,7 @@ class GatewaySettings(PortalSettings):
     backend_deadline: float = Field(default=5.0, gt=0)  # seconds, every gRPC call
     trusted_proxies: str = ""  # CIDRs whose X-Forwarded-For is believed (services/gateway/client_ip.py)
     kafka_bootstrap: str | None = None  # where auth's revocations are read; None: no caching of sessions/keys
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)  # the broker's TLS/SASL, checked at start
     gateway_cache_seconds: float = Field(default=5.0, ge=0)  # how long a validated session or API key is reused
 
     @field_validator("base_domain")
