@@ -42,6 +42,7 @@ BACKENDS = (*UPSTREAMS, MAILER)
 COMPONENTS = (GATEWAY, *BACKENDS)
 GRPC_PORT = 50051
 HTTP_PORT = 8080
+METRICS_PORT = 9464
 # Backends that call other backends: auth looks up billing customers, the mailer fetches billing documents.
 BACKEND_UPSTREAMS = {"auth": ("billing",), "mailer": ("billing",)}
 TOKENS_SECRET = "billing-portal-service-tokens"
@@ -156,11 +157,12 @@ def test_backends_have_native_grpc_probes(default_manifests: list[Manifest]) -> 
 
 
 def test_gateway_has_http_probes(default_manifests: list[Manifest]) -> None:
+    """Liveness on /healthz; readiness on /readyz, which turns false while the gateway drains."""
     container = only_container(by_kind(default_manifests, "Deployment")[GATEWAY])
     assert container["command"] == ["python", "-m", "services.gateway"]
     assert container["ports"][0]["containerPort"] == 8080
-    for probe in ("livenessProbe", "readinessProbe"):
-        assert container[probe]["httpGet"]["path"] == "/healthz"
+    for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+        assert container[probe]["httpGet"]["path"] == path
         assert container[probe]["httpGet"]["port"] == "http"
         assert "grpc" not in container[probe]
 
@@ -242,10 +244,37 @@ def test_disabling_a_component_removes_its_deployment_and_service() -> None:
 
 
 def test_replicas_override_is_honoured() -> None:
-    manifests = render({"components": {"billing": {"replicas": 5}}})
+    manifests = render({"components": {"mailer": {"replicas": 5}, "billing": {"autoscaling": {"enabled": False}}}})
     deployments = by_kind(manifests, "Deployment")
-    assert deployments["billing"]["spec"]["replicas"] == 5
-    assert deployments["auth"]["spec"]["replicas"] == 2
+    assert deployments["mailer"]["spec"]["replicas"] == 5
+    assert deployments["billing"]["spec"]["replicas"] == 2
+    assert "billing" not in by_kind(manifests, "HorizontalPodAutoscaler")
+
+
+def test_an_autoscaled_deployment_leaves_its_size_to_the_autoscaler(default_manifests: list[Manifest]) -> None:
+    """Gateway and gRPC backends scale on CPU; the mailer (bound by its topics' partitions) keeps its replicas."""
+    deployments = by_kind(default_manifests, "Deployment")
+    autoscalers = by_kind(default_manifests, "HorizontalPodAutoscaler")
+    assert sorted(autoscalers) == sorted([GATEWAY, *UPSTREAMS])
+    for component, hpa in autoscalers.items():
+        assert "replicas" not in deployments[component]["spec"], component
+        assert hpa["spec"]["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": deployments[component]["metadata"]["name"],
+        }
+        assert 2 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"], component
+        (metric,) = hpa["spec"]["metrics"]
+        assert metric["resource"]["name"] == "cpu"
+        assert metric["resource"]["target"] == {"type": "Utilization", "averageUtilization": 70}
+    assert deployments[MAILER]["spec"]["replicas"] == 2
+
+
+def test_an_autoscaler_needs_a_cpu_request() -> None:
+    with pytest.raises(helm_python.HelmRenderError, match="components.gateway.autoscaling needs a CPU request"):
+        render({"components": {"gateway": {"resources": {"requests": {"cpu": None}}}}})  # null drops a default
+    with pytest.raises(helm_python.HelmRenderError, match=r"minReplicas \(9\) is above maxReplicas \(3\)"):
+        render({"components": {"auth": {"autoscaling": {"minReplicas": 9, "maxReplicas": 3}}}})
 
 
 def test_image_is_global_with_per_component_override() -> None:
@@ -431,8 +460,11 @@ def test_credentials_secret_name_is_configurable() -> None:
 
 
 def callers_allowed_by(policy: Manifest) -> set[str]:
+    """The components admitted on the gRPC port (the other rule is the metrics port, checked elsewhere)."""
     callers = set()
     for rule in policy["spec"].get("ingress") or []:
+        if rule["ports"] == [{"port": METRICS_PORT, "protocol": "TCP"}]:
+            continue
         for peer in rule["from"]:
             labels = peer["podSelector"]["matchLabels"]
             assert labels["app.kubernetes.io/instance"] == RELEASE
@@ -443,15 +475,20 @@ def callers_allowed_by(policy: Manifest) -> set[str]:
 
 
 def test_network_policies_let_backends_accept_only_their_callers(default_manifests: list[Manifest]) -> None:
-    """One policy per gRPC backend; the callers it admits are exactly the ones its code accepts (CALLERS)."""
+    """One policy per component; a backend admits exactly the callers its code accepts (CALLERS)."""
     policies = by_kind(default_manifests, "NetworkPolicy")
     deployments = by_kind(default_manifests, "Deployment")
-    assert sorted(policies) == sorted(BACKENDS)  # the gateway stays reachable from the ingress controller
-    for backend, policy in policies.items():
-        assert policy["spec"]["policyTypes"] == ["Ingress"]
-        assert policy["spec"]["podSelector"]["matchLabels"] == deployments[backend]["spec"]["selector"]["matchLabels"]
-        assert callers_allowed_by(policy) == set(CALLERS[backend]), backend
-    assert policies[MAILER]["spec"]["ingress"] == []  # nobody calls the mailer; probes come from the node
+    assert sorted(policies) == sorted(COMPONENTS)
+    for component, policy in policies.items():
+        assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+        selector = deployments[component]["spec"]["selector"]["matchLabels"]
+        assert policy["spec"]["podSelector"]["matchLabels"] == selector
+    for backend in BACKENDS:
+        assert callers_allowed_by(policies[backend]) == set(CALLERS[backend]), backend
+    # nobody calls the mailer (probes come from the node): only the metrics port is open
+    assert policies[MAILER]["spec"]["ingress"] == [{"ports": [{"port": METRICS_PORT, "protocol": "TCP"}]}]
+    # the gateway is the public entry: its port from any source by default
+    assert {"ports": [{"port": HTTP_PORT, "protocol": "TCP"}]} in policies[GATEWAY]["spec"]["ingress"]
 
 
 def test_admin_peers_reach_only_the_admin_component() -> None:
@@ -459,7 +496,8 @@ def test_admin_peers_reach_only_the_admin_component() -> None:
     policies = by_kind(render({"networkPolicy": {"adminFrom": [job]}}), "NetworkPolicy")
     assert job in policies["auth"]["spec"]["ingress"][0]["from"]
     for backend in set(BACKENDS) - {"auth"}:
-        assert job not in [peer for rule in policies[backend]["spec"]["ingress"] for peer in rule["from"]], backend
+        peers = [peer for rule in policies[backend]["spec"]["ingress"] for peer in rule.get("from", [])]
+        assert job not in peers, backend
 
 
 def test_network_policies_follow_disabled_components_and_can_be_turned_off() -> None:
