@@ -70,14 +70,28 @@ def render(values: dict[str, Any] | None = None) -> list[Manifest]:
 
 
 def by_kind(manifests: list[Manifest], kind: str) -> dict[str, Manifest]:
-    """Manifests of one kind, keyed by their app.kubernetes.io/component label."""
+    """Manifests of one kind, keyed by their app.kubernetes.io/component label (headless Services aside)."""
     found: dict[str, Manifest] = {}
     for manifest in manifests:
-        if manifest["kind"] == kind:
+        if manifest["kind"] == kind and not is_headless(manifest):
             component = manifest["metadata"]["labels"]["app.kubernetes.io/component"]
             assert component not in found, f"two {kind}s for {component}"
             found[component] = manifest
     return found
+
+
+def is_headless(manifest: Manifest) -> bool:
+    return manifest["kind"] == "Service" and manifest["spec"].get("clusterIP") == "None"
+
+
+def headless_services(manifests: list[Manifest]) -> dict[str, Manifest]:
+    return {m["metadata"]["labels"]["app.kubernetes.io/component"]: m for m in manifests if is_headless(m)}
+
+
+def grpc_target(service: Manifest, port: int | None = None) -> str:
+    """The address callers get: the gRPC DNS target of the component's headless Service."""
+    port = port or service["spec"]["ports"][0]["port"]
+    return f"dns:///{service['metadata']['name']}-headless.{NAMESPACE}.svc.cluster.local:{port}"
 
 
 def only_container(deployment: Manifest) -> Manifest:
@@ -187,7 +201,7 @@ def test_gateway_env_points_at_rendered_backend_services(default_manifests: list
     for backend in UPSTREAMS:
         service = services[backend]
         port = service["spec"]["ports"][0]["port"]
-        assert env[f"PORTAL_{backend.upper()}_ADDR"] == f"{service['metadata']['name']}:{port}"
+        assert env[f"PORTAL_{backend.upper()}_ADDR"] == grpc_target(service, port)
     assert "PORTAL_MAILER_ADDR" not in env
     assert env["PORTAL_PUBLIC_SCHEME"] == "https"
     assert env["PORTAL_BASE_DOMAIN"] == "portal.example.com"
@@ -208,12 +222,27 @@ def test_backend_env_comes_from_values_and_secrets(default_manifests: list[Manif
         assert "PORTAL_HTTP_PORT" not in env
 
 
+def test_backends_with_callers_get_a_headless_service(default_manifests: list[Manifest]) -> None:
+    """DNS of a headless Service lists every ready pod: a caller's gRPC channel balances calls over them."""
+    services = by_kind(default_manifests, "Service")
+    headless = headless_services(default_manifests)
+    assert sorted(headless) == sorted(UPSTREAMS)  # nobody calls the mailer; the gateway is reached by the Ingress
+    for backend, service in headless.items():
+        assert service["metadata"]["name"] == f"{FULLNAME}-{backend}-headless"
+        assert service["spec"]["publishNotReadyAddresses"] is False
+        assert service["spec"]["selector"] == services[backend]["spec"]["selector"]
+        assert [p["name"] for p in service["spec"]["ports"]] == ["grpc"]  # not scraped twice by a ServiceMonitor
+    plain = render({"grpcBalancing": "service"})
+    assert headless_services(plain) == {}
+    env = env_of(only_container(by_kind(plain, "Deployment")[GATEWAY]))
+    assert env["PORTAL_BILLING_ADDR"] == f"{FULLNAME}-billing:{GRPC_PORT}"
+
+
 def test_auth_and_the_mailer_call_billing_at_its_service(default_manifests: list[Manifest]) -> None:
     service = by_kind(default_manifests, "Service")["billing"]
     for caller in ("auth", MAILER):
         env = env_of(only_container(by_kind(default_manifests, "Deployment")[caller]))
-        address = f"{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
-        assert env["PORTAL_BILLING_ADDR"] == address, caller
+        assert env["PORTAL_BILLING_ADDR"] == grpc_target(service), caller
 
 
 def test_secret_names_and_globals_are_configurable() -> None:
@@ -317,7 +346,8 @@ def test_port_overrides_move_env_probes_and_service_together() -> None:
     gateway = only_container(deployments[GATEWAY])
     assert env_of(gateway)["PORTAL_HTTP_PORT"] == "9090"
     assert gateway["ports"][0]["containerPort"] == 9090
-    assert env_of(gateway)["PORTAL_BILLING_ADDR"] == f"{FULLNAME}-billing:6001"
+    assert env_of(gateway)["PORTAL_BILLING_ADDR"] == grpc_target(services["billing"], 6001)
+    assert headless_services(manifests)["billing"]["spec"]["ports"][0]["port"] == 6001
 
 
 def test_every_component_runs_in_production_mode(default_manifests: list[Manifest]) -> None:
@@ -385,8 +415,7 @@ def test_gateway_settings_read_the_rendered_env(
     assert settings.public_port is None
     for backend in UPSTREAMS:
         service = services[backend]
-        address = f"{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
-        assert getattr(settings, f"{backend}_addr") == address, backend
+        assert getattr(settings, f"{backend}_addr") == grpc_target(service), backend
 
 
 def test_backend_settings_read_the_rendered_env(
@@ -414,7 +443,8 @@ def test_backend_settings_read_the_rendered_env(
         assert settings.secret_key == FAKE_SECRET.encode(), backend
         assert settings.development is False, backend
         if isinstance(settings, AuthSettings | MailerSettings):  # the backends that call billing
-            assert settings.billing_addr == f"{FULLNAME}-billing:{GRPC_PORT}", backend
+            target = f"dns:///{FULLNAME}-billing-headless.{NAMESPACE}.svc.cluster.local:{GRPC_PORT}"
+            assert settings.billing_addr == target, backend
 
 
 def test_mail_settings_read_the_rendered_env(monkeypatch: pytest.MonkeyPatch) -> None:

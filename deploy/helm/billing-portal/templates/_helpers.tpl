@@ -65,6 +65,22 @@ Call with (dict "root" $ "name" "auth").
 {{- end }}
 
 {{/*
+Where a caller reaches a gRPC component: with `grpcBalancing: headless`, the gRPC DNS target of its headless Service
+(dns:///<service>-headless.<namespace>.svc.<clusterDomain>:<port>), which resolves to every ready pod, so the caller's
+channel balances calls over them (round_robin) and can retry on another instance; with `service`, the ClusterIP
+address (one HTTP/2 connection pins a caller to one pod).
+Call with (dict "root" $ "name" "auth").
+*/}}
+{{- define "billing-portal.grpcTarget" -}}
+{{- if eq .root.Values.grpcBalancing "headless" }}
+{{- $component := index .root.Values.components .name }}
+{{- printf "dns:///%s-headless.%s.svc.%s:%v" (include "billing-portal.componentFullname" .) .root.Release.Namespace .root.Values.clusterDomain $component.port }}
+{{- else }}
+{{- include "billing-portal.address" . }}
+{{- end }}
+{{- end }}
+
+{{/*
 Container image of a component: global image.repository/tag, overridable per component.
 Call with (dict "root" $ "name" "auth" "component" $component).
 */}}
@@ -103,6 +119,31 @@ spec:
       protocol: TCP
       appProtocol: http
     {{- end }}
+{{- end }}
+
+{{/*
+Headless Service of a gRPC component that has callers (grpcBalancing: headless): DNS lists its ready pods.
+Call with (dict "root" $ "name" "billing" "component" $component).
+*/}}
+{{- define "billing-portal.headlessService" -}}
+{{- $c := .component -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ printf "%s-headless" (include "billing-portal.componentFullname" .) }}
+  labels:
+    {{- include "billing-portal.labels" . | nindent 4 }}
+spec:
+  clusterIP: None
+  publishNotReadyAddresses: false
+  selector:
+    {{- include "billing-portal.selectorLabels" . | nindent 4 }}
+  ports:
+    - name: {{ $c.protocol }}
+      port: {{ $c.port }}
+      targetPort: {{ $c.protocol }}
+      protocol: TCP
+      appProtocol: {{ $c.protocol }}
 {{- end }}
 
 {{/*

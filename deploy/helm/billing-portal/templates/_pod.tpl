@@ -148,7 +148,7 @@ Call with (dict "root" $ "name" "auth" "component" $component).
 {{- $target := index $values.components $upstream | required (printf "components.%s.upstreams: unknown component %q" $.name $upstream) }}
 {{- if $target.enabled }}
 - name: {{ printf "PORTAL_%s_ADDR" ($upstream | upper | replace "-" "_") }}
-  value: {{ include "billing-portal.address" (dict "root" $root "name" $upstream) | quote }}
+  value: {{ include "billing-portal.grpcTarget" (dict "root" $root "name" $upstream) | quote }}
 {{- end }}
 {{- end }}
 {{- include "billing-portal.serviceCredentials" . }}
