@@ -300,6 +300,26 @@ def test_replicas_never_migrate_at_start(rendered: tuple[str, list[Manifest]]) -
             render(where)
 
 
+def test_migration_pods_reach_only_dns_and_the_database(production: list[Manifest]) -> None:
+    """A hook like the Jobs but created before them (lower weight), so it holds on the first install too."""
+    policy = by_kind(production, "NetworkPolicy")["migrate"]
+    assert policy["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
+    assert int(policy["metadata"]["annotations"]["helm.sh/hook-weight"]) < int(
+        next(iter(jobs(production).values()))["metadata"]["annotations"]["helm.sh/hook-weight"]
+    )
+    (expression,) = policy["spec"]["podSelector"]["matchExpressions"]
+    assert expression["key"] == "app.kubernetes.io/component"
+    for component, job in jobs(production).items():
+        labels = job["spec"]["template"]["metadata"]["labels"]
+        assert labels["app.kubernetes.io/component"] in expression["values"], component
+        assert policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items(), component
+    assert sorted(expression["values"]) == sorted(f"{c}-migrate" for c in WITH_DATABASE)
+    assert policy["spec"]["ingress"] == []
+    assert egress_ports(policy) == {53, 5432}
+    database_rule = policy["spec"]["egress"][1]
+    assert database_rule["to"] == [{"ipBlock": {"cidr": "10.20.0.0/24"}}]
+
+
 def test_migrations_can_be_left_to_the_operator() -> None:
     assert jobs(render({"migrations": {"enabled": False}})) == {}
 
@@ -583,7 +603,8 @@ def test_ingress_peers_for_the_gateway_and_metrics(production: list[Manifest]) -
     ingress_nginx = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
     monitoring = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
     assert {"ports": [{"port": 8080, "protocol": "TCP"}], "from": [ingress_nginx]} in gateway_rules
-    for component, policy in policies.items():
+    for component in COMPONENTS:
+        policy = policies[component]
         metrics_rule = {"ports": [{"port": METRICS_PORT, "protocol": "TCP"}], "from": [monitoring]}
         assert metrics_rule in policy["spec"]["ingress"], component
 
