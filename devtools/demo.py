@@ -6,9 +6,11 @@ Created through the same doors a real business uses: the auth admin gRPC call, t
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from portal.auth.v1 import auth_pb2, auth_pb2_grpc
@@ -17,6 +19,7 @@ from portal_kit.errors import AlreadyExists
 from portal_kit.service_auth import ServiceCredential
 
 DAY = 86_400
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @dataclass
@@ -74,6 +77,13 @@ CUSTOMERS: list[dict[str, Any]] = [
                 ],
                 "taxes": [{"amount": 12.5}],
                 "send": True,
+                # A comment thread: the customer asks (as a guest from the emailed link), the business replies,
+                # the customer follows up: the invoice needs attention.
+                "thread": [
+                    ("customer", "Hi! Could you add our PO number 4500-117 to this invoice? Our AP team needs it."),
+                    ("business", "Of course. We will add it today and send you the updated PDF."),
+                    ("customer", "Thanks! Also, is the hosting line for March or April?"),
+                ],
             },
             {"days_ago": 0, "draft": True, "items": [{"name": "Support plan", "quantity": 1, "unit_cost": 299}]},
         ],
@@ -150,12 +160,14 @@ async def seed(api_url: str, api_key: str, host: str | None = None) -> int:
             for contact in entry["contacts"]:
                 (await client.post(f"/customers/{customer_id}/contacts", json=contact)).raise_for_status()
             for spec in entry["invoices"]:
-                body = {k: v for k, v in spec.items() if k not in ("days_ago", "send")}
+                body = {k: v for k, v in spec.items() if k not in ("days_ago", "send", "thread")}
                 body.update(customer=customer_id, date=now - spec["days_ago"] * DAY)
                 created = await client.post("/invoices", json=body)
                 created.raise_for_status()
                 if spec.get("send"):
                     (await client.post(f"/invoices/{created.json()['id']}/emails", json={})).raise_for_status()
+                if spec.get("thread"):
+                    await seed_thread(client, api_url, created.json(), spec["thread"])
             for spec in entry.get("estimates", []):
                 body = {k: v for k, v in spec.items() if k not in ("days_ago", "valid_days", "send")}
                 body.update(customer=customer_id, date=now - spec["days_ago"] * DAY,
@@ -165,6 +177,30 @@ async def seed(api_url: str, api_key: str, host: str | None = None) -> int:
                 if spec.get("send"):
                     (await client.post(f"/estimates/{created.json()['id']}/emails", json={})).raise_for_status()
         return len(CUSTOMERS)
+
+
+async def seed_thread(
+    api: httpx.AsyncClient, api_url: str, invoice: dict[str, Any], thread: list[tuple[str, str]]
+) -> None:
+    """The customer comments through the portal (a guest from the invoice's link); the business replies by API."""
+    (await api.patch("/comment_settings", json={"notification_email": "billing@acme.example"})).raise_for_status()
+    link = urlsplit(invoice["url"])
+    origin = urlsplit(api_url)
+    async with httpx.AsyncClient(base_url=f"{origin.scheme}://{origin.netloc}", headers={"Host": link.netloc},
+                                 timeout=30) as browser:  # fmt: skip
+        opened = await browser.get(link.path)
+        page_path = opened.headers["location"]
+        for author, text in thread:
+            if author == "business":
+                (await api.post("/notes", json={"invoice_id": invoice["id"], "notes": text})).raise_for_status()
+                continue
+            page = await browser.get(page_path)
+            token = CSRF.search(page.text)
+            assert token is not None, "the invoice page has no comment form"
+            posted = await browser.post(f"{page_path}/comments", data={"csrf_token": token.group(1), "body": text},
+                                        headers={"Origin": f"{link.scheme}://{link.netloc}"})  # fmt: skip
+            if posted.status_code != 303:
+                raise RuntimeError(f"the demo comment was refused ({posted.status_code})")
 
 
 def seed_sync(api_url: str, api_key: str, host: str | None = None) -> int:

@@ -108,8 +108,11 @@ class IdempotentConsumer:
         name: str,
         handler: Handler,
         group_timeout_ms: int = 6000,
+        on_handled: Callable[[], None] | None = None,
     ) -> None:
+        """`on_handled` runs after each handled event's transaction commits (e.g. to wake an outbox relay)."""
         self.group_timeout_ms = group_timeout_ms
+        self.on_handled = on_handled
         self.db = db
         self.bootstrap = bootstrap
         self.topics = topics
@@ -124,6 +127,8 @@ class IdempotentConsumer:
                     return False
                 await self.handler(event, session)
                 session.add(ProcessedEvent(consumer=self.name, event_id=event.event_id))
+        if self.on_handled is not None:
+            self.on_handled()
         return True
 
     async def _skip(self, event: Event, problem: MalformedEvent) -> None:

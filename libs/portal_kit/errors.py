@@ -42,6 +42,12 @@ class Unavailable(DomainError):
     code = grpc.StatusCode.UNAVAILABLE
 
 
+class ResourceExhausted(DomainError):
+    """Too many requests of one kind from one caller in a short time; the message says when to try again."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
 class Aborted(DomainError):
     """A concurrent request got there first (e.g. one with the same Idempotency-Key); retrying is safe."""
 
@@ -58,6 +64,7 @@ _BY_CODE: dict[grpc.StatusCode, type[DomainError]] = {
         Unauthenticated,
         PermissionDenied,
         Unavailable,
+        ResourceExhausted,
         Aborted,
     )
 }

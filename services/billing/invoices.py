@@ -277,6 +277,7 @@ def invoice_filters(raw: Mapping[str, str]) -> InvoiceFilters:
         paid=flag("paid"),
         draft=flag("draft"),
         closed=flag("closed"),
+        needs_attention=flag("needs_attention"),
     )
 
 

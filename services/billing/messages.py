@@ -143,6 +143,7 @@ def invoice_to_pb(record: InvoiceRecord, link_token: str, now: datetime) -> invo
         metadata=common_pb2.Metadata(values=record.metadata),
         voided=invoice.voided,
         sent=invoice.sent,
+        needs_attention=invoice.needs_attention,
         created_at=unix(invoice.created_at),
         updated_at=unix(invoice.updated_at),
         **_set(invoice, ["name", "payment_terms", "purchase_order", "notes"]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import portal_kit.consumer  # noqa: F401  (processed_events: the comment-flag consumer dedupes on event ids)
 import portal_kit.outbox  # noqa: F401  (the outbox table lives in this service's database)
 import portal_kit.replays  # noqa: F401  (idempotent_replies: Idempotency-Key replies kept with the writes)
 from portal_kit.timestamps import utcnow
@@ -94,6 +95,7 @@ class Invoice(SQLModel, table=True):
         Index("ix_invoices_tenant_customer_created", "tenant_id", "customer_id", "created_at", "pk"),
         # The account page: a customer's newest invoices first, paged by pk, however many the business has.
         Index("ix_invoices_tenant_customer_pk", "tenant_id", "customer_id", "pk"),
+        Index("ix_invoices_tenant_needs_attention", "tenant_id", "needs_attention"),
     )
 
     pk: int | None = Field(default=None, primary_key=True)
@@ -124,6 +126,7 @@ class Invoice(SQLModel, table=True):
     link_nonce: str = Field(max_length=32)
     link_hash: str = Field(max_length=64, unique=True)
     link_issued_at: datetime | None = None  # the link works for LINK_DAYS from here (creation, or the latest send)
+    needs_attention: bool = False  # set and cleared by comment-flag events only (services/billing/attention)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -177,3 +180,4 @@ class NumberSequence(SQLModel, table=True):
 
 
 import services.billing.estimates.models  # noqa: E402, F401  (estimate tables live in this service's database)
+import services.billing.attention.models  # noqa: E402, F401  (the needs-attention tables: billing/attention)

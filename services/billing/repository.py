@@ -51,6 +51,7 @@ class InvoiceFilters:
     paid: bool | None = None
     draft: bool | None = None
     closed: bool | None = None
+    needs_attention: bool | None = None
 
 
 class CustomerRepository(TenantRepository[Customer]):
@@ -173,7 +174,9 @@ class InvoiceRepository(TenantRepository[Invoice]):
             query = query.where(col(Invoice.currency) == filters.currency)
         if filters.status is not None:
             query = query.where(status_condition(filters.status, now))
-        for flag, value in (("paid", filters.paid), ("draft", filters.draft), ("closed", filters.closed)):
+        flags = (("paid", filters.paid), ("draft", filters.draft), ("closed", filters.closed),
+                 ("needs_attention", filters.needs_attention))  # fmt: skip
+        for flag, value in flags:
             if value is not None:
                 query = query.where(col(getattr(Invoice, flag)).is_(value))
         for condition in InvoiceMetadataRepository(self.session).matching(col(Invoice.id), metadata):

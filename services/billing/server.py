@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from portal.billing.v1 import account_pb2_grpc, customers_pb2_grpc, estimates_pb2_grpc, invoices_pb2_grpc
+from portal_kit.consumer import IdempotentConsumer
 from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
+from portal_kit.kafka_topics import wait_for_topics
 from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
 
 from services.billing.account_servicer import AccountServicer
+from services.billing.attention.flags import COMMENT_FLAG_TOPIC, CommentFlagHandler
+from services.billing.attention.notices import AttentionDigest
 from services.billing.customer_servicer import CustomerServicer
 from services.billing.estimates.servicer import EstimateServicer
 from services.billing.invoice_servicer import InvoiceServicer
@@ -19,6 +24,21 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def build(db: Database, settings: BillingSettings) -> Wiring:
     relay = OutboxRelay(db, settings.kafka.bootstrap, settings.kafka.idempotence)
+    window = timedelta(seconds=settings.attention_digest_seconds)
+    flags = IdempotentConsumer(
+        db,
+        settings.kafka.bootstrap,
+        [COMMENT_FLAG_TOPIC],
+        "billing.attention",
+        CommentFlagHandler(settings.secret_key, window),
+        group_timeout_ms=settings.kafka.group_timeout_ms,
+        on_handled=relay.notify,
+    )
+
+    async def consume_flags() -> None:
+        await wait_for_topics(settings.kafka.bootstrap, [COMMENT_FLAG_TOPIC])
+        await flags.run()
+
     return Wiring(
         registrations=[
             Registration(
@@ -42,6 +62,6 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
                 EstimateServicer(db, settings.secret_key, relay),
             ),
         ],
-        background=[relay.run],
+        background=[relay.run, consume_flags, AttentionDigest(db, relay, window).run],
         replays=db,
     )

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.api import api_keys, customers, docs, errors, estimates, invoices, portal_access
+from services.gateway.api import api_keys, comments, customers, docs, errors, estimates, invoices, portal_access
 from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
 from services.gateway.body_limit import BodyLimitMiddleware
@@ -121,6 +121,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(estimates.router, prefix="/api")
     app.include_router(portal_access.router, prefix="/api")
     app.include_router(api_keys.router, prefix="/api")
+    app.include_router(comments.router, prefix="/api")
     app.include_router(account.router, include_in_schema=False)
     app.include_router(documents.router, include_in_schema=False)
     app.include_router(estimate_pages.router, include_in_schema=False)

@@ -21,6 +21,7 @@ from services.gateway.settings import GatewaySettings
 class Backends:
     def __init__(self, settings: GatewaySettings) -> None:
         self.deadline = settings.backend_deadline
+        self.comments_deadline = settings.comments_deadline
         self.channels = {
             "auth": grpc_client.channel(settings.auth_addr, self.deadline),
             "billing": grpc_client.channel(settings.billing_addr, self.deadline),
@@ -46,8 +47,10 @@ class Backends:
     def subscriptions(self, tenant: str) -> SubscriptionsClient:
         return SubscriptionsClient(self.subscriptions_stubs, self.scope(tenant))
 
-    def comments(self, tenant: str, principal: Principal | None = None) -> CommentsClient:
-        return CommentsClient(self.comments_stubs, self.scope(tenant, principal))
+    def comments(self, tenant: str, principal: Principal | None = None, page: bool = False) -> CommentsClient:
+        """`page`: the short deadline of a thread shown inside a document page (settings.comments_deadline)."""
+        deadline = min(self.deadline, self.comments_deadline) if page else self.deadline
+        return CommentsClient(self.comments_stubs, CallScope(tenant, deadline, principal))
 
     async def health(self) -> dict[str, bool]:
         """Asks every backend at once (each call has its own deadline)."""

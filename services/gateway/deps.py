@@ -16,6 +16,7 @@ from services.gateway.api.security import api_key_of
 from services.gateway.backends import Backends
 from services.gateway.clients.auth import AuthClient
 from services.gateway.clients.billing import BillingClient
+from services.gateway.clients.comments import CommentsClient
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, Visitor
 from services.gateway.portal.web_security import FormExpired, csrf_valid, session_token
 from services.gateway.settings import GatewaySettings
@@ -152,5 +153,10 @@ def api_billing(request: Request, business: ApiBusiness) -> BillingClient:
     return backends_of(request).billing(business.id)
 
 
+def api_comments(request: Request, business: ApiBusiness) -> CommentsClient:
+    return backends_of(request).comments(business.id)
+
+
 ApiAuth = Annotated[AuthClient, Depends(api_auth)]
 ApiBilling = Annotated[BillingClient, Depends(api_billing)]
+ApiComments = Annotated[CommentsClient, Depends(api_comments)]

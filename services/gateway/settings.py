@@ -25,6 +25,8 @@ class GatewaySettings(PortalSettings):
     subscriptions_addr: str = "127.0.0.1:50053"
     comments_addr: str = "127.0.0.1:50054"
     backend_deadline: float = Field(default=5.0, gt=0)  # seconds, every gRPC call
+    # Seconds for a page's comment thread: a slow or stopped comments service must not hold the document page.
+    comments_deadline: float = Field(default=0.5, gt=0)
     trusted_proxies: str = ""  # CIDRs whose X-Forwarded-For is believed (services/gateway/client_ip.py)
     kafka_bootstrap: str | None = None  # where auth's revocations are read; None: no caching of sessions/keys
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)  # the broker's TLS/SASL, checked at start

@@ -105,11 +105,26 @@ def sign_in(data: Message, business_name: str) -> dict[str, Any]:
     return {}
 
 
+def needs_attention(data: Message, business_name: str) -> dict[str, Any]:
+    assert isinstance(data, billing_events.NeedsAttentionEmail)
+    if not data.items:
+        raise MalformedEmail("a needs-attention email lists at least one invoice")
+    return {"count": len(data.items) + data.more}
+
+
+def comment_update(data: Message, business_name: str) -> dict[str, Any]:
+    assert isinstance(data, billing_events.CommentUpdateEmail)
+    _web_link(data.link)
+    return {}
+
+
 CONTEXTS: dict[str, Callable[[Message, str], dict[str, Any]]] = {
     "new_invoice": new_invoice,
     "sign_in": sign_in,
     "new_estimate": new_estimate,
     "estimate_decision": estimate_decision,
+    "needs_attention": needs_attention,
+    "comment_update": comment_update,
 }
 
 _environment = Environment(

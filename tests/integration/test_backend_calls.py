@@ -99,7 +99,7 @@ def test_calls_per_portal_page(
     print(f"\ncalls per page: home={home} invoice={page} link={link_open} link_signed_in={link_signed_in} "
           f"pdf_link={pdf_link}")  # fmt: skip
     assert home == ["GetAccountPage", "GetSession"]
-    assert page == ["GetAccountInvoice", "GetSession"]
+    assert page == ["GetAccountInvoice", "GetSession", "GetThread"]  # the comment thread, fetched concurrently
     assert link_open == ["OpenDocumentLink"]
     assert link_signed_in == ["OpenDocumentLink"]
     assert pdf_link == ["OpenDocumentLink", "RenderInvoicePdf"]

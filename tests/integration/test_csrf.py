@@ -273,6 +273,26 @@ class Scenarios:
 
         data = {"version": "1", "kind": "declined", "reason": "Too dear"}
         return Attempt(browser, f"/account/estimates/{estimate.id}/decline", data, unchanged, works)
+    def invoice_comment(self) -> Attempt:
+        _, customer = self.customer("Commenter")
+        invoice = self.client.Invoice.create(customer=customer.id, items=[{"name": "Work", "unit_cost": 10}], sent=True)
+        browser = self.browser()
+        landed = browser.get(invoice.url.split(f":{self.stack.http_port}", 1)[1])
+        assert landed.status_code == 303 and session_cookie(landed)
+
+        def notes() -> list[str]:
+            return [n.notes for n in self.client.Note.list(filter={"invoice": invoice.id})[0]]
+
+        def unchanged() -> None:
+            assert notes() == []
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303
+            assert notes() == ["Is this right?"]
+
+        return Attempt(
+            browser, f"/account/invoices/{invoice.id}/comments", {"body": "Is this right?"}, unchanged, works
+        )
 
 
 SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
@@ -286,6 +306,7 @@ SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/account/full-sign-in": Scenarios.account_full_sign_in,
     "/account/estimates/{estimate_id}/approve": Scenarios.estimate_approval,
     "/account/estimates/{estimate_id}/decline": Scenarios.estimate_decline,
+    "/account/invoices/{invoice_id}/comments": Scenarios.invoice_comment,
 }
 
 

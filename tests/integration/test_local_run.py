@@ -58,6 +58,18 @@ def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path: Pat
         invoices = httpx.get(f"http://127.0.0.1:{port}/api/invoices", auth=(facts["api_key"], ""))
         assert invoices.status_code == 200 and len(invoices.json()) >= 3
 
+        # The demo's comment thread: the customer's comments flag the emailed invoice (through the broker).
+        deadline = time.monotonic() + 60
+        while True:
+            flagged = httpx.get(f"http://127.0.0.1:{port}/api/invoices", params={"filter[needs_attention]": "1"},
+                                auth=(facts["api_key"], "")).json()  # fmt: skip
+            if flagged:
+                break
+            assert time.monotonic() < deadline, "the demo invoice was never flagged"
+            time.sleep(0.3)
+        notes = httpx.get(f"http://127.0.0.1:{port}/api/invoices/{flagged[0]['id']}/notes", auth=(facts["api_key"], ""))
+        assert [n["user"]["type"] for n in notes.json()] == ["customer", "business", "customer"]
+
         # The run's generated admin token works the bootstrap CLI; without it the auth service refuses.
         auth_addr = f"127.0.0.1:{facts['grpc_ports']['auth']}"
         cli = [

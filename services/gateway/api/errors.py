@@ -16,6 +16,7 @@ from portal_kit.errors import (
     InvalidArgument,
     NotFound,
     PermissionDenied,
+    ResourceExhausted,
     Unauthenticated,
     Unavailable,
 )
@@ -34,6 +35,7 @@ _STATUS: dict[type[DomainError], int] = {
     PermissionDenied: 403,
     Unavailable: 503,
     Aborted: 409,
+    ResourceExhausted: 429,
 }
 
 

@@ -130,7 +130,8 @@ def invoice_json(invoice: pb.Invoice, portal_url: str) -> dict[str, Any]:
         "taxes": adjustments_out(invoice.taxes, cur, "tax"),
         "total": money(invoice.total, cur), "balance": money(invoice.balance, cur),
         "url": url, "payment_url": f"{url}/payment", "pdf_url": f"{url}/pdf",
-        "metadata": dict(invoice.metadata.values), "created_at": invoice.created_at, "updated_at": invoice.updated_at,
+        "metadata": dict(invoice.metadata.values), "needs_attention": invoice.needs_attention,
+        "created_at": invoice.created_at, "updated_at": invoice.updated_at,
     })  # fmt: skip
     return data
 

@@ -181,6 +181,22 @@ class PortalSettingsUpdate(RequestModel):
     absolute_timeout_hours: AbsoluteHours = 12
 
 
+class NoteCreate(RequestModel):
+    """The business's reply on a document's comment thread (Invoiced's Note; a thread is per invoice or estimate)."""
+
+    invoice_id: ObjectIdValue | None = None
+    estimate_id: ObjectIdValue | None = Field(default=None, description="Instead of invoice_id, for an estimate")
+    customer_id: ObjectIdValue | None = Field(default=None, description="Not supported: notes belong to a document")
+    notes: LongText = Field(description="Plain text, at most 2,000 characters")
+    author: NameText | None = Field(default=None, description="Who replies; default: the business's name")
+
+
+class CommentSettingsUpdate(RequestModel):
+    comments_enabled: Flag | None = None
+    guests_may_comment: Flag | None = Field(default=None, description="Guests from emailed links may comment")
+    notification_email: EmailText | None = Field(default=None, description='Where "needs attention" emails go')
+
+
 # Responses -----------------------------------------------------------------------------------------------------
 
 
@@ -304,6 +320,7 @@ class Invoice(ResponseModel):
     payment_url: str
     pdf_url: str
     metadata: dict[str, str]
+    needs_attention: bool = Field(description="A customer commented; cleared when the thread is resolved")
     created_at: int
     updated_at: int
 
@@ -334,6 +351,42 @@ class CustomerSessions(ResponseModel):
     id: int
     object: Literal["customer_sessions"]
     ended: int = Field(description="How many sessions were ended.")
+
+
+class NoteUser(ResponseModel):
+    name: str
+    type: Literal["customer", "business"]
+
+
+class Note(ResponseModel):
+    id: str
+    object: Literal["note"]
+    notes: str
+    customer: int | None
+    invoice: int | None
+    estimate: int | None
+    user: NoteUser
+    created_at: int
+    updated_at: int
+
+
+class CommentThread(ResponseModel):
+    id: str
+    object: Literal["comment_thread"]
+    invoice: int | None
+    estimate: int | None
+    customer: int | None
+    status: Literal["none", "open", "resolved"]
+    resolved_at: int | None
+    notes: list[Note]
+
+
+class CommentSettings(ResponseModel):
+    id: Literal["comment_settings"]
+    object: Literal["comment_settings"]
+    comments_enabled: bool
+    guests_may_comment: bool
+    notification_email: str | None
 
 
 class PortalSettings(ResponseModel):

@@ -6,9 +6,11 @@ and another customer's invoice, or a draft, comes back as NOT_FOUND.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
+from portal.auth.v1 import auth_pb2
 from portal.billing.v1 import customers_pb2, invoices_pb2
 from portal_kit.errors import InvalidArgument, NotFound
 from starlette.responses import RedirectResponse, Response
@@ -28,7 +30,7 @@ from services.gateway.deps import (
     forget_visitor,
     visitor_of,
 )
-from services.gateway.portal import pages, signin
+from services.gateway.portal import comment_thread, pages, signin
 from services.gateway.portal.documents import pdf_response
 from services.gateway.portal.sessions import FullSignInRequired, Visitor
 from services.gateway.portal.web_security import attempt_id
@@ -85,17 +87,68 @@ async def home(
     return pages.render(request, "account.html", context)
 
 
+async def _invoice_page(
+    request: Request,
+    business: auth_pb2.Business,
+    current: Visitor,
+    billing: BillingClient,
+    invoice_id: int,
+    refused: comment_thread.Refused | None = None,
+    draft: str = "",
+) -> Response:
+    """The invoice and its comment thread, fetched at once; the thread never holds up or breaks the page."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            invoice_call = group.create_task(billing.account_invoice(invoice_id))
+            thread_call = group.create_task(
+                comment_thread.load(backends_of(request), business.id, current, "invoice", invoice_id)
+            )
+    except ExceptionGroup as failed:  # only billing's call can fail: comment_thread.load never raises
+        if isinstance(failed.exceptions[0], NotFound):
+            return pages.not_found(request, NO_SUCH_INVOICE)
+        raise failed.exceptions[0] from None
+    shown, thread = invoice_call.result(), thread_call.result()
+    if refused is not None:
+        thread = comment_thread.with_refusal(thread, refused, draft)
+    context = {"invoice": shown.invoice, "customer": shown.holder, "thread": thread}
+    return pages.render(request, "invoice.html", context, status=refused.status if refused else 200)
+
+
 @router.get("/account/invoices/{invoice_id}")
 async def invoice_page(
-    request: Request, invoice_id: InvoiceId, current: SignedInCustomer, billing: AccountBilling
+    request: Request, invoice_id: InvoiceId, business: Tenant, current: SignedInCustomer, billing: AccountBilling
 ) -> Response:
+    if not current.may_see("invoice", invoice_id):
+        raise FullSignInRequired()
+    return await _invoice_page(request, business, current, billing, invoice_id)
+
+
+@router.post("/account/invoices/{invoice_id}/comments")
+async def comment_on_invoice(
+    request: Request,
+    invoice_id: InvoiceId,
+    _: CsrfChecked,
+    business: Tenant,
+    current: SignedInCustomer,
+    billing: AccountBilling,
+    settings: Settings,
+    body: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """A customer's comment on the invoice; the comments service enforces the business's settings and limits."""
     if not current.may_see("invoice", invoice_id):
         raise FullSignInRequired()
     try:
         shown = await billing.account_invoice(invoice_id)
     except NotFound:
         return pages.not_found(request, NO_SUCH_INVOICE)
-    return pages.render(request, "invoice.html", {"invoice": shown.invoice, "customer": shown.holder})
+    owner = comment_thread.Owner(shown.invoice.customer, shown.holder.name)
+    portal_url = settings.portal_url(business.username)
+    refused = await comment_thread.post(
+        backends_of(request), business, portal_url, current, "invoice", invoice_id, owner, body
+    )
+    if refused is not None:
+        return await _invoice_page(request, business, current, billing, invoice_id, refused, body)
+    return RedirectResponse(f"/account/invoices/{invoice_id}#comments", status_code=303)
 
 
 @router.get("/account/invoices/{invoice_id}/pdf")

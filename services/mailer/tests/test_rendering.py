@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from portal.billing.v1 import events_pb2 as billing_events
+from portal.mailer.v1 import email_pb2
 
 from services.mailer.rendering import render
 from services.mailer.requests import EmailRequest, MalformedEmail
@@ -54,3 +56,43 @@ def test_an_unknown_template_is_malformed() -> None:
     request = _request(sign_in_email())
     with pytest.raises(MalformedEmail):
         render(EmailRequest(request.envelope, "no_such_template", request.data))
+
+
+def _attention(*excerpts: str, more: int = 0) -> billing_events.EmailRequested:
+    items = [billing_events.AttentionItem(invoice_id=i + 1, number=f"INV-000{i + 1}", customer_name="Jane <Co>",
+                                          excerpt=text) for i, text in enumerate(excerpts)]  # fmt: skip
+    return billing_events.EmailRequested(
+        envelope=email_pb2.Envelope(to=[email_pb2.Recipient(email="ops@acme.test")], from_name="Acme"),
+        needs_attention=billing_events.NeedsAttentionEmail(items=items, more=more),
+    )
+
+
+def test_the_needs_attention_email_groups_invoices_and_shows_comments_as_text() -> None:
+    one = render(_request(_attention('<a href="https://evil.test">click</a>')))
+    assert one.subject == "Invoice INV-0001 needs attention: Jane <Co> commented"
+    assert '<a href="https://evil.test">' not in one.html
+    assert "&lt;a href=&#34;https://evil.test&#34;&gt;click&lt;/a&gt;" in one.html
+    assert '"<a href="https://evil.test">click</a>"' in one.text  # the text part is plain text
+    many = render(_request(_attention("one", "two", more=5)))
+    assert many.subject == "7 invoices need attention"
+    assert 'INV-0002 (Jane <Co>): "two"' in many.text and "… and 5 more." in many.text
+    with pytest.raises(MalformedEmail):
+        render(_request(_attention()))
+
+
+def test_the_customer_hears_of_a_reply_and_of_resolving() -> None:
+    def update(resolved: bool) -> billing_events.EmailRequested:
+        return billing_events.EmailRequested(
+            envelope=email_pb2.Envelope(to=[email_pb2.Recipient(email="jane@example.com")], from_name="Acme"),
+            comment_update=billing_events.CommentUpdateEmail(number="INV-0001", customer_name="Jane", resolved=resolved,
+                                                             author="Sam at Acme", excerpt="Done <b>now</b>",
+                                                             link="https://acme.example/invoices/tok"),
+        )  # fmt: skip
+
+    replied = render(_request(update(False)))
+    assert replied.subject == "Acme replied to your comment on invoice INV-0001"
+    assert "Done &lt;b&gt;now&lt;/b&gt;" in replied.html and "Done <b>now</b>" in replied.text
+    assert "View Invoice: https://acme.example/invoices/tok" in replied.text
+    resolved = render(_request(update(True)))
+    assert resolved.subject == "Acme resolved your comment on invoice INV-0001"
+    assert "marked your comment on invoice INV-0001 as resolved" in resolved.text

@@ -1,22 +1,27 @@
 from portal.mailer.v1 import email_pb2 as _email_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class EmailRequested(_message.Message):
-    __slots__ = ("envelope", "new_invoice", "new_estimate", "estimate_decision")
+    __slots__ = ("envelope", "new_invoice", "new_estimate", "estimate_decision", "needs_attention", "comment_update")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     NEW_INVOICE_FIELD_NUMBER: _ClassVar[int]
     NEW_ESTIMATE_FIELD_NUMBER: _ClassVar[int]
     ESTIMATE_DECISION_FIELD_NUMBER: _ClassVar[int]
+    NEEDS_ATTENTION_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_UPDATE_FIELD_NUMBER: _ClassVar[int]
     envelope: _email_pb2.Envelope
     new_invoice: InvoiceEmail
     new_estimate: EstimateEmail
     estimate_decision: EstimateDecisionEmail
-    def __init__(self, envelope: _Optional[_Union[_email_pb2.Envelope, _Mapping]] = ..., new_invoice: _Optional[_Union[InvoiceEmail, _Mapping]] = ..., new_estimate: _Optional[_Union[EstimateEmail, _Mapping]] = ..., estimate_decision: _Optional[_Union[EstimateDecisionEmail, _Mapping]] = ...) -> None: ...
+    needs_attention: NeedsAttentionEmail
+    comment_update: CommentUpdateEmail
+    def __init__(self, envelope: _Optional[_Union[_email_pb2.Envelope, _Mapping]] = ..., new_invoice: _Optional[_Union[InvoiceEmail, _Mapping]] = ..., new_estimate: _Optional[_Union[EstimateEmail, _Mapping]] = ..., estimate_decision: _Optional[_Union[EstimateDecisionEmail, _Mapping]] = ..., needs_attention: _Optional[_Union[NeedsAttentionEmail, _Mapping]] = ..., comment_update: _Optional[_Union[CommentUpdateEmail, _Mapping]] = ...) -> None: ...
 
 class InvoiceEmail(_message.Message):
     __slots__ = ("invoice_id", "number", "customer_name", "subject", "message", "total", "balance", "currency", "due_date", "link")
@@ -89,3 +94,39 @@ class EstimateDecisionEmail(_message.Message):
     version: int
     invoice_number: str
     def __init__(self, estimate_id: _Optional[int] = ..., number: _Optional[str] = ..., customer_name: _Optional[str] = ..., decision: _Optional[str] = ..., initials: _Optional[str] = ..., reason: _Optional[str] = ..., total: _Optional[int] = ..., currency: _Optional[str] = ..., version: _Optional[int] = ..., invoice_number: _Optional[str] = ...) -> None: ...
+
+class NeedsAttentionEmail(_message.Message):
+    __slots__ = ("items", "more")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    MORE_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[AttentionItem]
+    more: int
+    def __init__(self, items: _Optional[_Iterable[_Union[AttentionItem, _Mapping]]] = ..., more: _Optional[int] = ...) -> None: ...
+
+class AttentionItem(_message.Message):
+    __slots__ = ("invoice_id", "number", "customer_name", "excerpt")
+    INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
+    EXCERPT_FIELD_NUMBER: _ClassVar[int]
+    invoice_id: int
+    number: str
+    customer_name: str
+    excerpt: str
+    def __init__(self, invoice_id: _Optional[int] = ..., number: _Optional[str] = ..., customer_name: _Optional[str] = ..., excerpt: _Optional[str] = ...) -> None: ...
+
+class CommentUpdateEmail(_message.Message):
+    __slots__ = ("number", "customer_name", "resolved", "author", "excerpt", "link")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
+    EXCERPT_FIELD_NUMBER: _ClassVar[int]
+    LINK_FIELD_NUMBER: _ClassVar[int]
+    number: str
+    customer_name: str
+    resolved: bool
+    author: str
+    excerpt: str
+    link: str
+    def __init__(self, number: _Optional[str] = ..., customer_name: _Optional[str] = ..., resolved: _Optional[bool] = ..., author: _Optional[str] = ..., excerpt: _Optional[str] = ..., link: _Optional[str] = ...) -> None: ...

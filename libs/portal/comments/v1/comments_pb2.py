@@ -24,23 +24,51 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!portal/comments/v1/comments.proto\x12\x12portal.comments.v1\"s\n\x07\x43omment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x15\n\rdocument_type\x18\x02 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x03 \x01(\x03\x12\x0e\n\x06\x61uthor\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\x03\"]\n\x11\x41\x64\x64\x43ommentRequest\x12\x15\n\rdocument_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\x03\x12\x0e\n\x06\x61uthor\x18\x03 \x01(\t\x12\x0c\n\x04\x62ody\x18\x04 \x01(\t\"B\n\x12\x41\x64\x64\x43ommentResponse\x12,\n\x07\x63omment\x18\x01 \x01(\x0b\x32\x1b.portal.comments.v1.Comment\"A\n\x13ListCommentsRequest\x12\x15\n\rdocument_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\x03\"E\n\x14ListCommentsResponse\x12-\n\x08\x63omments\x18\x01 \x03(\x0b\x32\x1b.portal.comments.v1.Comment2\xd0\x01\n\x0e\x43ommentService\x12[\n\nAddComment\x12%.portal.comments.v1.AddCommentRequest\x1a&.portal.comments.v1.AddCommentResponse\x12\x61\n\x0cListComments\x12\'.portal.comments.v1.ListCommentsRequest\x1a(.portal.comments.v1.ListCommentsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!portal/comments/v1/comments.proto\x12\x12portal.comments.v1\"\x88\x01\n\x07\x43omment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x15\n\rdocument_type\x18\x02 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x03 \x01(\x03\x12\x0e\n\x06\x61uthor\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\x03\x12\x13\n\x0b\x61uthor_kind\x18\x07 \x01(\t\"9\n\x0cPresentation\x12\x15\n\rbusiness_name\x18\x01 \x01(\t\x12\x12\n\nportal_url\x18\x02 \x01(\t\"\xc3\x01\n\x06Thread\x12\x15\n\rdocument_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\x03\x12-\n\x08\x63omments\x18\x03 \x03(\x0b\x32\x1b.portal.comments.v1.Comment\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x13\n\x0bresolved_at\x18\x05 \x01(\x03\x12\x13\n\x0bmay_comment\x18\x06 \x01(\x08\x12\x0f\n\x07refusal\x18\x07 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x08 \x01(\x03\"c\n\x0f\x43ommentSettings\x12\x18\n\x10\x63omments_enabled\x18\x01 \x01(\x08\x12\x1a\n\x12guests_may_comment\x18\x02 \x01(\x08\x12\x1a\n\x12notification_email\x18\x03 \x01(\t\"\xbc\x01\n\x16\x43ommentSettingsChanges\x12\x1d\n\x10\x63omments_enabled\x18\x01 \x01(\x08H\x00\x88\x01\x01\x12\x1f\n\x12guests_may_comment\x18\x02 \x01(\x08H\x01\x88\x01\x01\x12\x1f\n\x12notification_email\x18\x03 \x01(\tH\x02\x88\x01\x01\x42\x13\n\x11_comments_enabledB\x15\n\x13_guests_may_commentB\x15\n\x13_notification_email\"\xb0\x01\n\x11\x41\x64\x64\x43ommentRequest\x12\x15\n\rdocument_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\x03\x12\x0e\n\x06\x61uthor\x18\x03 \x01(\t\x12\x0c\n\x04\x62ody\x18\x04 \x01(\t\x12\x19\n\x11owner_customer_id\x18\x05 \x01(\x03\x12\x36\n\x0cpresentation\x18\x06 \x01(\x0b\x32 .portal.comments.v1.Presentation\"B\n\x12\x41\x64\x64\x43ommentResponse\x12,\n\x07\x63omment\x18\x01 \x01(\x0b\x32\x1b.portal.comments.v1.Comment\">\n\x10GetThreadRequest\x12\x15\n\rdocument_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\x03\"?\n\x11GetThreadResponse\x12*\n\x06thread\x18\x01 \x01(\x0b\x32\x1a.portal.comments.v1.Thread\"A\n\x13ListCommentsRequest\x12\x15\n\rdocument_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\x03\"E\n\x14ListCommentsResponse\x12-\n\x08\x63omments\x18\x01 \x03(\x0b\x32\x1b.portal.comments.v1.Comment\"\x98\x01\n\x14ReplyToThreadRequest\x12\x15\n\rdocument_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\x03\x12\x0e\n\x06\x61uthor\x18\x03 \x01(\t\x12\x0c\n\x04\x62ody\x18\x04 \x01(\t\x12\x36\n\x0cpresentation\x18\x05 \x01(\x0b\x32 .portal.comments.v1.Presentation\"q\n\x15ReplyToThreadResponse\x12,\n\x07\x63omment\x18\x01 \x01(\x0b\x32\x1b.portal.comments.v1.Comment\x12*\n\x06thread\x18\x02 \x01(\x0b\x32\x1a.portal.comments.v1.Thread\"z\n\x14ResolveThreadRequest\x12\x15\n\rdocument_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\x03\x12\x36\n\x0cpresentation\x18\x03 \x01(\x0b\x32 .portal.comments.v1.Presentation\"C\n\x15ResolveThreadResponse\x12*\n\x06thread\x18\x01 \x01(\x0b\x32\x1a.portal.comments.v1.Thread\"\x1b\n\x19GetCommentSettingsRequest\"S\n\x1aGetCommentSettingsResponse\x12\x35\n\x08settings\x18\x01 \x01(\x0b\x32#.portal.comments.v1.CommentSettings\"[\n\x1cUpdateCommentSettingsRequest\x12;\n\x07\x63hanges\x18\x01 \x01(\x0b\x32*.portal.comments.v1.CommentSettingsChanges\"V\n\x1dUpdateCommentSettingsResponse\x12\x35\n\x08settings\x18\x01 \x01(\x0b\x32#.portal.comments.v1.CommentSettings2\xe9\x05\n\x0e\x43ommentService\x12[\n\nAddComment\x12%.portal.comments.v1.AddCommentRequest\x1a&.portal.comments.v1.AddCommentResponse\x12X\n\tGetThread\x12$.portal.comments.v1.GetThreadRequest\x1a%.portal.comments.v1.GetThreadResponse\x12\x61\n\x0cListComments\x12\'.portal.comments.v1.ListCommentsRequest\x1a(.portal.comments.v1.ListCommentsResponse\x12\x64\n\rReplyToThread\x12(.portal.comments.v1.ReplyToThreadRequest\x1a).portal.comments.v1.ReplyToThreadResponse\x12\x64\n\rResolveThread\x12(.portal.comments.v1.ResolveThreadRequest\x1a).portal.comments.v1.ResolveThreadResponse\x12s\n\x12GetCommentSettings\x12-.portal.comments.v1.GetCommentSettingsRequest\x1a..portal.comments.v1.GetCommentSettingsResponse\x12|\n\x15UpdateCommentSettings\x12\x30.portal.comments.v1.UpdateCommentSettingsRequest\x1a\x31.portal.comments.v1.UpdateCommentSettingsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'portal.comments.v1.comments_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_COMMENT']._serialized_start=57
-  _globals['_COMMENT']._serialized_end=172
-  _globals['_ADDCOMMENTREQUEST']._serialized_start=174
-  _globals['_ADDCOMMENTREQUEST']._serialized_end=267
-  _globals['_ADDCOMMENTRESPONSE']._serialized_start=269
-  _globals['_ADDCOMMENTRESPONSE']._serialized_end=335
-  _globals['_LISTCOMMENTSREQUEST']._serialized_start=337
-  _globals['_LISTCOMMENTSREQUEST']._serialized_end=402
-  _globals['_LISTCOMMENTSRESPONSE']._serialized_start=404
-  _globals['_LISTCOMMENTSRESPONSE']._serialized_end=473
-  _globals['_COMMENTSERVICE']._serialized_start=476
-  _globals['_COMMENTSERVICE']._serialized_end=684
+  _globals['_COMMENT']._serialized_start=58
+  _globals['_COMMENT']._serialized_end=194
+  _globals['_PRESENTATION']._serialized_start=196
+  _globals['_PRESENTATION']._serialized_end=253
+  _globals['_THREAD']._serialized_start=256
+  _globals['_THREAD']._serialized_end=451
+  _globals['_COMMENTSETTINGS']._serialized_start=453
+  _globals['_COMMENTSETTINGS']._serialized_end=552
+  _globals['_COMMENTSETTINGSCHANGES']._serialized_start=555
+  _globals['_COMMENTSETTINGSCHANGES']._serialized_end=743
+  _globals['_ADDCOMMENTREQUEST']._serialized_start=746
+  _globals['_ADDCOMMENTREQUEST']._serialized_end=922
+  _globals['_ADDCOMMENTRESPONSE']._serialized_start=924
+  _globals['_ADDCOMMENTRESPONSE']._serialized_end=990
+  _globals['_GETTHREADREQUEST']._serialized_start=992
+  _globals['_GETTHREADREQUEST']._serialized_end=1054
+  _globals['_GETTHREADRESPONSE']._serialized_start=1056
+  _globals['_GETTHREADRESPONSE']._serialized_end=1119
+  _globals['_LISTCOMMENTSREQUEST']._serialized_start=1121
+  _globals['_LISTCOMMENTSREQUEST']._serialized_end=1186
+  _globals['_LISTCOMMENTSRESPONSE']._serialized_start=1188
+  _globals['_LISTCOMMENTSRESPONSE']._serialized_end=1257
+  _globals['_REPLYTOTHREADREQUEST']._serialized_start=1260
+  _globals['_REPLYTOTHREADREQUEST']._serialized_end=1412
+  _globals['_REPLYTOTHREADRESPONSE']._serialized_start=1414
+  _globals['_REPLYTOTHREADRESPONSE']._serialized_end=1527
+  _globals['_RESOLVETHREADREQUEST']._serialized_start=1529
+  _globals['_RESOLVETHREADREQUEST']._serialized_end=1651
+  _globals['_RESOLVETHREADRESPONSE']._serialized_start=1653
+  _globals['_RESOLVETHREADRESPONSE']._serialized_end=1720
+  _globals['_GETCOMMENTSETTINGSREQUEST']._serialized_start=1722
+  _globals['_GETCOMMENTSETTINGSREQUEST']._serialized_end=1749
+  _globals['_GETCOMMENTSETTINGSRESPONSE']._serialized_start=1751
+  _globals['_GETCOMMENTSETTINGSRESPONSE']._serialized_end=1834
+  _globals['_UPDATECOMMENTSETTINGSREQUEST']._serialized_start=1836
+  _globals['_UPDATECOMMENTSETTINGSREQUEST']._serialized_end=1927
+  _globals['_UPDATECOMMENTSETTINGSRESPONSE']._serialized_start=1929
+  _globals['_UPDATECOMMENTSETTINGSRESPONSE']._serialized_end=2015
+  _globals['_COMMENTSERVICE']._serialized_start=2018
+  _globals['_COMMENTSERVICE']._serialized_end=2763
 # @@protoc_insertion_point(module_scope)

@@ -39,10 +39,35 @@ class CommentServiceStub:
                 request_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.AddCommentRequest.SerializeToString,
                 response_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.AddCommentResponse.FromString,
                 _registered_method=True)
+        self.GetThread = channel.unary_unary(
+                '/portal.comments.v1.CommentService/GetThread',
+                request_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.GetThreadRequest.SerializeToString,
+                response_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.GetThreadResponse.FromString,
+                _registered_method=True)
         self.ListComments = channel.unary_unary(
                 '/portal.comments.v1.CommentService/ListComments',
                 request_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.ListCommentsRequest.SerializeToString,
                 response_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.ListCommentsResponse.FromString,
+                _registered_method=True)
+        self.ReplyToThread = channel.unary_unary(
+                '/portal.comments.v1.CommentService/ReplyToThread',
+                request_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.ReplyToThreadRequest.SerializeToString,
+                response_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.ReplyToThreadResponse.FromString,
+                _registered_method=True)
+        self.ResolveThread = channel.unary_unary(
+                '/portal.comments.v1.CommentService/ResolveThread',
+                request_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.ResolveThreadRequest.SerializeToString,
+                response_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.ResolveThreadResponse.FromString,
+                _registered_method=True)
+        self.GetCommentSettings = channel.unary_unary(
+                '/portal.comments.v1.CommentService/GetCommentSettings',
+                request_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.GetCommentSettingsRequest.SerializeToString,
+                response_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.GetCommentSettingsResponse.FromString,
+                _registered_method=True)
+        self.UpdateCommentSettings = channel.unary_unary(
+                '/portal.comments.v1.CommentService/UpdateCommentSettings',
+                request_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.UpdateCommentSettingsRequest.SerializeToString,
+                response_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.UpdateCommentSettingsResponse.FromString,
                 _registered_method=True)
 
 
@@ -50,12 +75,46 @@ class CommentServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def AddComment(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A customer's comment (needs a principal). Flags the document: publishes comments.comment_flag.v1.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetThread(self, request, context):
+        """The thread, for a customer (principal: only their own document) or the business (no principal).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListComments(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplyToThread(self, request, context):
+        """The business's reply (no principal). The customer gets an email.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveThread(self, request, context):
+        """The business marks the thread resolved (no principal): the flag clears through the same event path.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCommentSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateCommentSettings(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -69,10 +128,35 @@ def add_CommentServiceServicer_to_server(servicer, server):
                     request_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.AddCommentRequest.FromString,
                     response_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.AddCommentResponse.SerializeToString,
             ),
+            'GetThread': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetThread,
+                    request_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.GetThreadRequest.FromString,
+                    response_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.GetThreadResponse.SerializeToString,
+            ),
             'ListComments': grpc.unary_unary_rpc_method_handler(
                     servicer.ListComments,
                     request_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.ListCommentsRequest.FromString,
                     response_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.ListCommentsResponse.SerializeToString,
+            ),
+            'ReplyToThread': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplyToThread,
+                    request_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.ReplyToThreadRequest.FromString,
+                    response_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.ReplyToThreadResponse.SerializeToString,
+            ),
+            'ResolveThread': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveThread,
+                    request_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.ResolveThreadRequest.FromString,
+                    response_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.ResolveThreadResponse.SerializeToString,
+            ),
+            'GetCommentSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCommentSettings,
+                    request_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.GetCommentSettingsRequest.FromString,
+                    response_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.GetCommentSettingsResponse.SerializeToString,
+            ),
+            'UpdateCommentSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCommentSettings,
+                    request_deserializer=portal_dot_comments_dot_v1_dot_comments__pb2.UpdateCommentSettingsRequest.FromString,
+                    response_serializer=portal_dot_comments_dot_v1_dot_comments__pb2.UpdateCommentSettingsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -113,6 +197,33 @@ class CommentService:
             _registered_method=True)
 
     @staticmethod
+    def GetThread(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.comments.v1.CommentService/GetThread',
+            portal_dot_comments_dot_v1_dot_comments__pb2.GetThreadRequest.SerializeToString,
+            portal_dot_comments_dot_v1_dot_comments__pb2.GetThreadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListComments(request,
             target,
             options=(),
@@ -129,6 +240,114 @@ class CommentService:
             '/portal.comments.v1.CommentService/ListComments',
             portal_dot_comments_dot_v1_dot_comments__pb2.ListCommentsRequest.SerializeToString,
             portal_dot_comments_dot_v1_dot_comments__pb2.ListCommentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplyToThread(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.comments.v1.CommentService/ReplyToThread',
+            portal_dot_comments_dot_v1_dot_comments__pb2.ReplyToThreadRequest.SerializeToString,
+            portal_dot_comments_dot_v1_dot_comments__pb2.ReplyToThreadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveThread(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.comments.v1.CommentService/ResolveThread',
+            portal_dot_comments_dot_v1_dot_comments__pb2.ResolveThreadRequest.SerializeToString,
+            portal_dot_comments_dot_v1_dot_comments__pb2.ResolveThreadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCommentSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.comments.v1.CommentService/GetCommentSettings',
+            portal_dot_comments_dot_v1_dot_comments__pb2.GetCommentSettingsRequest.SerializeToString,
+            portal_dot_comments_dot_v1_dot_comments__pb2.GetCommentSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCommentSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.comments.v1.CommentService/UpdateCommentSettings',
+            portal_dot_comments_dot_v1_dot_comments__pb2.UpdateCommentSettingsRequest.SerializeToString,
+            portal_dot_comments_dot_v1_dot_comments__pb2.UpdateCommentSettingsResponse.FromString,
             options,
             channel_credentials,
             insecure,
