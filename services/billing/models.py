@@ -179,5 +179,5 @@ class NumberSequence(SQLModel, table=True):
     next_value: int = Field(sa_type=BigInteger)
 
 
-import services.billing.estimates.models  # noqa: E402, F401  (estimate tables live in this service's database)
 import services.billing.attention.models  # noqa: E402, F401  (the needs-attention tables: billing/attention)
+import services.billing.estimates.models  # noqa: E402, F401  (estimate tables live in this service's database)

@@ -273,6 +273,7 @@ class Scenarios:
 
         data = {"version": "1", "kind": "declined", "reason": "Too dear"}
         return Attempt(browser, f"/account/estimates/{estimate.id}/decline", data, unchanged, works)
+
     def invoice_comment(self) -> Attempt:
         _, customer = self.customer("Commenter")
         invoice = self.client.Invoice.create(customer=customer.id, items=[{"name": "Work", "unit_cost": 10}], sent=True)
