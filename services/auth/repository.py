@@ -199,6 +199,9 @@ class SessionRepository(TenantRepository[PortalSession]):
             self.base().where(col(PortalSession.id).in_(members), col(PortalSession.ended_at).is_(None))
         )
 
+    async def by_ids(self, session_ids: Sequence[str]) -> list[PortalSession]:
+        return await self.all(self.base().where(col(PortalSession.id).in_(session_ids)))
+
     async def touch(self, session_id: str, now: datetime) -> None:
         """Records activity: one UPDATE of one column, nothing else of the row is written."""
         await self.update(col(PortalSession.id) == session_id, values={"last_seen_at": now})

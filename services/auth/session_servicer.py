@@ -10,14 +10,15 @@ from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.context import current_tenant
 from portal_kit.db import Database
-from portal_kit.errors import NotFound
-from portal_kit.timestamps import unix
+from portal_kit.errors import InvalidArgument, NotFound
+from portal_kit.timestamps import from_unix, unix
 
 from services.auth import businesses, document_links, revocations, sessions
 from services.auth.billing_customers import BillingCustomers
 from services.auth.revocations import RevocationPublisher
 from services.auth.sessions import Client, SessionView
 
+MAX_ACTIVITY = 1000
 Outcome = pb.OpenDocumentLinkResponse.Outcome
 OUTCOMES = {
     document_links.Outcome.EXPIRED: Outcome.OUTCOME_EXPIRED,
@@ -41,6 +42,9 @@ def session_to_pb(view: SessionView) -> pb.Session:
         document_id=row.document_id,
         created_at=unix(row.created_at),
         expires_at=unix(view.expires_at),
+        last_seen_at=unix(row.last_seen_at),
+        idle_timeout_seconds=int(view.idle_timeout.total_seconds()),
+        absolute_expires_at=unix(view.absolute_expires_at),
     )
 
 
@@ -85,6 +89,16 @@ class SessionServicer(auth_pb2_grpc.SessionServiceServicer):
         async with self.db.unit_of_work() as session:
             view = await sessions.get_session(session, self.secret_key, request.session_token, self.now())
         return pb.GetSessionResponse(session=session_to_pb(view))
+
+    async def RecordActivity(
+        self, request: pb.RecordActivityRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RecordActivityResponse:
+        if len(request.activity) > MAX_ACTIVITY:
+            raise InvalidArgument(f"At most {MAX_ACTIVITY} sessions per call.", "activity")
+        activity = [(a.session_id, from_unix(a.at)) for a in request.activity if a.session_id and a.at > 0]
+        async with self.db.unit_of_work() as session:
+            recorded = await sessions.record_activity(session, activity, self.now())
+        return pb.RecordActivityResponse(recorded=recorded)
 
     async def SwitchAccount(
         self, request: pb.SwitchAccountRequest, context: grpc.aio.ServicerContext

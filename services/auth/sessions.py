@@ -52,7 +52,12 @@ class Client:
 class SessionView:
     row: PortalSession
     customer_ids: list[int]
-    expires_at: datetime
+    idle_timeout: timedelta
+    absolute_expires_at: datetime
+
+    @property
+    def expires_at(self) -> datetime:
+        return min(self.row.last_seen_at + self.idle_timeout, self.absolute_expires_at)
 
 
 @dataclass(frozen=True)
@@ -72,12 +77,18 @@ def token_hash(secret_key: bytes, token: str) -> str:
     return keyed_hash(secret_key, token, TOKEN_PURPOSE)
 
 
-def expires_at(row: PortalSession, business: Business) -> datetime:
-    """The earlier of the idle and the absolute expiry, under the stricter of the session's and today's settings."""
+def timeouts(row: PortalSession, business: Business) -> tuple[timedelta, datetime]:
+    """The idle timeout and the absolute expiry in force: the stricter of the session's and today's settings."""
     idle = timedelta(minutes=min(row.idle_timeout_minutes, business.idle_timeout_minutes))
     absolute = row.absolute_expires_at
     if row.kind == FULL:
         absolute = min(absolute, row.created_at + timedelta(hours=business.absolute_timeout_hours))
+    return idle, absolute
+
+
+def expires_at(row: PortalSession, business: Business) -> datetime:
+    """The earlier of the idle and the absolute expiry."""
+    idle, absolute = timeouts(row, business)
     return min(row.last_seen_at + idle, absolute)
 
 
@@ -97,7 +108,7 @@ async def _start(
     sessions = SessionRepository(session)
     await sessions.add(row)
     await sessions.add_customers(row.id, customer_ids)
-    return StartedSession(token, SessionView(row, sorted(customer_ids), expires_at(row, business)))
+    return StartedSession(token, SessionView(row, sorted(customer_ids), *timeouts(row, business)))
 
 
 async def start_full_session(
@@ -195,7 +206,7 @@ async def _active(
 
 async def _view(session: AsyncSession, row: PortalSession, business: Business) -> SessionView:
     ids = await SessionRepository(session).customer_ids(row.id)
-    return SessionView(row, ids, expires_at(row, business))
+    return SessionView(row, ids, *timeouts(row, business))
 
 
 async def get_session(session: AsyncSession, secret_key: bytes, token: str, now: datetime) -> SessionView:
@@ -207,6 +218,28 @@ async def get_session(session: AsyncSession, secret_key: bytes, token: str, now:
         await SessionRepository(session).touch(row.id, now)
         row.last_seen_at = now
     return await _view(session, row, business)
+
+
+async def record_activity(session: AsyncSession, activity: Sequence[tuple[str, datetime]], now: datetime) -> int:
+    """Activity a gateway saw on sessions it served from its copies: each session still active at that time (by
+    auth's own record) gets it as its latest activity. Unknown, ended, expired and other businesses' sessions are
+    skipped; a time in the future counts as now. The number of sessions whose activity moved on."""
+    latest: dict[str, datetime] = {}
+    for session_id, at in activity:
+        latest[session_id] = max(min(at, now), latest.get(session_id, at))
+    if not latest:
+        return 0
+    sessions = SessionRepository(session)
+    business = await BusinessRepository(session).by_id(sessions.tenant_id)
+    if business is None:
+        return 0
+    recorded = 0
+    for row in await sessions.by_ids(sorted(latest)):
+        at = latest[row.id]
+        if at > row.last_seen_at and is_active(row, business, at):
+            await sessions.touch(row.id, at)
+            recorded += 1
+    return recorded
 
 
 async def switch_account(

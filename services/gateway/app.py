@@ -21,7 +21,7 @@ from services.gateway.api import api_keys, comments, customers, docs, errors, es
 from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
 from services.gateway.body_limit import BodyLimitMiddleware
-from services.gateway.caches import RevocationListener
+from services.gateway.caches import ActivityReporter, RevocationListener
 from services.gateway.deps import backends_of, settings_of
 from services.gateway.portal import account, documents, pages, signin
 from services.gateway.portal import estimates as estimate_pages
@@ -98,16 +98,23 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
         used = backends or Backends(settings)
         app.state.backends = used
         app.state.tenancy = Tenancy(used, settings.base_domain)
-        listener = None
+        tasks = []
         if settings.kafka_bootstrap and settings.gateway_cache_seconds > 0:
             app.state.revocations = RevocationListener(
                 settings.kafka_bootstrap, used.caches, app.state.tenancy.forget_business
             )
-            listener = asyncio.create_task(app.state.revocations.run())
+
+            async def record(business_id: str, sessions: dict[str, float]) -> None:
+                await used.auth(business_id).record_activity(sessions)
+
+            app.state.activity = ActivityReporter(used.caches, record)
+            tasks = [asyncio.create_task(app.state.revocations.run()), asyncio.create_task(app.state.activity.run())]
         yield
-        if listener is not None:
-            listener.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            await app.state.activity.report()  # what the copies saw since the last report
         if backends is None:
             await used.close()
 

@@ -1,9 +1,15 @@
-"""What auth validated, kept a few seconds: sessions by the hash of the cookie, API keys by the hash of the key.
+"""What auth validated, kept for a while: sessions by the hash of the cookie, API keys by the hash of the key.
 
-An entry lives `seconds` at most (PORTAL_GATEWAY_CACHE_SECONDS), and a session never past its own expiry (the
-earlier of its idle and absolute timeouts, as auth computed it). Auth's revocation events drop entries at once on
-every gateway (`RevocationListener`); while the listener is not reading the topic, nothing is served from the
-caches, so a revocation can never be missed for longer than it takes to notice the broker is gone.
+An entry lives `seconds` at most (PORTAL_GATEWAY_CACHE_SECONDS, 10 minutes by default). Auth's revocation events
+drop entries at once on every gateway (`RevocationListener`); while the listener is not reading the topic, nothing
+is served from the caches, so a revocation can never be missed for longer than it takes to notice the broker is gone.
+
+A session copy also ends by itself on time: the gateway enforces the session's absolute expiry and its idle
+timeout, counted from the latest request it served with it. That activity reaches auth without a call per page:
+once a copy's activity is ACTIVITY_REPORT_SECONDS ahead of what auth recorded, the session is queued, and the
+gateway reports the queue in one `RecordActivity` call per business every few seconds (`ActivityReporter`). Auth's
+record then lags by well under the minute it already rounds activity to, so other gateways, which only know
+auth's record, may end the session that much early, never late.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -25,17 +31,28 @@ log = logging.getLogger("gateway.caches")
 TOPIC = "auth.revocations.v1"
 MAX_ENTRIES = 50_000
 LIVENESS_SECONDS = 2.0
+ACTIVITY_REPORT_SECONDS = 30.0  # how far a copy's activity may run ahead of auth's record before it is reported
 
 
 def digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Session:
-    until: float  # monotonic
+    until: float  # monotonic: the end of the cache lifetime
     business_id: str
     session: auth_pb2.Session
+    last_active: float  # wall: the latest request served with this session (here), or auth's record
+    reported: float  # wall: the latest activity auth knows of
+
+    def ends_at(self) -> float:
+        """When the session itself ends (wall): its absolute expiry, or its idle timeout after the latest activity.
+        A session message without timeouts (an older auth) ends at the expiry auth computed."""
+        session = self.session
+        if session.idle_timeout_seconds <= 0:
+            return float(session.expires_at)
+        return min(float(session.absolute_expires_at), self.last_active + session.idle_timeout_seconds)
 
 
 @dataclass(frozen=True)
@@ -59,31 +76,51 @@ class GatewayCaches:
         self._wall = wall
         self._sessions: dict[tuple[str, bytes], _Session] = {}
         self._keys: dict[bytes, _Key] = {}
+        self._activity: dict[str, dict[str, float]] = {}  # business id -> session id -> latest activity (wall)
 
     # ---- sessions
 
     def session(self, business_id: str, token: str) -> auth_pb2.Session | None:
+        """The copy of a live session; using it counts as the session's activity."""
         if not self.enabled:
             return None
         key = (business_id, digest(token))
         entry = self._sessions.get(key)
         if entry is None:
             return None
-        if entry.until <= self._monotonic():
+        now = self._wall()
+        if entry.until <= self._monotonic() or entry.ends_at() <= now:
             self._sessions.pop(key, None)
             return None
+        entry.last_active = max(entry.last_active, now)
+        if now - entry.reported >= ACTIVITY_REPORT_SECONDS:
+            self._activity.setdefault(business_id, {})[entry.session.id] = now
+            entry.reported = now
         return entry.session
 
     def keep_session(self, business_id: str, token: str, session: auth_pb2.Session) -> None:
-        """Keeps a session auth just validated, until `seconds` from now or its own expiry, whichever is first."""
+        """Keeps a session auth just validated, for `seconds` at most, and never past its own end."""
         if not self.enabled or self.seconds <= 0:
             return
-        left = min(self.seconds, session.expires_at - self._wall())
-        if left <= 0:
+        now = self._wall()
+        recorded = float(session.last_seen_at or now)
+        entry = _Session(self._monotonic() + self.seconds, business_id, session, now, recorded)
+        if entry.ends_at() <= now:
             return
         if len(self._sessions) >= MAX_ENTRIES:
             self._sessions.clear()
-        self._sessions[(business_id, digest(token))] = _Session(self._monotonic() + left, business_id, session)
+        self._sessions[(business_id, digest(token))] = entry
+
+    def take_activity(self) -> dict[str, dict[str, float]]:
+        """The activity to report to auth, by business (and forgets it)."""
+        taken, self._activity = self._activity, {}
+        return taken
+
+    def requeue_activity(self, business_id: str, sessions: dict[str, float]) -> None:
+        """Activity that could not be reported: it goes with the next report."""
+        queued = self._activity.setdefault(business_id, {})
+        for session_id, at in sessions.items():
+            queued[session_id] = max(at, queued.get(session_id, at))
 
     def forget_session(self, business_id: str, token: str) -> None:
         self._sessions.pop((business_id, digest(token)), None)
@@ -160,6 +197,33 @@ class GatewayCaches:
     def _drop_keys(self, business_id: str) -> None:
         for key in [k for k, entry in self._keys.items() if entry.business.id == business_id]:
             del self._keys[key]
+
+
+class ActivityReporter:
+    """Reports the activity seen on cached sessions to auth, one call per business every `interval` seconds."""
+
+    def __init__(
+        self,
+        caches: GatewayCaches,
+        record: Callable[[str, dict[str, float]], Awaitable[None]],
+        interval: float = 5.0,
+    ) -> None:
+        self.caches = caches
+        self.record = record
+        self.interval = interval
+
+    async def report(self) -> None:
+        for business_id, sessions in self.caches.take_activity().items():
+            try:
+                await self.record(business_id, sessions)
+            except Exception as exc:  # noqa: BLE001 - auth away: the copies still end on time; report it later
+                self.caches.requeue_activity(business_id, sessions)
+                log.warning("session activity not reported yet", extra={"error": type(exc).__name__})
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            await self.report()
 
 
 class RevocationListener:

@@ -30,7 +30,7 @@ class GatewaySettings(PortalSettings):
     trusted_proxies: str = ""  # CIDRs whose X-Forwarded-For is believed (services/gateway/client_ip.py)
     kafka_bootstrap: str | None = None  # where auth's revocations are read; None: no caching of sessions/keys
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)  # the broker's TLS/SASL, checked at start
-    gateway_cache_seconds: float = Field(default=5.0, ge=0)  # how long a validated session or API key is reused
+    gateway_cache_seconds: float = Field(default=600.0, ge=0)  # how long a validated session or API key is reused
 
     @field_validator("base_domain")
     @classmethod

@@ -107,6 +107,45 @@ async def test_reading_a_session_records_activity_at_most_once_a_minute(
     assert session.expires_at == unix(clock()) + 30 * 60
 
 
+async def record_activity(service: RunningService, tenant_id: str, *activity: tuple[str, int]) -> int:
+    request = pb.RecordActivityRequest(activity=[pb.SessionActivity(session_id=s, at=at) for s, at in activity])
+    with bound(tenant_id):
+        return (await sessions_stub(service).RecordActivity(request)).recorded
+
+
+async def test_a_session_tells_a_gateway_its_timeouts(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
+) -> None:
+    redeemed = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    session = redeemed.session
+    assert (session.last_seen_at, session.idle_timeout_seconds) == (unix(clock()), 30 * 60)
+    assert session.absolute_expires_at == unix(clock()) + 12 * 3600
+
+
+async def test_activity_reported_by_a_gateway_extends_the_idle_timeout(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock, billing: FakeBilling
+) -> None:
+    active = await sign_in(portal, tenant, mailbox, "alice@example.com")
+    quiet = await sign_in(portal, tenant, mailbox, "shared@example.com")
+    other = await new_tenant(portal)
+    billing.customers.add(other.id, 2001, "bob@example.com")
+    theirs = await sign_in(portal, other, mailbox, "bob@example.com")
+    clock.advance(timedelta(minutes=25))
+    seen = unix(clock())
+    future = seen + 3600  # counts as now
+    assert await record_activity(portal, tenant.id, (active.session.id, seen), (active.session.id, future)) == 1
+    assert await record_activity(portal, tenant.id, (theirs.session.id, seen), ("no-such-session", seen)) == 0
+    clock.advance(timedelta(minutes=20))  # 45 minutes after sign-in, 20 after the reported activity
+    assert await get_session(portal, tenant, active.session_token)  # alive only through the reported activity
+    await ended(portal, tenant, quiet.session_token)
+    assert await record_activity(portal, tenant.id, (quiet.session.id, unix(clock()))) == 0  # too late: stays ended
+    await ended(portal, tenant, quiet.session_token)
+    await ended(portal, other, theirs.session_token)  # another business's session was not touched
+    with pytest.raises(grpc.aio.AioRpcError) as too_many:
+        await record_activity(portal, tenant.id, *[(f"s{i}", seen) for i in range(1001)])
+    assert too_many.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
 async def test_absolute_timeout_ends_even_an_active_session(
     portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
 ) -> None:

@@ -119,6 +119,14 @@ class AuthClient:
         self.caches.keep_session(self.tenant, session_token, reply.session)
         return reply.session
 
+    async def record_activity(self, sessions: dict[str, float]) -> int:
+        """Activity seen on cached sessions of this business (session id -> unix time), in one call."""
+        request = pb.RecordActivityRequest(
+            activity=[pb.SessionActivity(session_id=sid, at=int(at)) for sid, at in sorted(sessions.items())]
+        )
+        reply: pb.RecordActivityResponse = await unary(self.stubs.sessions.RecordActivity, request, self.scope)
+        return reply.recorded
+
     async def open_document_link(
         self,
         link_token: str,

@@ -1,11 +1,14 @@
-"""The gateway's short-lived copies of validated sessions and API keys: lifetimes, timeouts, revocations."""
+"""The gateway's copies of validated sessions and API keys: lifetimes, timeouts, revocations."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from portal.auth.v1 import auth_pb2
 from portal.auth.v1 import revocations_pb2 as pb
 
-from services.gateway.caches import GatewayCaches, RevocationListener
+from services.gateway.caches import ActivityReporter, GatewayCaches, RevocationListener
 
 WALL_START = 1_800_000_000.0
 
@@ -60,6 +63,96 @@ def test_an_idle_or_absolute_timeout_ends_a_cached_session_at_its_time() -> None
     assert cache.session("biz-a", "token-1") is None
     cache.keep_session("biz-a", "token-2", session("s2", expires_in=-1))  # already over: not kept at all
     assert cache.session("biz-a", "token-2") is None
+
+
+def timed_session(sid: str, idle: int = 300, absolute_in: float = 3600, seen_ago: float = 0) -> auth_pb2.Session:
+    """A session as auth describes it now: its recorded activity, idle timeout and absolute expiry."""
+    return auth_pb2.Session(
+        id=sid,
+        customer_id=7,
+        customer_ids=[7],
+        last_seen_at=int(WALL_START - seen_ago),
+        idle_timeout_seconds=idle,
+        absolute_expires_at=int(WALL_START + absolute_in),
+        expires_at=int(min(WALL_START - seen_ago + idle, WALL_START + absolute_in)),
+    )
+
+
+def test_a_copy_ends_after_the_idle_timeout_counted_from_its_latest_use() -> None:
+    clocks = Clocks()
+    cache = caches(clocks, seconds=600)
+    cache.keep_session("biz-a", "token-1", timed_session("s1", idle=300))
+    clocks.advance(299)
+    assert cache.session("biz-a", "token-1") is not None  # used: the idle timeout counts from now
+    clocks.advance(299)
+    assert cache.session("biz-a", "token-1") is not None  # 598 s after auth's answer, still in use
+    clocks.advance(300.5)
+    assert cache.session("biz-a", "token-1") is None  # idle for longer than 5 minutes
+
+
+def test_a_copy_ends_at_the_absolute_expiry_however_busy() -> None:
+    clocks = Clocks()
+    cache = caches(clocks, seconds=600)
+    cache.keep_session("biz-a", "token-1", timed_session("s1", idle=300, absolute_in=100))
+    for _ in range(9):
+        clocks.advance(11)
+        assert cache.session("biz-a", "token-1") is not None
+    clocks.advance(2)
+    assert cache.session("biz-a", "token-1") is None
+    cache.keep_session("biz-a", "token-2", timed_session("s2", idle=300, absolute_in=-1))  # over: not kept
+    assert cache.session("biz-a", "token-2") is None
+
+
+def test_activity_on_copies_is_queued_for_auth_once_it_runs_30_seconds_ahead() -> None:
+    clocks = Clocks()
+    cache = caches(clocks, seconds=600)
+    cache.keep_session("biz-a", "fresh", timed_session("s1"))
+    cache.keep_session("biz-a", "stale", timed_session("s2", seen_ago=50))  # auth's record is 50 s old
+    cache.keep_session("biz-b", "other", timed_session("s3"))
+    clocks.advance(10)
+    for token in ("fresh", "stale"):
+        assert cache.session("biz-a", token) is not None
+    assert cache.session("biz-b", "other") is not None
+    assert cache.take_activity() == {"biz-a": {"s2": WALL_START + 10}}
+    clocks.advance(25)
+    for token in ("fresh", "stale"):
+        assert cache.session("biz-a", token) is not None
+    assert cache.session("biz-b", "other") is not None
+    assert cache.take_activity() == {"biz-a": {"s1": WALL_START + 35}, "biz-b": {"s3": WALL_START + 35}}
+    assert cache.session("biz-a", "fresh") is not None
+    assert cache.take_activity() == {}  # reported already: nothing more until it is 30 s ahead again
+
+
+def test_activity_that_auth_did_not_take_goes_with_the_next_report() -> None:
+    clocks = Clocks()
+    cache = caches(clocks, seconds=600)
+    cache.keep_session("biz-a", "token-1", timed_session("s1", seen_ago=40))
+    assert cache.session("biz-a", "token-1") is not None
+    reported: list[tuple[str, dict[str, float]]] = []
+    failing = True
+
+    async def record(business_id: str, sessions: dict[str, float]) -> None:
+        if failing:
+            raise ConnectionError("auth is away")
+        reported.append((business_id, sessions))
+
+    reporter = ActivityReporter(cache, record)
+    asyncio.run(reporter.report())
+    assert reported == []
+    failing = False
+    asyncio.run(reporter.report())
+    assert reported == [("biz-a", {"s1": WALL_START})]
+    asyncio.run(reporter.report())
+    assert len(reported) == 1
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_nothing_is_queued_from_a_cache_that_is_off(enabled: bool) -> None:
+    cache = caches(Clocks(), seconds=600)
+    cache.keep_session("biz-a", "token-1", timed_session("s1", seen_ago=40))
+    cache.enabled = enabled
+    cache.session("biz-a", "token-1")
+    assert bool(cache.take_activity()) is enabled
 
 
 def test_nothing_is_served_while_revocations_are_not_read() -> None:

@@ -186,7 +186,7 @@ class PortalSettingsChanges(_message.Message):
     def __init__(self, temporary_scope: _Optional[str] = ..., require_sign_in: _Optional[bool] = ..., idle_timeout_minutes: _Optional[int] = ..., absolute_timeout_hours: _Optional[int] = ...) -> None: ...
 
 class Session(_message.Message):
-    __slots__ = ("id", "kind", "scope", "email", "customer_ids", "customer_id", "document_type", "document_id", "created_at", "expires_at")
+    __slots__ = ("id", "kind", "scope", "email", "customer_ids", "customer_id", "document_type", "document_id", "created_at", "expires_at", "last_seen_at", "idle_timeout_seconds", "absolute_expires_at")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SCOPE_FIELD_NUMBER: _ClassVar[int]
@@ -197,6 +197,9 @@ class Session(_message.Message):
     DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEEN_AT_FIELD_NUMBER: _ClassVar[int]
+    IDLE_TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    ABSOLUTE_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: str
     scope: str
@@ -207,7 +210,10 @@ class Session(_message.Message):
     document_id: int
     created_at: int
     expires_at: int
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., scope: _Optional[str] = ..., email: _Optional[str] = ..., customer_ids: _Optional[_Iterable[int]] = ..., customer_id: _Optional[int] = ..., document_type: _Optional[str] = ..., document_id: _Optional[int] = ..., created_at: _Optional[int] = ..., expires_at: _Optional[int] = ...) -> None: ...
+    last_seen_at: int
+    idle_timeout_seconds: int
+    absolute_expires_at: int
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., scope: _Optional[str] = ..., email: _Optional[str] = ..., customer_ids: _Optional[_Iterable[int]] = ..., customer_id: _Optional[int] = ..., document_type: _Optional[str] = ..., document_id: _Optional[int] = ..., created_at: _Optional[int] = ..., expires_at: _Optional[int] = ..., last_seen_at: _Optional[int] = ..., idle_timeout_seconds: _Optional[int] = ..., absolute_expires_at: _Optional[int] = ...) -> None: ...
 
 class SignIn(_message.Message):
     __slots__ = ("at", "ip", "user_agent", "method", "current", "active")
@@ -346,6 +352,26 @@ class RotateSsoKeyResponse(_message.Message):
     SSO_KEY_FIELD_NUMBER: _ClassVar[int]
     sso_key: str
     def __init__(self, sso_key: _Optional[str] = ...) -> None: ...
+
+class SessionActivity(_message.Message):
+    __slots__ = ("session_id", "at")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    at: int
+    def __init__(self, session_id: _Optional[str] = ..., at: _Optional[int] = ...) -> None: ...
+
+class RecordActivityRequest(_message.Message):
+    __slots__ = ("activity",)
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    activity: _containers.RepeatedCompositeFieldContainer[SessionActivity]
+    def __init__(self, activity: _Optional[_Iterable[_Union[SessionActivity, _Mapping]]] = ...) -> None: ...
+
+class RecordActivityResponse(_message.Message):
+    __slots__ = ("recorded",)
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    recorded: int
+    def __init__(self, recorded: _Optional[int] = ...) -> None: ...
 
 class StartTemporarySessionRequest(_message.Message):
     __slots__ = ("customer_id", "document_type", "document_id", "client")

@@ -887,6 +887,11 @@ class SessionServiceStub:
                 request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsRequest.SerializeToString,
                 response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsResponse.FromString,
                 _registered_method=True)
+        self.RecordActivity = channel.unary_unary(
+                '/portal.auth.v1.SessionService/RecordActivity',
+                request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RecordActivityRequest.SerializeToString,
+                response_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RecordActivityResponse.FromString,
+                _registered_method=True)
         self.OpenDocumentLink = channel.unary_unary(
                 '/portal.auth.v1.SessionService/OpenDocumentLink',
                 request_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.OpenDocumentLinkRequest.SerializeToString,
@@ -942,6 +947,14 @@ class SessionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordActivity(self, request, context):
+        """Activity a gateway saw on sessions it serves from its copies, reported in batches instead of a call per page.
+        Extends the idle timeout of each session that is still active at that time; unknown or ended ones are skipped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def OpenDocumentLink(self, request, context):
         """What opening an emailed document link does, decided in one call: auth resolves the link with billing, looks
         at the visitor's session and the business's require_sign_in setting, and starts a guest session when that is
@@ -988,6 +1001,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.ListRecentSignIns,
                     request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsRequest.FromString,
                     response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsResponse.SerializeToString,
+            ),
+            'RecordActivity': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordActivity,
+                    request_deserializer=portal_dot_auth_dot_v1_dot_auth__pb2.RecordActivityRequest.FromString,
+                    response_serializer=portal_dot_auth_dot_v1_dot_auth__pb2.RecordActivityResponse.SerializeToString,
             ),
             'OpenDocumentLink': grpc.unary_unary_rpc_method_handler(
                     servicer.OpenDocumentLink,
@@ -1184,6 +1202,33 @@ class SessionService:
             '/portal.auth.v1.SessionService/ListRecentSignIns',
             portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsRequest.SerializeToString,
             portal_dot_auth_dot_v1_dot_auth__pb2.ListRecentSignInsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordActivity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.auth.v1.SessionService/RecordActivity',
+            portal_dot_auth_dot_v1_dot_auth__pb2.RecordActivityRequest.SerializeToString,
+            portal_dot_auth_dot_v1_dot_auth__pb2.RecordActivityResponse.FromString,
             options,
             channel_credentials,
             insecure,

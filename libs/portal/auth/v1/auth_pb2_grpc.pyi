@@ -269,6 +269,10 @@ class SessionServiceStub:
     EndCustomerSessions: _grpc.UnaryUnaryMultiCallable[_auth_pb2.EndCustomerSessionsRequest, _auth_pb2.EndCustomerSessionsResponse]
     """Business API: every session that may act for this customer."""
     ListRecentSignIns: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ListRecentSignInsRequest, _auth_pb2.ListRecentSignInsResponse]
+    RecordActivity: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RecordActivityRequest, _auth_pb2.RecordActivityResponse]
+    """Activity a gateway saw on sessions it serves from its copies, reported in batches instead of a call per page.
+    Extends the idle timeout of each session that is still active at that time; unknown or ended ones are skipped.
+    """
     OpenDocumentLink: _grpc.UnaryUnaryMultiCallable[_auth_pb2.OpenDocumentLinkRequest, _auth_pb2.OpenDocumentLinkResponse]
     """What opening an emailed document link does, decided in one call: auth resolves the link with billing, looks
     at the visitor's session and the business's require_sign_in setting, and starts a guest session when that is
@@ -288,6 +292,10 @@ class SessionServiceAsyncStub(SessionServiceStub):
     EndCustomerSessions: _aio.UnaryUnaryMultiCallable[_auth_pb2.EndCustomerSessionsRequest, _auth_pb2.EndCustomerSessionsResponse]  # type: ignore[assignment]
     """Business API: every session that may act for this customer."""
     ListRecentSignIns: _aio.UnaryUnaryMultiCallable[_auth_pb2.ListRecentSignInsRequest, _auth_pb2.ListRecentSignInsResponse]  # type: ignore[assignment]
+    RecordActivity: _aio.UnaryUnaryMultiCallable[_auth_pb2.RecordActivityRequest, _auth_pb2.RecordActivityResponse]  # type: ignore[assignment]
+    """Activity a gateway saw on sessions it serves from its copies, reported in batches instead of a call per page.
+    Extends the idle timeout of each session that is still active at that time; unknown or ended ones are skipped.
+    """
     OpenDocumentLink: _aio.UnaryUnaryMultiCallable[_auth_pb2.OpenDocumentLinkRequest, _auth_pb2.OpenDocumentLinkResponse]  # type: ignore[assignment]
     """What opening an emailed document link does, decided in one call: auth resolves the link with billing, looks
     at the visitor's session and the business's require_sign_in setting, and starts a guest session when that is
@@ -346,6 +354,16 @@ class SessionServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _auth_pb2.ListRecentSignInsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_auth_pb2.ListRecentSignInsResponse, _abc.Awaitable[_auth_pb2.ListRecentSignInsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RecordActivity(
+        self,
+        request: _auth_pb2.RecordActivityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.RecordActivityResponse, _abc.Awaitable[_auth_pb2.RecordActivityResponse]]:
+        """Activity a gateway saw on sessions it serves from its copies, reported in batches instead of a call per page.
+        Extends the idle timeout of each session that is still active at that time; unknown or ended ones are skipped.
+        """
 
     @_abc_1.abstractmethod
     def OpenDocumentLink(
