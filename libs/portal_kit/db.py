@@ -75,6 +75,21 @@ class Database:
                 raise
 
     @asynccontextmanager
+    async def read_only(self) -> AsyncIterator[AsyncSession]:
+        """For calls that only read: each statement runs on its own (autocommit), so a call costs no BEGIN and
+        COMMIT round trips. Writes through it would not be atomic: anything that writes uses unit_of_work().
+
+        Inside an `ambient_unit_of_work()` of the same database, joins it (reads see its writes)."""
+        ambient = _ambient.get()
+        if ambient is not None and ambient[0] is self:
+            yield ambient[1]
+            return
+        async with self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            async with AsyncSession(bind=connection, expire_on_commit=False) as session:
+                yield session
+
+    @asynccontextmanager
     async def ambient_unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """A unit of work that every `unit_of_work()` of this database opened inside it joins (one transaction)."""
         async with self.unit_of_work() as session:

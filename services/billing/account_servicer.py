@@ -16,7 +16,7 @@ from services.billing.account_summary import Holder
 from services.billing.customers import CustomerChanges
 from services.billing.invoices import invoice_status
 from services.billing.messages import customer_fields, customer_to_pb, invoice_to_pb
-from services.billing.models import Invoice
+from services.billing.repository import InvoiceRow
 
 
 def holder_to_pb(holder: Holder) -> pb.AccountHolder:
@@ -25,7 +25,7 @@ def holder_to_pb(holder: Holder) -> pb.AccountHolder:
     )
 
 
-def row_to_pb(invoice: Invoice, now: datetime) -> pb.InvoiceRow:
+def row_to_pb(invoice: InvoiceRow, now: datetime) -> pb.InvoiceRow:
     row = pb.InvoiceRow(
         id=invoice.id,
         number=invoice.number,
@@ -49,7 +49,7 @@ class AccountServicer(account_pb2_grpc.AccountServiceServicer):
         self, request: pb.GetAccountPageRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetAccountPageResponse:
         principal = required_principal()
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             page = await account_summary.account_page(session, principal, request.per_page, request.after)
         now = utcnow()
         return pb.GetAccountPageResponse(
@@ -66,7 +66,7 @@ class AccountServicer(account_pb2_grpc.AccountServiceServicer):
         self, request: pb.GetAccountInvoiceRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetAccountInvoiceResponse:
         principal = required_principal()
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             record, holder = await account_summary.account_invoice(session, principal, request.id)
         token = invoices.link_token(self.secret_key, record.invoice.link_nonce)
         return pb.GetAccountInvoiceResponse(invoice=invoice_to_pb(record, token, utcnow()), holder=holder_to_pb(holder))
@@ -86,7 +86,7 @@ class AccountServicer(account_pb2_grpc.AccountServiceServicer):
         self, request: pb.GetAccountCustomerRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetAccountCustomerResponse:
         principal = required_principal()
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             record = await account_summary.account_customer(session, principal)
         return pb.GetAccountCustomerResponse(customer=customer_to_pb(record))
 

@@ -16,7 +16,14 @@ from services.billing import customers, invoices
 from services.billing.customers import CustomerChanges, CustomerRecord
 from services.billing.invoices import InvoiceRecord
 from services.billing.models import Customer, Invoice
-from services.billing.repository import AccountRepository, CustomerLookupRepository, InvoiceRepository, OpenBalance
+from services.billing.repository import (
+    AccountRepository,
+    CustomerLookupRepository,
+    HolderRow,
+    InvoiceRepository,
+    InvoiceRow,
+    OpenBalance,
+)
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -34,7 +41,7 @@ class Holder:
     currency: str  # the customer's, else the default: what "nothing owed" is shown in
 
     @classmethod
-    def of(cls, customer: Customer) -> Holder:
+    def of(cls, customer: Customer | HolderRow) -> Holder:
         return cls(
             customer.id, customer.name, customer.number, customer.email or "", customer.currency or DEFAULT_CURRENCY
         )
@@ -44,7 +51,7 @@ class Holder:
 class AccountPage:
     holder: Holder
     balances: list[OpenBalance]
-    rows: list[Invoice]  # only the list's columns are loaded
+    rows: list[InvoiceRow]
     next_page: str
 
 

@@ -34,14 +34,14 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     async def GetCustomer(
         self, request: pb.GetCustomerRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetCustomerResponse:
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             record = await customers.get_customer(session, request.id)
         return pb.GetCustomerResponse(customer=customer_to_pb(record))
 
     async def BatchGetCustomers(
         self, request: pb.BatchGetCustomersRequest, context: grpc.aio.ServicerContext
     ) -> pb.BatchGetCustomersResponse:
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             records = await customer_lookup.customers_by_id(session, list(request.ids))
         return pb.BatchGetCustomersResponse(customers=[customer_to_pb(r) for r in records])
 
@@ -63,7 +63,7 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     async def ListCustomers(
         self, request: pb.ListCustomersRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListCustomersResponse:
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             rows, walk = await customers.list_customers(
                 session, self.cursors, paging_of(request.page), dict(request.filter), dict(request.metadata)
             )
@@ -72,7 +72,7 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     async def FindCustomersByEmail(
         self, request: pb.FindCustomersByEmailRequest, context: grpc.aio.ServicerContext
     ) -> pb.FindCustomersByEmailResponse:
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             rows = await customers.find_by_email(session, request.email)
         return pb.FindCustomersByEmailResponse(customers=[customer_to_pb(r) for r in rows])
 
@@ -86,7 +86,7 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     async def GetContact(
         self, request: pb.GetContactRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetContactResponse:
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             contact = await contacts.get_contact(session, request.customer_id, request.id)
         return pb.GetContactResponse(contact=contact_to_pb(contact))
 
@@ -108,7 +108,7 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     async def ListContacts(
         self, request: pb.ListContactsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListContactsResponse:
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             rows, total = await contacts.list_contacts(
                 session, request.customer_id, request.page.page, request.page.per_page
             )

@@ -35,7 +35,7 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
     async def GetInvoice(
         self, request: pb.GetInvoiceRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetInvoiceResponse:
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             record = await invoices.get_invoice(session, request.id)
         return pb.GetInvoiceResponse(invoice=self._pb(record))
 
@@ -64,7 +64,7 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
     async def ListInvoices(
         self, request: pb.ListInvoicesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListInvoicesResponse:
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             rows, walk = await invoices.list_invoices(
                 session, self.cursors, paging_of(request.page), dict(request.filter), dict(request.metadata)
             )
@@ -96,7 +96,7 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
     async def ResolveInvoiceLink(
         self, request: pb.ResolveInvoiceLinkRequest, context: grpc.aio.ServicerContext
     ) -> pb.ResolveInvoiceLinkResponse:
-        async with self.db.unit_of_work() as session:
+        async with self.db.read_only() as session:
             invoice = await invoices.find_by_link(session, self.secret_key, request.token)
         return pb.ResolveInvoiceLinkResponse(invoice_id=invoice.id, customer_id=invoice.customer_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from portal_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 from portal_kit.ids import derived_token, keyed_hash, new_public_id, new_uuid
@@ -78,7 +79,24 @@ def link_hash(secret_key: bytes, token: str) -> str:
     return keyed_hash(secret_key, token, LINK_PURPOSE)
 
 
-def invoice_status(invoice: Invoice, now: datetime) -> str:
+class StatusFields(Protocol):
+    """What a status is computed from: an Invoice, or a row of an invoice list."""
+
+    @property
+    def voided(self) -> bool: ...
+    @property
+    def draft(self) -> bool: ...
+    @property
+    def paid(self) -> bool: ...
+    @property
+    def sent(self) -> bool: ...
+    @property
+    def balance(self) -> int: ...
+    @property
+    def due_date(self) -> datetime | None: ...
+
+
+def invoice_status(invoice: StatusFields, now: datetime) -> str:
     if invoice.voided:
         return "voided"
     if invoice.draft:

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from portal_kit.errors import AlreadyExists, NotFound
-from portal_kit.repository import TenantRepository
+from portal_kit.repository import TenantRepository, table_of
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import load_only
 from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -282,11 +281,41 @@ class NumberSequenceRepository(TenantRepository[NumberSequence]):
         return int(result.scalar_one()) - 1
 
 
-# The columns an account page shows, plus what the status and the keyset need. Loaded by name: sqlmodel types
-# the class attributes as their values, so load_only gets them through getattr.
+# The columns an account page shows, plus what the status and the keyset need: selected as plain rows, never
+# loaded as ORM objects (the account page is the portal's hottest read).
 ROW_COLUMNS = ("pk", "id", "customer_id", "number", "date", "due_date", "currency", "total", "balance", "draft",
                "voided", "paid", "sent")  # fmt: skip
-HOLDER_COLUMNS = ("pk", "id", "name", "number", "email", "currency")
+HOLDER_COLUMNS = ("id", "name", "number", "email", "currency")
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    """One line of a customer's invoice list (ROW_COLUMNS, in order)."""
+
+    pk: int
+    id: int
+    customer_id: int
+    number: str
+    date: datetime
+    due_date: datetime | None
+    currency: str
+    total: int
+    balance: int
+    draft: bool
+    voided: bool
+    paid: bool
+    sent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HolderRow:
+    """A customer's display fields (HOLDER_COLUMNS, in order)."""
+
+    id: int
+    name: str
+    number: str
+    email: str | None
+    currency: str | None
 
 
 @dataclass(frozen=True)
@@ -321,29 +350,31 @@ class AccountRepository(TenantRepository[Invoice]):
         rows = (await self.session.exec(query)).all()
         return [OpenBalance(currency, int(total or 0), int(count)) for currency, total, count in rows]
 
-    async def rows_of_customer(self, customer_id: int, limit: int, before_pk: int | None) -> list[Invoice]:
-        """Newest first, drafts left out; only the list's columns are loaded (keyset on pk, no count)."""
+    async def rows_of_customer(self, customer_id: int, limit: int, before_pk: int | None) -> list[InvoiceRow]:
+        """Newest first, drafts left out; only the list's columns (keyset on pk through the (tenant, customer, pk)
+        index, no count)."""
+        c = table_of(Invoice).c
         query = (
-            self.base()
-            .options(load_only(*(getattr(Invoice, name) for name in ROW_COLUMNS)))
-            .where(col(Invoice.customer_id) == customer_id, col(Invoice.draft).is_(False))
-            .order_by(col(Invoice.pk).desc())
+            select(*(c[name] for name in ROW_COLUMNS))
+            .where(self.tenant_condition(), c.customer_id == customer_id, c.draft.is_(False))
+            .order_by(c.pk.desc())
             .limit(limit)
         )
         if before_pk is not None:
-            query = query.where(col(Invoice.pk) < before_pk)
-        return list((await self.session.exec(query)).all())
+            query = query.where(c.pk < before_pk)
+        return [InvoiceRow(*row) for row in (await self.session.execute(query)).all()]
 
 
 class CustomerLookupRepository(TenantRepository[Customer]):
     model = Customer
     noun = "customer"
 
-    async def holder(self, customer_id: int) -> Customer | None:
+    async def holder(self, customer_id: int) -> HolderRow | None:
         """The display fields of one customer (an account page's header)."""
-        columns = (getattr(Customer, name) for name in HOLDER_COLUMNS)
-        query = self.base().options(load_only(*columns)).where(col(Customer.id) == customer_id)
-        return (await self.session.exec(query)).first()
+        c = table_of(Customer).c
+        query = select(*(c[name] for name in HOLDER_COLUMNS)).where(self.scope(), c.id == customer_id)
+        row = (await self.session.execute(query)).first()
+        return HolderRow(*row) if row is not None else None
 
     async def many(self, customer_ids: Sequence[int]) -> list[Customer]:
         """Several customers in one query, in no particular order."""
