@@ -69,9 +69,14 @@ class TenantRepository(Generic[M]):
         return found
 
     async def add(self, obj: M) -> M:
+        self.stage(obj)
+        await self.session.flush()
+        return obj
+
+    def stage(self, obj: M) -> M:
+        """Adds an object for this tenant, written by the session's next flush (with whatever else is staged)."""
         obj.tenant_id = self.tenant_id
         self.session.add(obj)
-        await self.session.flush()
         return obj
 
     async def save(self, obj: M) -> M:

@@ -205,10 +205,12 @@ async def create_invoice(session: AsyncSession, secret_key: bytes, changes: Invo
     metadata = _apply(invoice, given, changes.cleared, creating=True) or {}
     items = build_items(given.items or [], [], invoices.tenant_id, invoice.id)
     apply_totals(invoice, items)
-    sequences = NumberSequenceRepository(session)
-    invoice.number = await next_number(sequences, "invoice", invoices.number_taken)
-    await invoices.add(invoice)
-    await LineItemRepository(session).add_all(items)
+    # Invoice numbers are never chosen by hand: the sequence's next one is free. It is taken last, as the writes
+    # go out together, because its row stays locked until the commit (invoices of a business are numbered one
+    # after another).
+    invoice.number = await next_number(NumberSequenceRepository(session), "invoice", None)
+    invoices.stage(invoice)
+    LineItemRepository(session).stage_all(items)
     InvoiceMetadataRepository(session).add_new(invoice.id, metadata)  # a new invoice has none to replace
     await session.flush()
     return InvoiceRecord(invoice, items, metadata)

@@ -12,8 +12,14 @@ PREFIXES = {"customer": "CUST", "invoice": "INV", "estimate": "EST"}
 MAX_SKIPS = 1000
 
 
-async def next_number(sequences: NumberSequenceRepository, kind: str, taken: Callable[[str], Awaitable[bool]]) -> str:
-    """The next free number; skips numbers a user already chose by hand (customers may pick their own)."""
+async def next_number(
+    sequences: NumberSequenceRepository, kind: str, taken: Callable[[str], Awaitable[bool]] | None
+) -> str:
+    """The next free number; skips numbers a user already chose by hand (customers may pick their own). `taken`
+    None: numbers of this kind are only ever given here, so the sequence's next one is free (and the unique
+    constraint would refuse it otherwise); no query while the sequence's row is locked."""
+    if taken is None:
+        return f"{PREFIXES[kind]}-{await sequences.take(kind):04d}"
     for _ in range(MAX_SKIPS):
         number = f"{PREFIXES[kind]}-{await sequences.take(kind):04d}"
         if not await taken(number):

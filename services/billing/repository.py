@@ -204,10 +204,13 @@ class LineItemRepository(TenantRepository[LineItem]):
         await self.add_all(items)
 
     async def add_all(self, items: Sequence[LineItem]) -> None:
+        self.stage_all(items)
+        await self.session.flush()
+
+    def stage_all(self, items: Sequence[LineItem]) -> None:
         for item in items:
             item.tenant_id = self.tenant_id
         self.session.add_all(items)
-        await self.session.flush()
 
     async def delete_of_invoice(self, invoice_id: int) -> None:
         await self.delete(col(LineItem.invoice_id) == invoice_id)
