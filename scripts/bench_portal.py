@@ -379,13 +379,14 @@ def median_result(results: list[Result]) -> Result:
 def print_table(rows: list[Result], reference: Result | None) -> None:
     print()
     print(f"{'':<22}{'pages/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'CPU ms/page':>13}"
-          f"{'x ref rate':>11}{'x ref p99':>10}   CPU by component (ms/page)")  # fmt: skip
+          f"{'x ref rate':>11}{'x ref p99':>10}{'x ref CPU':>10}   CPU by component (ms/page)")  # fmt: skip
     for row in rows:
         ratio_rate = f"{row.rate / reference.rate:.2f}" if reference else "-"
         ratio_p99 = f"{row.p99_ms / reference.p99_ms:.2f}" if reference else "-"
+        ratio_cpu = f"{row.cpu_total_ms / reference.cpu_total_ms:.2f}" if reference and reference.cpu_total_ms else "-"
         parts = " ".join(f"{k} {v:.2f}" for k, v in row.cpu_ms.items() if v >= 0.005)
         print(f"{row.target:<22}{row.rate:>9.0f}{row.p50_ms:>9.1f}{row.p99_ms:>9.1f}{row.errors:>8}"
-              f"{row.cpu_total_ms:>13.2f}{ratio_rate:>11}{ratio_p99:>10}   {parts}")  # fmt: skip
+              f"{row.cpu_total_ms:>13.2f}{ratio_rate:>11}{ratio_p99:>10}{ratio_cpu:>10}   {parts}")  # fmt: skip
     print()
 
 
