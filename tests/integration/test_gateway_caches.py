@@ -214,3 +214,32 @@ def test_a_revoked_api_key_stops_working_on_another_gateway_within_a_second(
     assert second_gateway.api(business.api_key, "/api/customers").status_code == 200  # the copy, for now
     asyncio.run(publish(stack.kafka_bootstrap, pb.Revocation(business_id=business.id, api_keys=pb.ApiKeysRevoked())))
     within_a_second(lambda: second_gateway.api(business.api_key, "/api/customers").status_code == 401)
+
+
+async def end_sessions_in_auth(url: str, business_id: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE portal_sessions SET ended_at = now() WHERE tenant_id = :b"), {"b": business_id}
+            )
+    finally:
+        await engine.dispose()
+
+
+def test_the_gateway_that_signs_a_customer_in_keeps_a_copy_until_it_is_revoked(
+    stack: Stack, business: Business, client: invoiced.Client, second_gateway: Gateway, postgres: PostgresLike
+) -> None:
+    """The first page after a sign-in needs no call to auth. The sessions are ended in auth's database and the
+    event auth publishes for that is sent by hand, to show that only the event ends the copy."""
+    customer = client.Customer.create(name="Lands Here Co")
+    with business_api(stack, business) as api:
+        url = api.post(f"/customers/{customer.id}/sign_in_link", json={}).json()["url"]
+    opened = second_gateway.page(business, "", "/login/" + url.split("/login/", 1)[1])
+    assert opened.status_code == 303
+    cookie = f"portal_session={opened.cookies['portal_session']}"
+    asyncio.run(end_sessions_in_auth(postgres.url("portal_auth"), business.id))
+    assert signed_in(second_gateway.page(business, cookie))  # the copy made at sign-in: auth was not asked
+    revocation = pb.Revocation(business_id=business.id, all_sessions=pb.AllSessionsRevoked())
+    asyncio.run(publish(stack.kafka_bootstrap, revocation))
+    within_a_second(lambda: not signed_in(second_gateway.page(business, cookie)))

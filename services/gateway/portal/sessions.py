@@ -57,6 +57,11 @@ def start_session(request: Request, response: Response, token: str, session: aut
     """A fresh cookie for a fresh session id (never reuse one: no fixation). Temporary: browser-session cookie."""
     max_age = None if session.kind == TEMPORARY else FULL_COOKIE_SECONDS
     set_cookie(request, response, SESSION_COOKIE, token, max_age=max_age)
+    # The page the visitor lands on next needs no call to auth: this gateway keeps a copy from now on.
+    backends = getattr(request.app.state, "backends", None)
+    site = getattr(request.state, "site", None)
+    if backends is not None and site is not None and site.business is not None:
+        backends.caches.keep_session(site.business.id, token, session)
 
 
 def end_cookie(request: Request, response: Response) -> None:
