@@ -165,7 +165,7 @@ async def api_billing(request: Request, business: ApiBusiness) -> BillingClient:
     return backends_of(request).billing(business.id)
 
 
-def api_comments(request: Request, business: ApiBusiness) -> CommentsClient:
+async def api_comments(request: Request, business: ApiBusiness) -> CommentsClient:
     return backends_of(request).comments(business.id)
 
 
