@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime
 import os
 import ssl
@@ -160,3 +161,18 @@ async def test_producers_consumers_and_topic_creation_use_the_options(
         assert config["security_protocol"] == "SASL_SSL"
         assert config["sasl_plain_password"] == "s3cret-password"
         assert isinstance(config["ssl_context"], ssl.SSLContext)
+
+
+def test_every_kafka_client_in_the_code_gets_the_options() -> None:
+    """A client built without `**kafka_client_options()` would ignore TLS/SASL: none may be added that way."""
+    root = Path(__file__).resolve().parents[3]
+    sources = [*root.glob("services/**/*.py"), *root.glob("libs/portal_kit/**/*.py")]
+    clients = ("AIOKafkaConsumer", "AIOKafkaProducer", "AIOKafkaAdminClient")
+    built = []
+    for path in [p for p in sources if "tests" not in p.parts]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] in clients:
+                spread = [ast.unparse(k.value) for k in node.keywords if k.arg is None]
+                built.append(path.name)
+                assert any("kafka_client_options()" in s for s in spread), f"{path}:{node.lineno}"
+    assert {"caches.py", "consumer.py", "kafka_topics.py"} <= set(built)  # the scan sees the real clients
