@@ -571,6 +571,76 @@ def test_ingress_options() -> None:
         render({"ingress": {"tls": {"certManager": {"enabled": True}}}})
 
 
+HTTP_ROUTE_SCHEMA = {  # the parts of the Gateway API's HTTPRoute (gateway.networking.k8s.io/v1) the chart uses
+    "type": "object",
+    "required": ["apiVersion", "kind", "metadata", "spec"],
+    "properties": {
+        "apiVersion": {"const": "gateway.networking.k8s.io/v1"},
+        "kind": {"const": "HTTPRoute"},
+        "spec": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["parentRefs", "hostnames", "rules"],
+            "properties": {
+                "parentRefs": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["name"]}},
+                "hostnames": {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": r"^(\*\.)?[a-z0-9]([-a-z0-9.]*)$"},
+                },
+                "rules": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {
+                            "matches": {"type": "array"},
+                            "backendRefs": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "required": ["name", "port"],
+                                    "properties": {"name": {"type": "string"}, "port": {"type": "integer"}},
+                                },
+                            },
+                            "timeouts": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {
+                                    "request": {"type": "string", "pattern": r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"}
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def test_gateway_api_route_instead_of_the_ingress() -> None:
+    parent = {"name": "public", "namespace": "gateway-system", "sectionName": "https"}
+    values = {"ingress": {"enabled": False, "apiHost": "api.billing.example.com"}}
+    values |= {"httpRoute": {"enabled": True, "parentRefs": [parent]}, "gateway": {"baseDomain": "billing.example.com"}}
+    manifests = render(values)
+    assert [m for m in manifests if m["kind"] == "Ingress"] == []
+    (route,) = [m for m in manifests if m["kind"] == "HTTPRoute"]
+    jsonschema.validate(route, HTTP_ROUTE_SCHEMA)
+    service = by_kind(manifests, "Service")[GATEWAY]
+    assert route["spec"]["parentRefs"] == [parent]
+    assert route["spec"]["hostnames"] == ["*.billing.example.com", "api.billing.example.com"]
+    (rule,) = route["spec"]["rules"]
+    assert rule["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}}]
+    assert rule["backendRefs"] == [{"name": service["metadata"]["name"], "port": service["spec"]["ports"][0]["port"]}]
+    assert rule["timeouts"] == {"request": "30s"}
+    assert [m for m in render() if m["kind"] == "HTTPRoute"] == []
+    with pytest.raises(helm_python.HelmRenderError, match="httpRoute.enabled replaces the Ingress"):
+        render({"httpRoute": {"enabled": True, "parentRefs": [parent]}})
+    with pytest.raises(helm_python.HelmRenderError, match="httpRoute.parentRefs: name the Gateway"):
+        render({"ingress": {"enabled": False}, "httpRoute": {"enabled": True}})
+
+
 # Network policies: egress.
 
 
