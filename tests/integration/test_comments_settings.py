@@ -106,3 +106,25 @@ def test_the_business_api_is_scoped_and_checks_what_it_is_given(
         assert other.post("/notes", json={"invoice_id": invoice.id, "notes": "Not mine"}).status_code == 404
         assert other.post(f"/invoices/{invoice.id}/resolve").status_code == 404
     assert _notes(client, invoice) == ["A question"]
+
+
+def test_an_estimate_page_has_its_own_thread(stack: Stack, business: Business, client: invoiced.Client) -> None:
+    customer = client.Customer.create(name="Estimate Guest")
+    estimate = client.Estimate.create(customer=customer.id, items=[{"name": "Plan", "unit_cost": 10}], sent=True)
+    browser = portal(stack, business)
+    landed = browser.get(estimate.url.split(f":{stack.http_port}", 1)[1])
+    assert landed.status_code == 303 and session_cookie(landed)
+    page = browser.get(f"/account/estimates/{estimate.id}")
+    assert page.status_code == 200 and "No comments yet" in page.text
+    posted = browser.post(f"/account/estimates/{estimate.id}/comments",
+                          data={"csrf_token": csrf_of(page), "body": "Can the plan start in May?"})  # fmt: skip
+    assert posted.status_code == 303 and posted.headers["location"] == f"/account/estimates/{estimate.id}#comments"
+    with _api(stack, business) as api:
+        reply = api.post("/notes", json={"estimate_id": estimate.id, "notes": "Yes, May works."})
+        assert reply.status_code == 201 and reply.json()["estimate"] == estimate.id
+        notes = api.get(f"/estimates/{estimate.id}/notes").json()
+        assert [(n["user"]["type"], n["notes"]) for n in notes] == [
+            ("customer", "Can the plan start in May?"), ("business", "Yes, May works.")]  # fmt: skip
+    shown = browser.get(f"/account/estimates/{estimate.id}").text
+    assert "Yes, May works." in shown and "Waiting for a reply" in shown
+    assert _notes(client, client.Invoice.create(customer=customer.id, items=[{"name": "x", "unit_cost": 1}])) == []

@@ -261,6 +261,27 @@ class Scenarios:
         data = {"version": "1", "initials": "AP"}
         return Attempt(browser, f"/account/estimates/{estimate.id}/approve", data, unchanged, works)
 
+    def estimate_comment(self) -> Attempt:
+        browser, estimate = self._estimate_page("Commenter2")
+
+        def notes() -> list[str]:
+            listed = self.stack_api().get(f"/estimates/{estimate.id}/notes")
+            assert listed.status_code == 200, listed.text
+            return [n["notes"] for n in listed.json()]
+
+        def unchanged() -> None:
+            assert notes() == []
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303
+            assert notes() == ["Can we start in May?"]
+
+        data = {"body": "Can we start in May?"}
+        return Attempt(browser, f"/account/estimates/{estimate.id}/comments", data, unchanged, works)
+
+    def stack_api(self) -> httpx.Client:
+        return httpx.Client(base_url=f"http://localhost:{self.stack.http_port}/api", auth=(self.business.api_key, ""))
+
     def estimate_decline(self) -> Attempt:
         browser, estimate = self._estimate_page("Decliner")
 
@@ -308,6 +329,7 @@ SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/account/estimates/{estimate_id}/approve": Scenarios.estimate_approval,
     "/account/estimates/{estimate_id}/decline": Scenarios.estimate_decline,
     "/account/invoices/{invoice_id}/comments": Scenarios.invoice_comment,
+    "/account/estimates/{estimate_id}/comments": Scenarios.estimate_comment,
 }
 
 

@@ -32,6 +32,7 @@ from services.gateway.api.models import (
 from services.gateway.api.pagination import list_headers, page_of
 from services.gateway.api.routing import api_router, errors
 from services.gateway.clients.billing import BillingClient
+from services.gateway.clients.estimates import EstimatesClient
 from services.gateway.deps import ApiBilling, ApiBusiness, ApiComments, Settings
 from services.gateway.settings import GatewaySettings
 
@@ -100,6 +101,15 @@ async def invoice_notes(
     return _notes_response(request, await _invoice_thread(billing, comments, invoice_id))
 
 
+@router.get("/estimates/{estimate_id}/notes", response_model=list[Note], responses=errors(404))
+async def estimate_notes(
+    request: Request, estimate_id: ObjectId, billing: ApiBilling, comments: ApiComments
+) -> JsonResponse:
+    """The estimate's comment thread, oldest first."""
+    await EstimatesClient(billing).get(estimate_id)  # 404 for another business's or a missing estimate
+    return _notes_response(request, await comments.thread("estimate", estimate_id))
+
+
 @router.get("/notes", response_model=list[Note], responses=errors(404))
 async def list_notes(request: Request, billing: ApiBilling, comments: ApiComments) -> JsonResponse:
     """`filter[invoice]=<id>` (required): that invoice's thread."""
@@ -127,6 +137,7 @@ async def create_note(
     else:
         assert body.estimate_id is not None
         document_type, document_id = "estimate", body.estimate_id
+        await EstimatesClient(billing).get(document_id)
     author = (body.author or "").strip() or business.display_name
     replied = await comments.reply(document_type, document_id, author, body.notes, presentation(settings, business))
     return JsonResponse(note_json(replied.comment, replied.thread.customer_id), status_code=201)

@@ -7,6 +7,7 @@ settings); these handlers translate forms to calls and render what billing answe
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
@@ -25,8 +26,10 @@ from services.gateway.deps import (
     Settings,
     SignedInCustomer,
     Tenant,
+    backends_of,
+    site_of,
 )
-from services.gateway.portal import pages
+from services.gateway.portal import comment_thread, pages
 from services.gateway.portal.documents import Outcome, _away, _through_sign_in, pdf_response
 from services.gateway.portal.sessions import FullSignInRequired, Visitor, start_session
 from services.gateway.portal.signin import client
@@ -105,14 +108,36 @@ async def estimates_page(request: Request, current: SignedInCustomer, billing: A
 
 
 async def _estimate_page(
-    request: Request, estimates: EstimatesClient, estimate_id: int, error: str | None = None, status: int = 200
+    request: Request,
+    estimates: EstimatesClient,
+    estimate_id: int,
+    error: str | None = None,
+    status: int = 200,
+    refused: comment_thread.Refused | None = None,
+    draft: str = "",
 ) -> Response:
+    """The estimate and its comment thread, fetched at once; the thread never holds up or breaks the page."""
+    business, visitor = site_of(request).business, getattr(request.state, "visitor", None)
     try:
-        shown = await estimates.account_get(estimate_id)
-    except NotFound:
-        return pages.not_found(request, NO_SUCH_ESTIMATE)
-    context = {"shown": shown, "estimate": shown.estimate, "error": error}
-    return pages.render(request, "estimate.html", context, status=status)
+        async with asyncio.TaskGroup() as group:
+            estimate_call = group.create_task(estimates.account_get(estimate_id))
+            thread_call = (
+                group.create_task(
+                    comment_thread.load(backends_of(request), business.id, visitor, "estimate", estimate_id)
+                )
+                if business is not None and visitor is not None
+                else None
+            )
+    except ExceptionGroup as failed:  # only billing's call can fail: comment_thread.load never raises
+        if isinstance(failed.exceptions[0], NotFound):
+            return pages.not_found(request, NO_SUCH_ESTIMATE)
+        raise failed.exceptions[0] from None
+    shown = estimate_call.result()
+    context: dict[str, object] = {"shown": shown, "estimate": shown.estimate, "error": error}
+    if thread_call is not None:
+        thread = thread_call.result()
+        context["thread"] = comment_thread.with_refusal(thread, refused, draft) if refused is not None else thread
+    return pages.render(request, "estimate.html", context, status=refused.status if refused else status)
 
 
 @router.get("/account/estimates/{estimate_id}")
@@ -230,3 +255,29 @@ async def decline(
     except InvalidArgument as invalid:
         return await _estimate_page(request, estimates, estimate_id, invalid.message, status=400)
     return RedirectResponse(f"/account/estimates/{estimate_id}", status_code=303)
+
+
+@router.post("/account/estimates/{estimate_id}/comments")
+async def comment_on_estimate(
+    request: Request,
+    estimate_id: EstimateId,
+    _: CsrfChecked,
+    business: Tenant,
+    current: SignedInCustomer,
+    billing: AccountBilling,
+    settings: Settings,
+    body: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """A customer's comment on the estimate (the comments service enforces the business's settings and limits)."""
+    _check_scope(current, estimate_id)
+    estimates = EstimatesClient(billing)
+    try:
+        shown = await estimates.account_get(estimate_id)
+    except NotFound:
+        return pages.not_found(request, NO_SUCH_ESTIMATE)
+    owner = comment_thread.Owner(shown.estimate.customer, shown.customer_name)
+    refused = await comment_thread.post(backends_of(request), business, settings.portal_url(business.username),
+                                        current, "estimate", estimate_id, owner, body)  # fmt: skip
+    if refused is not None:
+        return await _estimate_page(request, estimates, estimate_id, refused=refused, draft=body)
+    return RedirectResponse(f"/account/estimates/{estimate_id}#comments", status_code=303)
