@@ -83,13 +83,15 @@ def _cursor(after: str) -> int | None:
 
 
 async def account_page(session: AsyncSession, principal: Principal, per_page: int, after: str) -> AccountPage:
-    """Three queries: the holder's display fields, the open balances per currency, one page of rows."""
+    """Two queries: the holder's display fields with the open balances per currency, then one page of rows."""
     if not principal.whole_account:
         raise PermissionDenied(WHOLE_ACCOUNT_ONLY)
     limit = _per_page(per_page)
-    holder = await _holder(session, principal)
     account = AccountRepository(session)
-    balances = await account.open_balances(principal.customer_id)
+    found, balances = await account.holder_and_balances(principal.customer_id)
+    if found is None:
+        raise NotFound("This account no longer exists.", "customer")
+    holder = Holder.of(found)
     rows = await account.rows_of_customer(principal.customer_id, limit + 1, _cursor(after))
     next_page = str(rows[limit - 1].pk) if len(rows) > limit else ""
     return AccountPage(holder, balances, rows[:limit], next_page)

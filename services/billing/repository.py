@@ -10,7 +10,8 @@ from typing import Any
 
 from portal_kit.errors import AlreadyExists, NotFound
 from portal_kit.repository import TenantRepository, table_of
-from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, true
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import col, select
@@ -336,10 +337,12 @@ class AccountRepository(TenantRepository[Invoice]):
         """The tenant condition of base(), for queries that select columns rather than invoices."""
         return self.scope()
 
-    async def open_balances(self, customer_id: int) -> list[OpenBalance]:
-        """What is owed per currency over every open invoice (not draft, voided or paid), in one query."""
-        query = (
-            select(col(Invoice.currency), func.sum(col(Invoice.balance)), func.count())
+    def _balances(self, customer_id: int) -> Select[str, int, int]:
+        """What is owed per currency over every open invoice (not draft, voided or paid)."""
+        return (
+            core_select(
+                col(Invoice.currency), func.sum(col(Invoice.balance)).label("outstanding"), func.count().label("n")
+            )
             .where(
                 self.tenant_condition(),
                 col(Invoice.customer_id) == customer_id,
@@ -348,10 +351,34 @@ class AccountRepository(TenantRepository[Invoice]):
                 col(Invoice.paid).is_(False),
             )
             .group_by(col(Invoice.currency))
-            .order_by(col(Invoice.currency))
         )
-        rows = (await self.session.exec(query)).all()
+
+    async def open_balances(self, customer_id: int) -> list[OpenBalance]:
+        """What is owed per currency over every open invoice, in one query."""
+        rows = (await self.session.execute(self._balances(customer_id).order_by(col(Invoice.currency)))).all()
         return [OpenBalance(currency, int(total or 0), int(count)) for currency, total, count in rows]
+
+    async def holder_and_balances(self, customer_id: int) -> tuple[HolderRow | None, list[OpenBalance]]:
+        """The customer's display fields and its open balances in one round trip: the customer joined with its
+        balances (one row per currency, or one row with no currency when nothing is open)."""
+        customer = table_of(Customer).c
+        balances = self._balances(customer_id).subquery()
+        columns: list[Any] = [customer[name] for name in HOLDER_COLUMNS]
+        columns += [balances.c.currency.label("owed_currency"), balances.c.outstanding, balances.c.n]
+        query = (
+            core_select(*columns)
+            .select_from(table_of(Customer).outerjoin(balances, true()))
+            .where(self.scope(Customer), customer.id == customer_id)
+            .order_by(balances.c.currency)
+        )
+        rows = (await self.session.execute(query)).all()
+        if not rows:
+            return None, []
+        holder = HolderRow(*rows[0][: len(HOLDER_COLUMNS)])
+        found = [
+            OpenBalance(r.owed_currency, int(r.outstanding or 0), int(r.n)) for r in rows if r.owed_currency is not None
+        ]
+        return holder, found
 
     async def rows_of_customer(self, customer_id: int, limit: int, before_pk: int | None) -> list[InvoiceRow]:
         """Newest first, drafts left out; only the list's columns (keyset on pk through the (tenant, customer, pk)
