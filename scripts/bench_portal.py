@@ -257,10 +257,17 @@ def check(reply: httpx.Response) -> httpx.Response:
 
 
 async def post_retrying(client: httpx.AsyncClient, path: str, body: object, **kwargs: object) -> httpx.Response:
-    """A POST with an Idempotency-Key, retried while the portal answers 503 (a shared, loaded machine)."""
+    """A POST with an Idempotency-Key, retried while the portal answers 503 (a shared, loaded machine) or a kept-alive
+    connection is closed under it (the key makes the retry safe)."""
     headers = {**kwargs.pop("headers", {}), "Idempotency-Key": secrets.token_hex(16)}  # type: ignore[dict-item]
     for attempt in range(8):
-        reply = await client.post(path, json=body, headers=headers, **kwargs)  # type: ignore[arg-type]
+        try:
+            reply = await client.post(path, json=body, headers=headers, **kwargs)  # type: ignore[arg-type]
+        except httpx.TransportError:
+            if attempt == 7:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
+            continue
         if reply.status_code not in (409, 503):
             return check(reply)
         await asyncio.sleep(0.5 * (attempt + 1))
