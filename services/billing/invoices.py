@@ -19,10 +19,12 @@ from services.billing.invoice_items import AdjustmentInput, ItemInput, adjustmen
 from services.billing.models import Customer, Invoice, LineItem
 from services.billing.numbering import next_number
 from services.billing.repository import (
+    CustomerLookupRepository,
     CustomerRepository,
     InvoiceFilters,
     InvoiceMetadataRepository,
     InvoiceRepository,
+    InvoiceTerms,
     LineItemRepository,
     NumberSequenceRepository,
 )
@@ -174,10 +176,10 @@ def _in_currency(given: InvoiceFields, currency: str) -> InvoiceFields:
     )
 
 
-async def _customer_for_new_invoice(session: AsyncSession, customer_id: int | None) -> Customer:
+async def _customer_for_new_invoice(session: AsyncSession, customer_id: int | None) -> InvoiceTerms:
     if not customer_id:
         raise InvalidArgument("An invoice needs a customer.", "customer")
-    customer = await CustomerRepository(session).find(customer_id)
+    customer = await CustomerLookupRepository(session).invoice_terms(customer_id)
     if customer is None:
         raise InvalidArgument(f"No such customer: {customer_id}", "customer")
     return customer

@@ -311,6 +311,19 @@ class InvoiceRow:
     sent: bool
 
 
+INVOICE_TERM_COLUMNS = ("id", "currency", "autopay", "payment_terms")
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceTerms:
+    """What a new invoice takes from its customer (INVOICE_TERM_COLUMNS, in order)."""
+
+    id: int
+    currency: str | None
+    autopay: bool
+    payment_terms: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class HolderRow:
     """A customer's display fields (HOLDER_COLUMNS, in order)."""
@@ -405,6 +418,13 @@ class CustomerLookupRepository(TenantRepository[Customer]):
         query = select(*(c[name] for name in HOLDER_COLUMNS)).where(self.scope(), c.id == customer_id)
         row = (await self.session.execute(query)).first()
         return HolderRow(*row) if row is not None else None
+
+    async def invoice_terms(self, customer_id: int) -> InvoiceTerms | None:
+        """What a new invoice takes from its customer (INVOICE_TERM_COLUMNS), without loading the customer."""
+        c = table_of(Customer).c
+        query = select(*(c[name] for name in INVOICE_TERM_COLUMNS)).where(self.scope(), c.id == customer_id)
+        row = (await self.session.execute(query)).first()
+        return InvoiceTerms(*row) if row is not None else None
 
     async def many(self, customer_ids: Sequence[int]) -> list[Customer]:
         """Several customers in one query, in no particular order."""
