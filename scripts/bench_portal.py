@@ -191,6 +191,7 @@ class Result:
     requests: int
     errors: int
     cpu_ms: dict[str, float]  # per page, by component
+    idle_ms: float = 0.0  # per page: what the servers burn with no load, spread over this run's pages
 
     @property
     def cpu_total_ms(self) -> float:
@@ -226,17 +227,28 @@ class Target:
     servers: Servers
 
 
+IDLE_SECONDS = 1.0
+
+
 def run_wrk(wrk: str, target: Target, args: argparse.Namespace) -> Result:
+    """One wrk run. Also measures the servers' CPU for IDLE_SECONDS with no load just before: what they burn anyway
+    (broker polling, relays), which a slow run spreads over few pages (reported as `idle_ms`)."""
+    quiet = target.servers.snapshot()
+    time.sleep(IDLE_SECONDS)
     before = target.servers.snapshot()
+    idle_rate = sum(before.values()) - sum(quiet.values())
+    started = time.monotonic()
     command = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", f"--timeout={args.timeout}s",
                "--latency", "-s",
                str(target.lua), target.url, "--", str(target.data)]  # fmt: skip
     ran = subprocess.run(command, check=True, capture_output=True, text=True)
     output = ran.stdout + ran.stderr
     after = target.servers.snapshot()
+    seconds = time.monotonic() - started
     rate, p50, p99, requests, errors = parse_wrk(output)
     cpu = {name: (after[name] - before[name]) * 1000 / max(requests, 1) for name in before}
-    return Result(target.name, rate, p50, p99, requests, errors, cpu)
+    idle_ms = idle_rate / IDLE_SECONDS * seconds * 1000 / max(requests, 1)
+    return Result(target.name, rate, p50, p99, requests, errors, cpu, idle_ms)
 
 
 # ---------------------------------------------------------------- seeding through the API
@@ -380,20 +392,25 @@ def median_result(results: list[Result]) -> Result:
         sum(r.requests for r in results),
         sum(r.errors for r in results),
         {name: statistics.median(r.cpu_ms[name] for r in results) for name in first.cpu_ms},
+        statistics.median(r.idle_ms for r in results),
     )
 
 
 def print_table(rows: list[Result], reference: Result | None) -> None:
     print()
     print(f"{'':<22}{'pages/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'CPU ms/page':>13}"
-          f"{'x ref rate':>11}{'x ref p99':>10}{'x ref CPU':>10}   CPU by component (ms/page)")  # fmt: skip
+          f"{'x ref rate':>11}{'x ref p99':>10}{'x ref CPU':>10}{'idle ms':>9}   CPU by component (ms/page)")  # fmt: skip
     for row in rows:
         ratio_rate = f"{row.rate / reference.rate:.2f}" if reference else "-"
         ratio_p99 = f"{row.p99_ms / reference.p99_ms:.2f}" if reference else "-"
         ratio_cpu = f"{row.cpu_total_ms / reference.cpu_total_ms:.2f}" if reference and reference.cpu_total_ms else "-"
         parts = " ".join(f"{k} {v:.2f}" for k, v in row.cpu_ms.items() if v >= 0.005)
         print(f"{row.target:<22}{row.rate:>9.0f}{row.p50_ms:>9.1f}{row.p99_ms:>9.1f}{row.errors:>8}"
-              f"{row.cpu_total_ms:>13.2f}{ratio_rate:>11}{ratio_p99:>10}{ratio_cpu:>10}   {parts}")  # fmt: skip
+              f"{row.cpu_total_ms:>13.2f}{ratio_rate:>11}{ratio_p99:>10}{ratio_cpu:>10}{row.idle_ms:>9.2f}   {parts}")  # fmt: skip
+    print(
+        "CPU ms/page: utime+stime of the server processes (PostgreSQL backends included) per page; 'idle ms' is the"
+        " part of it they burn with no load at all (measured 1 s before each run), spread over the run's pages."
+    )
     print()
 
 
