@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.billing import amounts, validation
 from services.billing.invoice_items import AdjustmentInput, ItemInput, adjustments, apply_totals, build_items
 from services.billing.models import Customer, Invoice, LineItem
-from services.billing.numbering import next_number
+from services.billing.numbering import PREFIXES
 from services.billing.repository import (
     CustomerLookupRepository,
     CustomerRepository,
@@ -26,7 +26,6 @@ from services.billing.repository import (
     InvoiceRepository,
     InvoiceTerms,
     LineItemRepository,
-    NumberSequenceRepository,
 )
 
 LINK_PURPOSE = "invoice-link"
@@ -207,14 +206,14 @@ async def create_invoice(session: AsyncSession, secret_key: bytes, changes: Invo
     metadata = _apply(invoice, given, changes.cleared, creating=True) or {}
     items = build_items(given.items or [], [], invoices.tenant_id, invoice.id)
     apply_totals(invoice, items)
-    # Invoice numbers are never chosen by hand: the sequence's next one is free. It is taken last, as the writes
-    # go out together, because its row stays locked until the commit (invoices of a business are numbered one
-    # after another).
-    invoice.number = await next_number(NumberSequenceRepository(session), "invoice", None)
+    # The number is given last: taking it locks the business's sequence row until the commit, and a business's
+    # invoices are numbered one after another, so the lock is held for one statement and the commit only.
+    invoice.number = f"pending-{invoice.id}"
     invoices.stage(invoice)
     LineItemRepository(session).stage_all(items)
     InvoiceMetadataRepository(session).add_new(invoice.id, metadata)  # a new invoice has none to replace
     await session.flush()
+    await invoices.number_new(invoice, PREFIXES["invoice"])
     return InvoiceRecord(invoice, items, metadata)
 
 

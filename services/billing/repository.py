@@ -10,9 +10,10 @@ from typing import Any
 
 from portal_kit.errors import AlreadyExists, NotFound
 from portal_kit.repository import TenantRepository, table_of
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, text, true
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -163,6 +164,22 @@ class InvoiceRepository(TenantRepository[Invoice]):
     async def number_taken(self, number: str) -> bool:
         return await self.exists(col(Invoice.number) == number)
 
+    async def number_new(self, invoice: Invoice, prefix: str) -> None:
+        """Gives a just-written invoice the next number of the business's invoice sequence ("INV-0042"). Invoice
+        numbers are never chosen by hand, so that number is free. On PostgreSQL the sequence's upsert and the
+        invoice's update are one statement: the sequence row's lock is then held for that statement and the commit.
+        """
+        dialect = (await self.session.connection()).dialect.name
+        if dialect != "postgresql":
+            value = await NumberSequenceRepository(self.session).take("invoice")
+            number = f"{prefix}-{value:04d}"
+            await self.update(col(Invoice.pk) == invoice.pk, values={"number": number})
+        else:
+            number = (await self.session.execute(NUMBER_NEW_INVOICE, {
+                "tenant": self.tenant_id, "kind": "invoice", "prefix": prefix + "-", "pk": invoice.pk,
+            })).scalar_one()  # fmt: skip
+        set_committed_value(invoice, "number", number)  # already written: no second UPDATE at the next flush
+
     def listing(self, filters: InvoiceFilters, metadata: dict[str, str], now: datetime) -> SelectOfScalar[Invoice]:
         """The business's invoices that match, unordered (walk() orders and pages them)."""
         query = self.base()
@@ -182,6 +199,22 @@ class InvoiceRepository(TenantRepository[Invoice]):
         for condition in InvoiceMetadataRepository(self.session).matching(col(Invoice.id), metadata):
             query = query.where(condition)
         return query
+
+
+# The next value of a sequence and the invoice's number in one statement (same text as f"{prefix}{value:04d}").
+NUMBER_NEW_INVOICE = text("""
+    WITH taken AS (
+      INSERT INTO number_sequences (tenant_id, kind, next_value) VALUES (:tenant, :kind, 2)
+      ON CONFLICT (tenant_id, kind) DO UPDATE SET next_value = number_sequences.next_value + 1
+      RETURNING next_value - 1 AS value
+    )
+    UPDATE invoices
+    SET number = :prefix || CASE WHEN taken.value < 10000 THEN lpad(taken.value::text, 4, '0')
+                                 ELSE taken.value::text END
+    FROM taken
+    WHERE invoices.tenant_id = :tenant AND invoices.pk = :pk
+    RETURNING invoices.number
+""")
 
 
 class LineItemRepository(TenantRepository[LineItem]):

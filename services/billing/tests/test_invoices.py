@@ -8,7 +8,9 @@ from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.context import bound
 from portal_kit.timestamps import unix, utcnow
+from sqlalchemy import text
 
+from devtools.testing import RunningService
 from services.billing.tests.factories import item, new_customer, new_invoice
 
 DAY = 86_400
@@ -336,3 +338,17 @@ async def test_currency_cannot_change_once_amounts_are_stored(
             pb.UpdateInvoiceRequest(id=invoice.id, changes=pb.InvoiceInput(currency="jpy"))
         )
         assert (changed.invoice.currency, changed.invoice.total) == ("jpy", 0)
+
+
+async def test_invoice_numbers_keep_four_digits_then_grow(
+    service: RunningService, invoices: InvoiceServiceStub, customers: CustomerServiceStub
+) -> None:
+    with bound("tenant-a"):
+        customer = await new_customer(customers)
+        first = await new_invoice(invoices, customer.id, item("1", 100))
+        async with service.db.unit_of_work() as session:
+            await session.execute(
+                text("UPDATE number_sequences SET next_value = 9999 WHERE tenant_id = 'tenant-a' AND kind = 'invoice'")
+            )
+        numbers = [(await new_invoice(invoices, customer.id, item("1", 100))).number for _ in range(2)]
+    assert [first.number, *numbers] == ["INV-0001", "INV-9999", "INV-10000"]
