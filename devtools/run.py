@@ -126,6 +126,7 @@ def main() -> int:
             f"  Dev mailbox:          {facts['mailbox_url']}\n"
             f"  Try the API:          curl -u {business.api_key}: {facts['api_url']}/invoices\n"
             f"  Facts as JSON:        {workdir / 'run.json'}\n"
+            f"  Metrics:              {facts['metrics_urls']['gateway']} (every component's: run.json)\n"
             f"  Logs:                 {facts['logs']}\n"
             f"Started in {facts['started_in_seconds']} s. Press Ctrl-C to stop.\n",
             flush=True,

@@ -44,6 +44,7 @@ class StackOptions:
     smtp_port: int | None = None  # None: start the dev mailbox
     start_stripe: bool = True
     trusted_proxies: str = ""  # the gateway's PORTAL_TRUSTED_PROXIES (none: every peer is a client)
+    env: dict[str, str] = field(default_factory=dict)  # more variables for every service (e.g. OTEL_* for traces)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Stack:
     mailbox_http_port: int | None = None
     smtp_port: int = 0
     grpc_ports: dict[str, int] = field(default_factory=dict)
+    metrics_ports: dict[str, int] = field(default_factory=dict)  # component → its /metrics port
     kafka: KafkaServer | None = None
     stripe: StripeServer | None = None
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
@@ -97,8 +99,21 @@ class Stack:
         )
         if self.stripe is not None:
             env["PORTAL_STRIPE_API_BASE"] = self.stripe.url
+        env.update(self.options.env)
         env.update(extra)
         return env
+
+    def _observability_env(self, name: str) -> dict[str, str]:
+        """Each component's own metrics port and service name in traces."""
+        self.metrics_ports[name] = free_port()
+        return {
+            "PORTAL_METRICS_PORT": str(self.metrics_ports[name]),
+            "PORTAL_METRICS_HOST": "127.0.0.1",
+            "OTEL_SERVICE_NAME": name,
+        }
+
+    def metrics_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.metrics_ports[name]}/metrics"
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> ManagedProcess:
         process = ManagedProcess(args, self.options.workdir / "logs" / f"{name}.log", name=name, env=env, cwd=ROOT)
@@ -150,6 +165,7 @@ class Stack:
                 "PORTAL_GRPC_HOST": "127.0.0.1",
                 **addresses,
                 **env_for(name, self.tokens),
+                **self._observability_env(name),
             }
             if name in self.options.database_urls:
                 extra[f"PORTAL_{name.upper()}_DATABASE_URL"] = self.options.database_urls[name]
@@ -165,13 +181,14 @@ class Stack:
             "PORTAL_BASE_DOMAIN": self.options.base_domain,
             **addresses,
             **env_for("gateway", self.tokens),
+            **self._observability_env("gateway"),
         }
         gateway = self._spawn("gateway", [sys.executable, "-m", "services.gateway"], self._env(gateway_env))
         self._wait_healthy(gateway, timeout)
 
     def _wait_healthy(self, gateway: ManagedProcess, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        url = f"http://127.0.0.1:{self.http_port}/healthz"
+        url = f"http://127.0.0.1:{self.http_port}/readyz"
         while True:
             gateway.raise_if_exited()
             for name in BACKENDS:
@@ -206,6 +223,8 @@ class Stack:
             "mailbox_url": self.mailbox_url,
             "http_port": self.http_port,
             "grpc_ports": self.grpc_ports,
+            "metrics_ports": self.metrics_ports,
+            "metrics_urls": {name: self.metrics_url(name) for name in self.metrics_ports},
             "kafka_bootstrap": self.kafka_bootstrap,
             "stripe_url": self.stripe.url if self.stripe else None,
             "logs": str(self.options.workdir / "logs"),

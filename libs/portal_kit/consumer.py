@@ -11,9 +11,11 @@ from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from google.protobuf.message import DecodeError, Message
+from opentelemetry.trace import SpanKind
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from portal_kit import metrics, tracing
 from portal_kit.context import bound
 from portal_kit.db import Database
 from portal_kit.settings import kafka_client_options
@@ -41,25 +43,30 @@ class ProcessedEvent(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class Event:
-    """One event as it travels: ids from the headers, and the serialized protobuf message of its topic."""
+    """One event as it travels: ids from the headers, and the serialized protobuf message of its topic.
+
+    `traceparent`: the W3C trace context of the request that caused it, when it was traced."""
 
     event_id: str
     tenant_id: str
     topic: str
     key: str
     payload: bytes
+    traceparent: str | None = None
 
     @classmethod
     def from_record(cls, record: ConsumerRecord) -> Event | None:
         """The event in a record, or None when the record is not one of ours (no ids)."""
+        headers = dict(record.headers)
         try:
-            headers = {k: v.decode() for k, v in record.headers}
-            event_id, tenant_id = headers["event-id"], headers["tenant-id"]
-        except (KeyError, ValueError, UnicodeDecodeError):
+            event_id, tenant_id = headers["event-id"].decode(), headers["tenant-id"].decode()
+        except (KeyError, ValueError, UnicodeDecodeError, AttributeError):
             return None
         if not (0 < len(event_id) <= MAX_EVENT_ID) or not tenant_id:
             return None
-        return cls(event_id, tenant_id, record.topic, (record.key or b"").decode(errors="replace"), record.value or b"")
+        key = (record.key or b"").decode(errors="replace")
+        traceparent = tracing.header_value(headers.get(tracing.TRACEPARENT))
+        return cls(event_id, tenant_id, record.topic, key, record.value or b"", traceparent)
 
     def decode(self, message_type: type[M]) -> M:
         """The payload as the topic's message; MalformedEvent when the bytes are not one."""
@@ -120,7 +127,19 @@ class IdempotentConsumer:
         self.handler = handler
 
     async def handle(self, event: Event) -> bool:
-        """Runs the handler unless this consumer has seen the event id. True when it ran."""
+        """Runs the handler unless this consumer has seen the event id. True when it ran.
+
+        Traced as a consumer span, a child of the request that caused the event (its `traceparent`)."""
+        if not tracing.active():
+            return await self._handle(event)
+        parent = {tracing.TRACEPARENT: event.traceparent} if event.traceparent else None
+        attributes = {"messaging.system": "kafka", "messaging.destination.name": event.topic,
+                      "messaging.operation.type": "process", "messaging.consumer.group.name": self.name,
+                      "messaging.message.id": event.event_id, "portal.tenant_id": event.tenant_id}  # fmt: skip
+        with tracing.span(f"{event.topic} process", SpanKind.CONSUMER, parent, attributes):
+            return await self._handle(event)
+
+    async def _handle(self, event: Event) -> bool:
         with bound(event.tenant_id):
             async with self.db.unit_of_work() as session:
                 if await session.get(ProcessedEvent, (self.name, event.event_id)) is not None:
@@ -146,14 +165,17 @@ class IdempotentConsumer:
         backoff = 0.2
         while True:
             try:
-                await self.handle(event)
+                ran = await self.handle(event)
+                self._count(event, "handled" if ran else "duplicate")
                 return
             except asyncio.CancelledError:
                 raise
             except MalformedEvent as problem:
                 await self._skip(event, problem)
+                self._count(event, "skipped")
                 return
             except Exception:  # noqa: BLE001 - e.g. SMTP down: keep the order, retry the same event
+                self._count(event, "retried")
                 log.warning(
                     "event handler failed; retrying",
                     extra={"consumer": self.name, "topic": event.topic},
@@ -161,6 +183,21 @@ class IdempotentConsumer:
                 )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+    def _count(self, event: Event, outcome: str) -> None:
+        metrics.CONSUMER_EVENTS.labels(self.name, event.topic, outcome).inc()
+
+    async def _measure_lag(self, consumer: AIOKafkaConsumer) -> None:
+        """Sets the lag gauge per topic: the broker's high watermark minus this consumer's position."""
+        lag: dict[str, int] = {}
+        for partition in consumer.assignment():
+            highwater = consumer.highwater(partition)
+            if highwater is None:
+                continue
+            position = await consumer.position(partition)
+            lag[partition.topic] = lag.get(partition.topic, 0) + max(highwater - position, 0)
+        for topic, behind in lag.items():
+            metrics.CONSUMER_LAG.labels(self.name, topic).set(behind)
 
     async def run(self) -> None:
         """Consumes forever; reconnects with a fresh consumer whenever the broker goes away."""
@@ -191,12 +228,14 @@ class IdempotentConsumer:
                         for record in records:
                             event = Event.from_record(record)
                             if event is None:
+                                metrics.CONSUMER_EVENTS.labels(self.name, record.topic, "skipped").inc()
                                 log.warning("skipping a record that is not an event", extra={"consumer": self.name,
                                             "topic": record.topic, "offset": record.offset})  # fmt: skip
                                 continue
                             await self._handle_until_done(event)
                     if batches:
                         await consumer.commit()
+                    await self._measure_lag(consumer)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - broker down: start over; handled events dedupe

@@ -7,10 +7,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
+from opentelemetry.trace import SpanKind
 from sqlalchemy import event
+from sqlalchemy.engine import Engine, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from portal_kit import tracing
 
 
 def is_sqlite(url: str) -> bool:
@@ -23,6 +28,40 @@ def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[n
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+_SPAN = "_portal_span"
+
+
+def trace_statements(engine: Engine, system: str) -> None:
+    """A client span per SQL statement, a child of the current span (the RPC or event being handled): its
+    operation and the statement with placeholders (never the parameters). Hooked only while tracing is on;
+    statements outside any span (background polls) make none."""
+
+    def before(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if not tracing.in_span():
+            return
+        operation = (statement.lstrip().split(None, 1) or ["SQL"])[0].upper()[:20]
+        attributes = {"db.system": system, "db.operation": operation, "db.statement": statement[:2000]}
+        if context is not None:
+            setattr(context, _SPAN, tracing.tracer().start_span(operation, kind=SpanKind.CLIENT, attributes=attributes))
+
+    def after(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        span = getattr(context, _SPAN, None)
+        if span is not None:
+            span.end()
+            setattr(context, _SPAN, None)
+
+    def failed(error: ExceptionContext) -> None:
+        span = getattr(error.execution_context, _SPAN, None)
+        if span is not None:
+            tracing.mark_error(span, type(error.original_exception).__name__)
+            span.end()
+            setattr(error.execution_context, _SPAN, None)
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    event.listen(engine, "handle_error", failed)
 
 
 def pool_size() -> int:
@@ -55,6 +94,8 @@ class Database:
                 pool_recycle=3600,
                 connect_args={"prepared_statement_cache_size": 500},
             )
+        if tracing.active():
+            trace_statements(self.engine.sync_engine, "sqlite" if is_sqlite(url) else "postgresql")
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager

@@ -3,16 +3,21 @@ errors come back as domain errors."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import grpc
+from opentelemetry.trace import SpanKind
 
-from portal_kit import idempotency
+from portal_kit import idempotency, metrics, tracing
 from portal_kit.context import PARAM_METADATA_KEY, decode_param, outgoing_metadata
 from portal_kit.errors import DomainError, error_for_status
+from portal_kit.grpc_interceptors import FAULT_CODES, rpc_attributes
 from portal_kit.service_auth import ServiceCredential, own_credential
 
 DEFAULT_DEADLINE_SECONDS = 5.0
+UNTRACED_SERVICES = ("/grpc.health.v1.",)  # probes and readiness checks would each start a trace of their own
 
 
 class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
@@ -28,17 +33,45 @@ class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
             *idempotency.outgoing_metadata(),
         ]
         timeout = details.timeout if details.timeout is not None else self.default_timeout
+        method = details.method.decode() if isinstance(details.method, bytes) else str(details.method)
+        span = None
+        if tracing.active() and not method.startswith(UNTRACED_SERVICES):
+            span = tracing.tracer().start_span(
+                method.lstrip("/"), kind=SpanKind.CLIENT, attributes=rpc_attributes(method)
+            )
+            metadata.extend(tracing.inject(span).items())
         stamped = grpc.aio.ClientCallDetails(
             details.method, timeout, grpc.aio.Metadata(*metadata), details.credentials, details.wait_for_ready
         )
-        call = await continuation(stamped, request)
-        if idempotency.current_claim() is not None:
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        try:
+            call = await continuation(stamped, request)
             try:
                 await call
-            except grpc.aio.AioRpcError:
+            except grpc.aio.AioRpcError as error:
+                code = error.code()
                 return call  # the caller sees the error when it awaits the call
-            idempotency.note_trailing_metadata(await call.trailing_metadata())
-        return call
+            if idempotency.current_claim() is not None:
+                idempotency.note_trailing_metadata(await call.trailing_metadata())
+            return call
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
+            raise
+        finally:
+            record_call(method, code, time.perf_counter() - started)
+            if span is not None:
+                span.set_attribute("rpc.grpc.status_code", code.value[0])
+                if code != grpc.StatusCode.OK:
+                    tracing.mark_error(span, code.name)
+                span.end()
+
+
+def record_call(method: str, code: grpc.StatusCode, seconds: float) -> None:
+    metrics.RPC_CLIENT_REQUESTS.labels(method, code.name).inc()
+    metrics.RPC_CLIENT_DURATION.labels(method).observe(seconds)
+    if code in FAULT_CODES:
+        metrics.RPC_CLIENT_ERRORS.labels(method).inc()
 
 
 def channel(

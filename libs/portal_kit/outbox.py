@@ -1,7 +1,8 @@
 """Transactional outbox: events are rows written in the same transaction as the change; a relay publishes them.
 
 Topic names are `<domain>.<event>.v1`; the payload is the topic's protobuf message; the key is the aggregate id;
-headers carry `event-id` and `tenant-id`. Nothing is lost while the broker is down: rows stay unpublished and the
+headers carry `event-id`, `tenant-id` and, when the event was written inside a traced request, `traceparent`
+(kept with the row, so the event continues the request's trace however late it is published). Nothing is lost while the broker is down: rows stay unpublished and the
 relay catches up when it returns.
 
 A row the broker refuses for good (too large, an invalid topic) is a poison message: it is retried a bounded
@@ -12,22 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordListTooLargeError
 from google.protobuf.message import Message
-from sqlalchemy import Column, LargeBinary, Text
+from sqlalchemy import Column, LargeBinary, Text, func
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from portal_kit import metrics, tracing
 from portal_kit.context import current_tenant
 from portal_kit.db import Database, is_sqlite
 from portal_kit.errors import InvalidArgument
 from portal_kit.ids import new_uuid
 from portal_kit.kafka_topics import ensure_topics, started_producer
-from portal_kit.metrics import counter
 from portal_kit.timestamps import utcnow
 
 log = logging.getLogger("portal_kit.outbox")
@@ -36,7 +38,7 @@ MAX_MESSAGE_BYTES = 1024 * 1024  # what the relay sends at most: Kafka's default
 MAX_EVENT_BYTES = 128 * 1024  # what a change may write: well under MAX_MESSAGE_BYTES; real events are a few KB
 MAX_ATTEMPTS = 5  # publishing attempts of a row the broker refuses, before it moves to the dead letters
 PERMANENT_ERRORS = (MessageSizeTooLargeError, RecordListTooLargeError, InvalidTopicError)
-DEAD_LETTERED = counter("outbox_dead_lettered_total")
+BACKLOG_REFRESH_SECONDS = 1.0  # how often the relay refreshes the backlog gauges
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -52,6 +54,7 @@ class OutboxEvent(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, index=True)
     attempts: int = 0  # refusals by the broker so far
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    traceparent: str | None = Field(default=None, max_length=64)  # W3C trace context of the writing request
 
 
 class DeadLetterEvent(SQLModel, table=True):
@@ -85,7 +88,17 @@ async def record_event(session: AsyncSession, topic: str, key: str | int, messag
             f"and the limit is {MAX_EVENT_BYTES}."
         )
     event_id = new_uuid()
-    session.add(OutboxEvent(event_id=event_id, tenant_id=current_tenant(), topic=topic, key=str(key), payload=payload))
+    traceparent = tracing.current_traceparent()
+    session.add(
+        OutboxEvent(
+            event_id=event_id,
+            tenant_id=current_tenant(),
+            topic=topic,
+            key=str(key),
+            payload=payload,
+            traceparent=traceparent,
+        )
+    )
     await session.flush()
     return event_id
 
@@ -136,6 +149,7 @@ class OutboxRelay:
         self.wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._ensured_topics: set[str] = set()
+        self._backlog_checked = 0.0
 
     def notify(self) -> None:
         """Tells the relay that a transaction with events has committed, so it need not wait to poll."""
@@ -159,12 +173,12 @@ class OutboxRelay:
         if row.topic not in self._ensured_topics:
             await ensure_topics(self.bootstrap, [row.topic])
             self._ensured_topics.add(row.topic)
-        await producer.send_and_wait(
-            row.topic,
-            value=row.payload,
-            key=row.key.encode(),
-            headers=[("event-id", row.event_id.encode()), ("tenant-id", row.tenant_id.encode())],
-        )
+        ids = [("event-id", row.event_id.encode()), ("tenant-id", row.tenant_id.encode())]
+        with tracing.producing(row.topic, row.traceparent, row.event_id) as trace_headers:
+            await producer.send_and_wait(
+                row.topic, value=row.payload, key=row.key.encode(), headers=ids + trace_headers
+            )
+        metrics.OUTBOX_PUBLISHED.labels(row.topic).inc()
 
     async def _refused(self, session: AsyncSession, row: OutboxEvent, error: BaseException) -> bool:
         """Counts a refusal of the row; True when it moved to the dead letters (so the relay goes on)."""
@@ -190,8 +204,8 @@ class OutboxRelay:
             )
         )
         await session.delete(row)
-        total = DEAD_LETTERED.inc()
-        log.error("outbox event moved to the dead letters", extra={**about, DEAD_LETTERED.name: total})
+        metrics.OUTBOX_DEAD_LETTERED.labels(row.topic).inc()
+        log.error("outbox event moved to the dead letters", extra=about)
         return True
 
     async def publish_batch(self) -> int:
@@ -223,10 +237,34 @@ class OutboxRelay:
             raise RelayStalled(describe(stalled)) from stalled
         return done
 
+    async def measure_backlog(self) -> None:
+        """Sets the backlog gauges: rows not published yet, and the age of the oldest of them."""
+        async with self.db.unit_of_work() as session:
+            query = select(func.count(), func.min(OutboxEvent.created_at)).where(OutboxEvent.published_at == None)  # noqa: E711
+            count, oldest = (await session.exec(query)).one()
+        metrics.OUTBOX_BACKLOG.set(count)
+        if oldest is None:
+            metrics.OUTBOX_OLDEST_AGE.set(0)
+            return
+        if oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        metrics.OUTBOX_OLDEST_AGE.set(max((datetime.now(UTC) - oldest).total_seconds(), 0.0))
+
+    async def _maybe_measure_backlog(self) -> None:
+        now = time.monotonic()
+        if now - self._backlog_checked < BACKLOG_REFRESH_SECONDS:
+            return
+        self._backlog_checked = now
+        try:
+            await self.measure_backlog()
+        except Exception:  # noqa: BLE001 - the database is down: the relay says so itself
+            log.debug("outbox backlog not measured", exc_info=True)
+
     async def run(self, poll_interval: float = 0.5) -> None:
         backoff = 0.2
         try:
             while True:
+                await self._maybe_measure_backlog()
                 try:
                     handled = await self.publish_batch()
                     backoff = 0.2

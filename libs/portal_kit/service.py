@@ -1,4 +1,5 @@
-"""The start-up of every backend service: logs, migrations, database, gRPC server, background loops, SIGTERM."""
+"""The start-up of every backend service: logs, traces, metrics, migrations, database, gRPC server, background
+loops, SIGTERM."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, TypeVar
 
 import uvloop
 
-from portal_kit import logs
+from portal_kit import logs, metrics, tracing
 from portal_kit.db import Database
 from portal_kit.grpc_server import GrpcServer, Registration, run_until_signal
 from portal_kit.migrations import upgrade_async
@@ -48,4 +49,9 @@ def main(settings: S, migrations_dir: Path, build: Build[S]) -> None:
     """Runs the service until SIGTERM. The entry point loads `settings` first, so unfit ones stop it early."""
     logs.configure(settings.name)
     require_own_credential(settings.name)
-    uvloop.run(serve(settings, migrations_dir, build))
+    tracing.configure(settings.name)
+    metrics.serve(metrics.endpoint_from_env())
+    try:
+        uvloop.run(serve(settings, migrations_dir, build))
+    finally:
+        tracing.shutdown()

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
 from portal.auth.v1 import revocations_pb2 as pb
+from portal_kit import tracing
 from portal_kit.kafka_topics import ensure_topics, started_producer
 
 log = logging.getLogger("services.auth.revocations")
@@ -76,10 +77,11 @@ class RevocationPublisher:
     async def _send(self, revocation: pb.Revocation) -> None:
         try:
             producer = await asyncio.wait_for(self._ensure_producer(), SEND_TIMEOUT_SECONDS)
-            await asyncio.wait_for(
-                producer.send_and_wait(TOPIC, revocation.SerializeToString(), key=revocation.business_id.encode()),
-                SEND_TIMEOUT_SECONDS,
-            )
+            with tracing.producing(TOPIC) as headers:  # a child of the request that revoked (this task's context)
+                value, key = revocation.SerializeToString(), revocation.business_id.encode()
+                await asyncio.wait_for(
+                    producer.send_and_wait(TOPIC, value, key=key, headers=headers), SEND_TIMEOUT_SECONDS
+                )
         except Exception as exc:  # noqa: BLE001 - the gateways' copies expire by themselves within seconds
             log.warning(
                 "revocation not published", extra={"error": type(exc).__name__, "kind": revocation.WhichOneof("target")}

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from portal.auth.v1 import events_pb2
 from portal.mailer.v1 import email_pb2
+from portal_kit import metrics
 from portal_kit.consumer import Event
 from portal_kit.context import bound, current_tenant
 from portal_kit.errors import InvalidArgument
@@ -197,6 +198,7 @@ class SignInRequestHandler:
         if refused is not None:
             row.refused_reason = refused
             await requests.add(row)
+            metrics.SIGN_IN_EMAILS_REFUSED.labels(refused).inc()
             log.warning("sign-in email refused: rate limit", extra={**about, "reason": refused})
             return
         if not await self.billing.ids_by_email(email):

@@ -23,6 +23,7 @@ from services.gateway.backends import Backends
 from services.gateway.body_limit import BodyLimitMiddleware
 from services.gateway.caches import ActivityReporter, RevocationListener
 from services.gateway.deps import backends_of, settings_of
+from services.gateway.observability import ObservabilityMiddleware, Readiness
 from services.gateway.portal import account, documents, pages, signin
 from services.gateway.portal import estimates as estimate_pages
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, to_sign_in
@@ -31,7 +32,7 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.tenancy import Site, Tenancy
 
 log = logging.getLogger("gateway")
-HOST_FREE_PATHS = ("/healthz", "/static/")
+HOST_FREE_PATHS = ("/healthz", "/readyz", "/static/")
 TOKEN_PATHS = ("/sign-in/", "/login/", "/invoices/", "/estimates/")  # the segment after these is a bearer token
 
 
@@ -122,6 +123,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
         title="Billing Portal", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan
     )
     app.state.settings = settings
+    app.state.readiness = Readiness()  # `app.state.readiness.drain()` on SIGTERM: /readyz answers 503 from then on
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
     app.include_router(customers.router, prefix="/api")
     app.include_router(invoices.router, prefix="/api")
@@ -136,6 +138,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(SiteMiddleware)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(ObservabilityMiddleware)
     errors.install(app)
     docs.install(app)
 
@@ -182,8 +185,19 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
         return pages.error_page(request, None, status=500, message="Something went wrong on our side.")
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz(request: Request) -> JSONResponse:
+    async def healthz() -> JSONResponse:
+        """Liveness: the process answers. It asks no backend, so a backend outage never restarts gateways."""
+        return JSONResponse({"status": "alive"})
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: every backend answers its health check, and this gateway is not draining."""
+        if cast(Readiness, request.app.state.readiness).draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
         status = await backends_of(request).health()
-        return JSONResponse({"backends": status}, status_code=200 if all(status.values()) else 503)
+        ready = all(status.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "backends": status}, status_code=200 if ready else 503
+        )
 
     return app

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 
+from portal_kit import metrics
 from portal_kit.consumer import Event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,6 +43,13 @@ class EmailDelivery:
     async def __call__(self, event: Event, session: AsyncSession) -> None:
         about = {"event_id": event.event_id, "topic": event.topic, "tenant_id": event.tenant_id}
         try:
+            await self.deliver(event, about)
+        except Exception:
+            metrics.EMAILS_FAILED.labels(about.get("template", "unknown"), "temporary").inc()
+            raise
+
+    async def deliver(self, event: Event, about: dict[str, str]) -> None:
+        try:
             request = decode(event)
             about["template"] = request.template
             rendered = render(request)
@@ -51,6 +59,7 @@ class EmailDelivery:
                 request.envelope, rendered, attachments, self.settings.mail_from, f"<{event.event_id}@{self.domain}>"
             )
         except MalformedEmail as problem:
+            metrics.EMAILS_FAILED.labels(about.get("template", "unknown"), "malformed").inc()
             log.error("email request cannot be sent; skipped", extra={**about, "problem": str(problem)})
             return
         try:
@@ -58,10 +67,12 @@ class EmailDelivery:
         except smtplib.SMTPException as error:
             if not _rejected_for_good(error):
                 raise
+            metrics.EMAILS_FAILED.labels(about["template"], "rejected").inc()
             log.error("email rejected by the relay; dropped", extra={**about, "error": type(error).__name__})
             return
         if refused:
             log.warning("some recipients were refused", extra={**about, "refused": len(refused)})
+        metrics.EMAILS_SENT.labels(about["template"]).inc()
         log.info("email sent", extra={**about, "recipients": len(message["To"].addresses)})
 
     async def close(self) -> None:
