@@ -18,7 +18,7 @@ import pytest
 from portal.auth.v1 import auth_pb2, auth_pb2_grpc
 from portal_kit import grpc_client
 
-from devtools.localservers import PostgresLike
+from devtools.localservers import OtlpSink, PostgresLike
 from devtools.mailbox import SmtpSink
 from devtools.stack import BACKENDS, Stack, StackOptions
 
@@ -36,7 +36,14 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture(scope="session")
-def stack(workdir: Path, postgres: PostgresLike, smtp_sink: SmtpSink) -> Iterator[Stack]:
+def otlp_sink() -> Iterator[OtlpSink]:
+    """Where every service of the test stack sends its spans: the stack runs with tracing on."""
+    with OtlpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def stack(workdir: Path, postgres: PostgresLike, smtp_sink: SmtpSink, otlp_sink: OtlpSink) -> Iterator[Stack]:
     urls = {}
     for name in BACKENDS:
         postgres.create_database(f"portal_{name}")
@@ -48,6 +55,7 @@ def stack(workdir: Path, postgres: PostgresLike, smtp_sink: SmtpSink) -> Iterato
             smtp_port=smtp_sink.port,
             start_stripe=False,
             trusted_proxies="127.0.0.2/32",  # an ingress stand-in (tests/integration/test_client_address.py)
+            env=otlp_sink.env(),
         )
     )
     running.start()

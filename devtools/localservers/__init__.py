@@ -5,6 +5,7 @@ does not ship it.
 """
 
 from devtools.localservers.broker import KafkaServer, start_kafka, tansu_binary
+from devtools.localservers.otlp_sink import OtlpSink, ReceivedSpan
 from devtools.localservers.postgres import (
     ContainerPostgres,
     PostgresLike,
@@ -32,9 +33,11 @@ __all__ = [
     "ContainerPostgres",
     "KafkaServer",
     "ManagedProcess",
+    "OtlpSink",
     "PortInUse",
     "PostgresLike",
     "PostgresServer",
+    "ReceivedSpan",
     "StripeServer",
     "choose_port",
     "docker_available",

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fastapi import routing
 from opentelemetry.trace import SpanKind
 from portal_kit import metrics, tracing
 from portal_kit.context import current_tenant_or_none
@@ -16,13 +17,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNROUTED = "(unrouted)"  # answered before routing (unknown host, body too large) or by no route at all
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_EFFECTIVE_ROUTE = getattr(routing, "_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY", "effective_route_context")
 PROBE_PATHS = frozenset({"/healthz", "/readyz"})  # not traced: probes would drown the traces
 
 
 def route_of(scope: Scope) -> str:
-    """The template of the route that answered (`/invoices/{invoice_id}`), set in the scope by the router."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
+    """The template of the route that answered (`/api/invoices/{invoice_id}`), as the routers left it in the scope:
+    FastAPI's effective route (an included router's prefix included), else Starlette's route (mounts)."""
+    effective = scope.get("fastapi", {}).get(_EFFECTIVE_ROUTE)
+    path = getattr(effective, "path_format", None) or getattr(scope.get("route"), "path", None)
     return path if isinstance(path, str) and path else UNROUTED
 
 
