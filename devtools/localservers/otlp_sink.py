@@ -80,9 +80,7 @@ class OtlpSink:
         with self._lock:
             self._spans.clear()
 
-    def wait_for(
-        self, found: Callable[[list[ReceivedSpan]], bool], timeout: float = 30.0
-    ) -> list[ReceivedSpan]:
+    def wait_for(self, found: Callable[[list[ReceivedSpan]], bool], timeout: float = 30.0) -> list[ReceivedSpan]:
         """The spans once `found` holds for them; TimeoutError with what arrived otherwise."""
         deadline = time.monotonic() + timeout
         while True:
