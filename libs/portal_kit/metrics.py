@@ -14,9 +14,10 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics, start_http_server
 
 log = logging.getLogger("portal_kit.metrics")
+disable_created_metrics()  # no `_created` series beside every counter and histogram: half the series, same facts
 
 # Seconds: from a cached page (a few ms) to the deadline of a backend call (5 s) and past it.
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

@@ -138,16 +138,18 @@ def header_value(value: bytes | str | None) -> str | None:
 
 
 def in_span() -> bool:
-    """Whether a span is current (something to join): background polls outside any span are not traced."""
-    return _active and trace.get_current_span().get_span_context().is_valid
+    """Whether a sampled span is current (something to join): background polls outside any span, and requests
+    not sampled, make no statement spans."""
+    return _active and trace.get_current_span().is_recording()
 
 
 def ids_of_current() -> tuple[str, str] | None:
-    """(trace id, span id) in hex of the current span, for logs; None outside a recorded span."""
+    """(trace id, span id) in hex of the current span, for logs; None outside a sampled span (its trace is not
+    exported, so its ids would lead nowhere)."""
     if not _active:
         return None
     context = trace.get_current_span().get_span_context()
-    if not context.is_valid:
+    if not context.is_valid or not context.trace_flags.sampled:
         return None
     return f"{context.trace_id:032x}", f"{context.span_id:016x}"
 

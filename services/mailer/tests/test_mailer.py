@@ -22,6 +22,7 @@ from portal_kit.errors import Unavailable
 from portal_kit.ids import new_uuid
 from portal_kit.kafka_topics import ensure_topics
 from portal_kit.service_auth import SERVICE_NAME_ENV, token_env
+from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from devtools.localservers import KafkaServer, free_port, start_kafka
@@ -242,7 +243,12 @@ async def test_an_email_whose_document_is_gone_is_skipped(
     assert [c.invoice_id for c in billing.invoices.calls] == [404]
 
 
+def emails(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(f"portal_emails_{name}_total", labels) or 0.0
+
+
 async def test_an_email_waits_for_the_relay_and_is_sent_once(database: str, kafka: KafkaServer) -> None:
+    sent, failed = emails("sent", template="new_invoice"), emails("failed", template="new_invoice", reason="temporary")
     port = free_port()
     store = MailStore()
     retrying = LogSeen("handler failed")
@@ -256,11 +262,16 @@ async def test_an_email_waits_for_the_relay_and_is_sent_once(database: str, kafk
             try:
                 await publish(kafka.bootstrap, BILLING, invoice_email("Next"))
                 await asyncio.to_thread(store.wait_for, subject_is("Next"), 15.0)
+                async with asyncio.timeout(5):  # counted once the relay's answer is back, just after the store has it
+                    while emails("sent", template="new_invoice") < sent + 2:  # noqa: ASYNC110
+                        await asyncio.sleep(0.02)
             finally:
                 controller.stop()
     finally:
         logging.getLogger("portal_kit.consumer").removeHandler(retrying)
     assert [m.subject for m in store.messages()] == ["Sent when the relay is back", "Next"]
+    assert emails("sent", template="new_invoice") == sent + 2
+    assert emails("failed", template="new_invoice", reason="temporary") > failed  # each failed attempt counts
 
 
 class RefusingHandler(StoreHandler):
@@ -274,6 +285,7 @@ class RefusingHandler(StoreHandler):
 
 
 async def test_an_email_the_relay_refuses_for_good_is_dropped(database: str, kafka: KafkaServer) -> None:
+    rejected = emails("failed", template="new_invoice", reason="rejected")
     store = MailStore()
     port = free_port()
     controller = Controller(RefusingHandler(store), hostname="127.0.0.1", port=port)
@@ -286,6 +298,7 @@ async def test_an_email_the_relay_refuses_for_good_is_dropped(database: str, kaf
     finally:
         controller.stop()
     assert [m.subject for m in store.messages()] == ["Accepted"]
+    assert emails("failed", template="new_invoice", reason="rejected") == rejected + 1
 
 
 async def test_the_mailer_waits_for_the_broker_and_creates_its_topics(
