@@ -1,7 +1,7 @@
 """outbox rows keep the trace context
 
 Revision ID: 810a8a83505c
-Revises: 341d91f61cb5
+Revises: e52d6621c03c
 Create Date: 2026-11-30 21:32:32.015378
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "810a8a83505c"
-down_revision: str | None = "341d91f61cb5"
+down_revision: str | None = "e52d6621c03c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
