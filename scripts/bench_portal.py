@@ -4,6 +4,7 @@
     .venv/bin/python scripts/bench_portal.py --customers 20 --sessions 100 --duration 3 --rounds 1   # quick
     .venv/bin/python scripts/bench_portal.py --growth        # 1,000,000 invoices in one business vs 10,000
     .venv/bin/python scripts/bench_portal.py --profile DIR   # also py-spy flame graphs of the busiest services
+    .venv/bin/python scripts/bench_portal.py --tracing       # the same with tracing on (every request sampled)
 
 From a fresh clone it: starts a throwaway PostgreSQL cluster and the whole portal on it (one database per
 service); seeds businesses, customers and invoices through the business API; makes customer sessions through SSO
@@ -11,6 +12,10 @@ links; seeds the reference page (`../shared/bench/reference-page/`, beside the r
 the same cluster and starts it; then runs `wrk -t1 -c16` on the account page (`GET /`), the invoice page, invoice
 creation (`POST /api/invoices`) and the reference page, alternating, and prints pages/s, p50, p99, errors and
 server CPU per page (utime+stime from /proc of every server process, PostgreSQL backends included).
+
+`--tracing` turns OpenTelemetry on in every service (`OTEL_EXPORTER_OTLP_ENDPOINT` pointing at a throwaway
+in-memory OTLP receiver in this process, `--tracing-ratio` of root requests sampled, default 1.0), so the same
+benchmark run twice, without and with it, shows what tracing costs. The number of spans received is printed.
 
 `wrk` is installed with apt-get when missing; the reference page runs in its own virtual environment under
 `.portal/bench/` (FastAPI, uvicorn, uvloop, httptools, asyncpg, Jinja2, as its README says).
@@ -41,7 +46,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "libs")]
 
-from devtools.localservers import ManagedProcess, free_port, start_postgres, wait_for_port  # noqa: E402
+from devtools.localservers import ManagedProcess, OtlpSink, free_port, start_postgres, wait_for_port  # noqa: E402
 from devtools.mailbox import SmtpSink  # noqa: E402
 from devtools.stack import BACKENDS, Stack, StackOptions  # noqa: E402
 from tests.conftest import Business, create_business  # noqa: E402
@@ -461,6 +466,9 @@ def profile(args: argparse.Namespace, stack: Stack, target: Target, wrk: str, la
     say(f"flame graphs written to {out}")
 
 
+TRACE_ENV: dict[str, str] = {}  # OTEL_* for every service when --tracing is on
+
+
 def start_everything(workdir: Path, sink: SmtpSink) -> tuple[object, Stack]:
     say("starting a throwaway PostgreSQL cluster")
     postgres = start_postgres(workdir / "postgres")
@@ -471,7 +479,7 @@ def start_everything(workdir: Path, sink: SmtpSink) -> tuple[object, Stack]:
     postgres.create_database("reference")
     say("starting the portal on it")
     stack = Stack(StackOptions(workdir=workdir / "stack", database_urls=urls, smtp_port=sink.port,
-                               start_stripe=False)).start(timeout=120)  # fmt: skip
+                               start_stripe=False, env=TRACE_ENV)).start(timeout=120)  # fmt: skip
     return postgres, stack
 
 
@@ -691,17 +699,28 @@ def main() -> None:
     parser.add_argument("--profile", metavar="DIR", help="py-spy flame graphs of gateway, auth and billing")
     parser.add_argument("--profile-label", default="run")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    parser.add_argument("--tracing", action="store_true", help="OpenTelemetry on, spans sent to an in-memory receiver")
+    parser.add_argument("--tracing-ratio", type=float, default=1.0, help="share of requests traced (with --tracing)")
     args = parser.parse_args()
     wrk = ensure_wrk()
     ref_python = reference_python() if not args.growth else Path(sys.executable)
     say(f"load average before: {load_average()}")
     workdir = Path(tempfile.mkdtemp(prefix="bench-portal-"))
+    traces = OtlpSink(keep=False)
     try:
-        with SmtpSink() as sink:
+        with SmtpSink() as sink, traces:
+            if args.tracing:
+                TRACE_ENV.update(traces.env(schedule_delay_ms=5000))  # the SDK's default batching
+                TRACE_ENV.update(
+                    OTEL_TRACES_SAMPLER="parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG=str(args.tracing_ratio)
+                )
+                say(f"tracing on: spans go to {traces.endpoint}, ratio {args.tracing_ratio}")
             if args.growth:
                 growth_run(args, workdir, sink, wrk)
             else:
                 pages_run(args, workdir, sink, wrk, ref_python)
+            if args.tracing:
+                say(f"tracing: {traces.received} spans received")
     finally:
         if args.keep:
             say(f"work directory kept: {workdir}")

@@ -59,9 +59,13 @@ class _Receiver(trace_service_pb2_grpc.TraceServiceServicer):  # type: ignore[mi
 
 
 class OtlpSink:
-    """`with OtlpSink() as sink:` then set `sink.env()` on the processes; read `sink.spans()`."""
+    """`with OtlpSink() as sink:` then set `sink.env()` on the processes; read `sink.spans()`.
 
-    def __init__(self) -> None:
+    `keep=False` only counts what arrives (`received`), for long benchmarks."""
+
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep
+        self.received = 0
         self._spans: list[ReceivedSpan] = []
         self._lock = threading.Lock()
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
@@ -70,7 +74,9 @@ class OtlpSink:
 
     def add(self, spans: list[ReceivedSpan]) -> None:
         with self._lock:
-            self._spans.extend(spans)
+            self.received += len(spans)
+            if self.keep:
+                self._spans.extend(spans)
 
     def spans(self) -> list[ReceivedSpan]:
         with self._lock:

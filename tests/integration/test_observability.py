@@ -73,10 +73,15 @@ def test_a_sign_in_request_is_one_trace_from_the_gateway_through_auth_and_billin
         return found[-1] if found else None
 
     def complete(spans: list[ReceivedSpan]) -> bool:
+        """The mailer has handled the email, and every span of the trace has reached the receiver (each service
+        exports in its own batches, so a parent may arrive after its child)."""
         root = request_span(spans)
-        return root is not None and any(
-            s.service == "mailer" and s.kind == CONSUMER for s in one_trace(spans, root.trace_id)
-        )
+        if root is None:
+            return False
+        trace = one_trace(spans, root.trace_id)
+        ids = {span.span_id for span in trace}
+        mailed = any(s.service == "mailer" and s.kind == CONSUMER for s in trace)
+        return mailed and all(span.parent_span_id in ids for span in trace if span is not root)
 
     spans = otlp_sink.wait_for(complete)
     root = request_span(spans)
