@@ -68,10 +68,10 @@ class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
 
 
 def record_call(method: str, code: grpc.StatusCode, seconds: float) -> None:
-    metrics.RPC_CLIENT_REQUESTS.labels(method, code.name).inc()
-    metrics.RPC_CLIENT_DURATION.labels(method).observe(seconds)
+    metrics.rpc_client_requests(method, code.name).inc()
+    metrics.rpc_client_duration(method).observe(seconds)
     if code in FAULT_CODES:
-        metrics.RPC_CLIENT_ERRORS.labels(method).inc()
+        metrics.rpc_client_errors(method).inc()
 
 
 def channel(

@@ -176,11 +176,11 @@ def rpc_attributes(method: str) -> Mapping[str, str]:
 
 
 def record_served(method: str, code: grpc.StatusCode, seconds: float) -> None:
-    metrics.RPC_SERVER_REQUESTS.labels(method, code.name).inc()
+    metrics.rpc_server_requests(method, code.name).inc()
     if seconds:
-        metrics.RPC_SERVER_DURATION.labels(method).observe(seconds)
+        metrics.rpc_server_duration(method).observe(seconds)
     if code in FAULT_CODES:
-        metrics.RPC_SERVER_ERRORS.labels(method).inc()
+        metrics.rpc_server_errors(method).inc()
 
 
 def development_open_services(reflection: bool) -> frozenset[str]:

@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics, start_http_server
 
@@ -96,6 +97,34 @@ WEBHOOK_EVENTS_REFUSED = Counter(
 )  # fmt: skip
 WEBHOOK_PROVIDERS = frozenset({"stripe"})
 WEBHOOK_REFUSAL_REASONS = frozenset({"signature", "malformed", "unknown_account", "duplicate", "stale", "other"})
+
+
+class Children:
+    """The labelled children of a family, kept once made: `labels()` validates and locks on every call, which
+    costs more than the count itself on the request path. Label values are bounded, so this stays small."""
+
+    __slots__ = ("family", "made")
+
+    def __init__(self, family: Counter | Histogram) -> None:
+        self.family = family
+        self.made: dict[tuple[str, ...], Any] = {}
+
+    def __call__(self, *values: str) -> Any:
+        child = self.made.get(values)
+        if child is None:
+            child = self.made[values] = self.family.labels(*values)
+        return child
+
+
+http_requests = Children(HTTP_REQUESTS)
+http_errors = Children(HTTP_ERRORS)
+http_duration = Children(HTTP_DURATION)
+rpc_server_requests = Children(RPC_SERVER_REQUESTS)
+rpc_server_errors = Children(RPC_SERVER_ERRORS)
+rpc_server_duration = Children(RPC_SERVER_DURATION)
+rpc_client_requests = Children(RPC_CLIENT_REQUESTS)
+rpc_client_errors = Children(RPC_CLIENT_ERRORS)
+rpc_client_duration = Children(RPC_CLIENT_DURATION)
 
 
 def webhook_applied(provider: str) -> None:

@@ -67,10 +67,10 @@ class ObservabilityMiddleware:
             raise
         finally:
             route = route_of(scope)
-            metrics.HTTP_DURATION.labels(method, route).observe(time.perf_counter() - started)
-            metrics.HTTP_REQUESTS.labels(method, route, str(status) if status else "none").inc()
+            metrics.http_duration(method, route).observe(time.perf_counter() - started)
+            metrics.http_requests(method, route, str(status) if status else "none").inc()
             if status >= 500 or status == 0:
-                metrics.HTTP_ERRORS.labels(method, route).inc()
+                metrics.http_errors(method, route).inc()
 
     async def _traced(self, scope: Scope, receive: Receive, send: Send, method: str, status: Callable[[], int]) -> None:
         attributes = {"http.request.method": method, "url.scheme": scope.get("scheme", "http")}
