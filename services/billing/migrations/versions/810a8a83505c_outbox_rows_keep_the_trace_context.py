@@ -1,7 +1,7 @@
 """outbox rows keep the trace context
 
 Revision ID: 810a8a83505c
-Revises: 0c9ff6a1f76f
+Revises: 65c54d0c092b
 Create Date: 2026-11-30 21:32:32.015378
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "810a8a83505c"
-down_revision: str | None = "0c9ff6a1f76f"
+down_revision: str | None = "65c54d0c092b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
