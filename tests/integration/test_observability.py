@@ -156,7 +156,12 @@ def test_an_incoming_traceparent_is_continued(stack: Stack, business: Business, 
     parent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
     with portal(stack, business) as browser:
         assert browser.get("/", headers={"traceparent": parent}).status_code == 200
-    spans = otlp_sink.wait_for(lambda spans: any(s.trace_id == trace_id and s.service == "auth" for s in spans))
+
+    def continued(spans: list[ReceivedSpan]) -> bool:  # each service exports in its own batches
+        seen = {(s.service, s.kind) for s in one_trace(spans, trace_id)}
+        return {("gateway", SERVER), ("auth", SERVER)} <= seen
+
+    spans = otlp_sink.wait_for(continued)
     [root] = [s for s in one_trace(spans, trace_id) if s.service == "gateway" and s.kind == SERVER]
     assert root.parent_span_id == parent.split("-")[2]
 
