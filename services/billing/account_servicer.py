@@ -14,6 +14,7 @@ from portal_kit.timestamps import unix, utcnow
 from services.billing import account_summary, delivery, invoices
 from services.billing.account_summary import Holder
 from services.billing.customers import CustomerChanges
+from services.billing.event_log import record as record_event
 from services.billing.invoices import invoice_status
 from services.billing.messages import customer_fields, customer_to_pb, invoice_to_pb
 from services.billing.repository import InvoiceRow
@@ -95,7 +96,10 @@ class AccountServicer(account_pb2_grpc.AccountServiceServicer):
     ) -> pb.UpdateAccountDetailsResponse:
         principal = required_principal()
         async with self.db.unit_of_work() as session:
+            before = customer_to_pb(await account_summary.account_customer(session, principal))
             record = await account_summary.update_details(
                 session, principal, CustomerChanges(customer_fields(request.changes), list(request.cleared))
             )
+            await record_event(session, "customer.updated", customer_to_pb(record), customer_id=before.id,
+                               previous=before)  # fmt: skip
         return pb.UpdateAccountDetailsResponse(customer=customer_to_pb(record))

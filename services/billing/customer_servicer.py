@@ -9,6 +9,7 @@ from portal_kit.keyset import CursorCodec
 from services.billing import contacts, customer_lookup, customers
 from services.billing.contacts import ContactChanges
 from services.billing.customers import CustomerChanges
+from services.billing.event_log import record as record_event
 from services.billing.messages import (
     contact_fields,
     contact_to_pb,
@@ -29,6 +30,8 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     ) -> pb.CreateCustomerResponse:
         async with self.db.unit_of_work() as session:
             record = await customers.create_customer(session, customer_fields(request.customer))
+            created = customer_to_pb(record)
+            await record_event(session, "customer.created", created, customer_id=created.id)
         return pb.CreateCustomerResponse(customer=customer_to_pb(record))
 
     async def GetCustomer(
@@ -50,14 +53,19 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     ) -> pb.UpdateCustomerResponse:
         async with self.db.unit_of_work() as session:
             changes = CustomerChanges(customer_fields(request.changes), list(request.cleared))
+            before = customer_to_pb(await customers.get_customer(session, request.id))
             record = await customers.update_customer(session, request.id, changes)
+            await record_event(session, "customer.updated", customer_to_pb(record), customer_id=before.id,
+                               previous=before)  # fmt: skip
         return pb.UpdateCustomerResponse(customer=customer_to_pb(record))
 
     async def DeleteCustomer(
         self, request: pb.DeleteCustomerRequest, context: grpc.aio.ServicerContext
     ) -> pb.DeleteCustomerResponse:
         async with self.db.unit_of_work() as session:
+            before = customer_to_pb(await customers.get_customer(session, request.id))
             await customers.delete_customer(session, request.id)
+            await record_event(session, "customer.deleted", before, customer_id=before.id)
         return pb.DeleteCustomerResponse()
 
     async def ListCustomers(
@@ -81,6 +89,7 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     ) -> pb.CreateContactResponse:
         async with self.db.unit_of_work() as session:
             contact = await contacts.create_contact(session, request.customer_id, contact_fields(request.contact))
+            await record_event(session, "contact.created", contact_to_pb(contact), customer_id=request.customer_id)
         return pb.CreateContactResponse(contact=contact_to_pb(contact))
 
     async def GetContact(
@@ -95,14 +104,19 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     ) -> pb.UpdateContactResponse:
         async with self.db.unit_of_work() as session:
             changes = ContactChanges(contact_fields(request.changes), list(request.cleared))
+            before = contact_to_pb(await contacts.get_contact(session, request.customer_id, request.id))
             contact = await contacts.update_contact(session, request.customer_id, request.id, changes)
+            await record_event(session, "contact.updated", contact_to_pb(contact), customer_id=request.customer_id,
+                               previous=before)  # fmt: skip
         return pb.UpdateContactResponse(contact=contact_to_pb(contact))
 
     async def DeleteContact(
         self, request: pb.DeleteContactRequest, context: grpc.aio.ServicerContext
     ) -> pb.DeleteContactResponse:
         async with self.db.unit_of_work() as session:
+            before = contact_to_pb(await contacts.get_contact(session, request.customer_id, request.id))
             await contacts.delete_contact(session, request.customer_id, request.id)
+            await record_event(session, "contact.deleted", before, customer_id=request.customer_id)
         return pb.DeleteContactResponse()
 
     async def ListContacts(

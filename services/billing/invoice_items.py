@@ -116,10 +116,20 @@ def totals(invoice: Invoice, items: list[LineItem]) -> Totals:
 
 
 def apply_totals(invoice: Invoice, items: list[LineItem]) -> None:
-    """Recomputes the stored totals; the balance is the total until payments exist (0 once voided)."""
+    """Recomputes the stored totals; the balance is what payments have not paid yet (0 once voided). A total below
+    what is already paid or held by a pending payment is refused: the payments would no longer add up."""
     result = totals(invoice, items)
+    held = invoice.amount_paid + invoice.pending_amount
+    if not invoice.voided and held and result.total < held:
+        raise InvalidArgument(
+            "This change would make the invoice's total lower than what has been paid or is being paid on it; "
+            "refund or void the payment first.",
+            "items",
+        )
     invoice.subtotal = result.subtotal
     invoice.total_discounts = result.total_discounts
     invoice.total_taxes = result.total_taxes
     invoice.total = result.total
-    invoice.balance = 0 if invoice.voided else result.total
+    invoice.balance = 0 if invoice.voided else result.total - invoice.amount_paid
+    if invoice.amount_paid and not invoice.voided:
+        invoice.paid = invoice.balance == 0

@@ -9,8 +9,14 @@ from portal_kit.outbox import OutboxRelay
 from portal_kit.timestamps import utcnow
 
 from services.billing import customers, delivery, invoices
+from services.billing.event_log import record as record_event
 from services.billing.invoices import InvoiceRecord
 from services.billing.messages import customer_to_pb, email_to_pb, invoice_changes, invoice_to_pb, page_info, paging_of
+
+
+def logged(record: InvoiceRecord) -> pb.Invoice:
+    """The invoice as the event log keeps it: without its link token (bearer secrets stay out of the log)."""
+    return invoice_to_pb(record, "", utcnow())
 
 
 class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
@@ -30,6 +36,7 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
         changes = invoice_changes(request.invoice)
         async with self.db.unit_of_work() as session:
             record = await invoices.create_invoice(session, self.secret_key, changes)
+            await record_event(session, "invoice.created", logged(record), customer_id=record.invoice.customer_id)
         return pb.CreateInvoiceResponse(invoice=self._pb(record))
 
     async def GetInvoice(
@@ -44,21 +51,29 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
     ) -> pb.UpdateInvoiceResponse:
         changes = invoice_changes(request.changes)
         async with self.db.unit_of_work() as session:
+            before = logged(await invoices.get_invoice(session, request.id))
             record = await invoices.update_invoice(session, request.id, changes)
+            await record_event(session, "invoice.updated", logged(record), customer_id=record.invoice.customer_id,
+                               previous=before)  # fmt: skip
         return pb.UpdateInvoiceResponse(invoice=self._pb(record))
 
     async def DeleteInvoice(
         self, request: pb.DeleteInvoiceRequest, context: grpc.aio.ServicerContext
     ) -> pb.DeleteInvoiceResponse:
         async with self.db.unit_of_work() as session:
+            before = logged(await invoices.get_invoice(session, request.id))
             await invoices.delete_invoice(session, request.id)
+            await record_event(session, "invoice.deleted", before, customer_id=before.customer)
         return pb.DeleteInvoiceResponse()
 
     async def VoidInvoice(
         self, request: pb.VoidInvoiceRequest, context: grpc.aio.ServicerContext
     ) -> pb.VoidInvoiceResponse:
         async with self.db.unit_of_work() as session:
+            before = logged(await invoices.get_invoice(session, request.id))
             record = await invoices.void_invoice(session, request.id)
+            await record_event(session, "invoice.updated", logged(record), customer_id=record.invoice.customer_id,
+                               previous=before)  # fmt: skip
         return pb.VoidInvoiceResponse(invoice=self._pb(record))
 
     async def ListInvoices(

@@ -94,6 +94,8 @@ class StatusFields(Protocol):
     @property
     def balance(self) -> int: ...
     @property
+    def pending_amount(self) -> int: ...
+    @property
     def due_date(self) -> datetime | None: ...
 
 
@@ -104,6 +106,8 @@ def invoice_status(invoice: StatusFields, now: datetime) -> str:
         return "draft"
     if invoice.paid:
         return "paid"
+    if invoice.pending_amount > 0:
+        return "pending"
     if invoice.balance > 0 and invoice.due_date is not None and invoice.due_date < now:
         return "past_due"
     return "sent" if invoice.sent else "not_sent"
@@ -260,6 +264,8 @@ async def void_invoice(session: AsyncSession, invoice_id: int) -> InvoiceRecord:
         raise FailedPrecondition("This invoice has already been voided.")
     if invoice.paid:
         raise FailedPrecondition("A paid invoice cannot be voided.")
+    if invoice.amount_paid or invoice.pending_amount:
+        raise FailedPrecondition("This invoice has payments applied or in progress: void or refund them first.")
     invoice.voided = True
     invoice.closed = True
     invoice.balance = 0
@@ -273,7 +279,7 @@ async def delete_invoice(session: AsyncSession, invoice_id: int) -> None:
     invoice = await invoices.get(invoice_id)
     if invoice.voided:
         raise FailedPrecondition("A voided invoice cannot be deleted.")
-    if invoice.paid or (invoice.sent and not invoice.draft):
+    if invoice.paid or invoice.amount_paid or invoice.pending_amount or (invoice.sent and not invoice.draft):
         raise FailedPrecondition("This invoice has been sent, so it cannot be deleted: void it instead.")
     await LineItemRepository(session).delete_of_invoice(invoice.id)
     await InvoiceMetadataRepository(session).delete_of_owner(invoice.id)

@@ -139,6 +139,8 @@ def invoice_to_pb(record: InvoiceRecord, link_token: str, now: datetime) -> invo
         total_taxes=invoice.total_taxes,
         total=invoice.total,
         balance=invoice.balance,
+        amount_paid=invoice.amount_paid,
+        pending_amount=invoice.pending_amount,
         link_token=link_token,
         metadata=common_pb2.Metadata(values=record.metadata),
         voided=invoice.voided,

@@ -123,6 +123,8 @@ class Invoice(SQLModel, table=True):
     total_taxes: int = Field(default=0, sa_type=BigInteger)
     total: int = Field(default=0, sa_type=BigInteger)
     balance: int = Field(default=0, sa_type=BigInteger)
+    amount_paid: int = Field(default=0, sa_type=BigInteger)  # by succeeded payments, net of refunds
+    pending_amount: int = Field(default=0, sa_type=BigInteger)  # held by pending payments (see payments.ledger)
     link_nonce: str = Field(max_length=32)
     link_hash: str = Field(max_length=64, unique=True)
     link_issued_at: datetime | None = None  # the link works for LINK_DAYS from here (creation, or the latest send)
@@ -181,3 +183,5 @@ class NumberSequence(SQLModel, table=True):
 
 import services.billing.attention.models  # noqa: E402, F401  (the needs-attention tables: billing/attention)
 import services.billing.estimates.models  # noqa: E402, F401  (estimate tables live in this service's database)
+import services.billing.event_log.models  # noqa: E402, F401  (the event log's tables)
+import services.billing.payments.models  # noqa: E402, F401  (the payment ledger's tables)

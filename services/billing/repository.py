@@ -138,12 +138,13 @@ class ContactRepository(TenantRepository[Contact]):
 def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
     """The SQL twin of invoices.invoice_status, for filter[status]."""
     voided, draft, paid, sent = (col(getattr(Invoice, name)).is_(True) for name in ("voided", "draft", "paid", "sent"))
-    open_ = and_(not_(voided), not_(draft), not_(paid))
+    open_ = and_(not_(voided), not_(draft), not_(paid), col(Invoice.pending_amount) == 0)
     past_due = and_(col(Invoice.balance) > 0, col(Invoice.due_date).is_not(None), col(Invoice.due_date) < now)
     conditions = {
         "voided": voided,
         "draft": and_(not_(voided), draft),
         "paid": and_(not_(voided), not_(draft), paid),
+        "pending": and_(not_(voided), not_(draft), not_(paid), col(Invoice.pending_amount) > 0),
         "past_due": and_(open_, past_due),
         "sent": and_(open_, not_(past_due), sent),
         "not_sent": and_(open_, not_(past_due), not_(sent)),
@@ -321,7 +322,7 @@ class NumberSequenceRepository(TenantRepository[NumberSequence]):
 # The columns an account page shows, plus what the status and the keyset need: selected as plain rows, never
 # loaded as ORM objects (the account page is the portal's hottest read).
 ROW_COLUMNS = ("pk", "id", "customer_id", "number", "date", "due_date", "currency", "total", "balance", "draft",
-               "voided", "paid", "sent")  # fmt: skip
+               "voided", "paid", "sent", "pending_amount")  # fmt: skip
 HOLDER_COLUMNS = ("id", "name", "number", "email", "currency")
 
 
@@ -342,6 +343,7 @@ class InvoiceRow:
     voided: bool
     paid: bool
     sent: bool
+    pending_amount: int
 
 
 INVOICE_TERM_COLUMNS = ("id", "currency", "autopay", "payment_terms")

@@ -3,7 +3,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from portal.billing.v1 import account_pb2_grpc, customers_pb2_grpc, estimates_pb2_grpc, invoices_pb2_grpc
+from portal.billing.v1 import (
+    account_pb2_grpc,
+    customers_pb2_grpc,
+    estimates_pb2_grpc,
+    event_log_pb2_grpc,
+    invoices_pb2_grpc,
+    payments_pb2_grpc,
+)
 from portal_kit.consumer import IdempotentConsumer
 from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
@@ -16,7 +23,9 @@ from services.billing.attention.flags import COMMENT_FLAG_TOPIC, CommentFlagHand
 from services.billing.attention.notices import AttentionDigest
 from services.billing.customer_servicer import CustomerServicer
 from services.billing.estimates.servicer import EstimateServicer
+from services.billing.event_log.servicer import EventLogServicer
 from services.billing.invoice_servicer import InvoiceServicer
+from services.billing.payments.servicer import PaymentServicer
 from services.billing.settings import BillingSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -60,6 +69,16 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
                 "portal.billing.v1.EstimateService",
                 estimates_pb2_grpc.add_EstimateServiceServicer_to_server,
                 EstimateServicer(db, settings.secret_key, relay),
+            ),
+            Registration(
+                "portal.billing.v1.EventLogService",
+                event_log_pb2_grpc.add_EventLogServiceServicer_to_server,
+                EventLogServicer(db),
+            ),
+            Registration(
+                "portal.billing.v1.PaymentService",
+                payments_pb2_grpc.add_PaymentServiceServicer_to_server,
+                PaymentServicer(db, settings.secret_key),
             ),
         ],
         background=[relay.run, consume_flags, AttentionDigest(db, relay, window).run],

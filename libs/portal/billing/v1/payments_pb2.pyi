@@ -1,0 +1,204 @@
+from portal.billing.v1 import common_pb2 as _common_pb2
+from portal.billing.v1 import invoices_pb2 as _invoices_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Payment(_message.Message):
+    __slots__ = ("id", "customer", "date", "currency", "amount", "balance", "method", "source", "reference", "status", "voided", "amount_refunded", "notes", "failure_message", "applied_to", "receipt_token", "metadata", "created_at", "updated_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    VOIDED_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_TO_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    customer: int
+    date: int
+    currency: str
+    amount: int
+    balance: int
+    method: str
+    source: str
+    reference: str
+    status: str
+    voided: bool
+    amount_refunded: int
+    notes: str
+    failure_message: str
+    applied_to: _containers.RepeatedCompositeFieldContainer[PaymentApplication]
+    receipt_token: str
+    metadata: _common_pb2.Metadata
+    created_at: int
+    updated_at: int
+    def __init__(self, id: _Optional[int] = ..., customer: _Optional[int] = ..., date: _Optional[int] = ..., currency: _Optional[str] = ..., amount: _Optional[int] = ..., balance: _Optional[int] = ..., method: _Optional[str] = ..., source: _Optional[str] = ..., reference: _Optional[str] = ..., status: _Optional[str] = ..., voided: _Optional[bool] = ..., amount_refunded: _Optional[int] = ..., notes: _Optional[str] = ..., failure_message: _Optional[str] = ..., applied_to: _Optional[_Iterable[_Union[PaymentApplication, _Mapping]]] = ..., receipt_token: _Optional[str] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ...) -> None: ...
+
+class PaymentApplication(_message.Message):
+    __slots__ = ("invoice", "amount", "amount_refunded", "invoice_number", "amount_decimal")
+    INVOICE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_DECIMAL_FIELD_NUMBER: _ClassVar[int]
+    invoice: int
+    amount: int
+    amount_refunded: int
+    invoice_number: str
+    amount_decimal: str
+    def __init__(self, invoice: _Optional[int] = ..., amount: _Optional[int] = ..., amount_refunded: _Optional[int] = ..., invoice_number: _Optional[str] = ..., amount_decimal: _Optional[str] = ...) -> None: ...
+
+class Refund(_message.Message):
+    __slots__ = ("id", "payment", "amount", "currency", "reference", "status", "created_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    payment: int
+    amount: int
+    currency: str
+    reference: str
+    status: str
+    created_at: int
+    def __init__(self, id: _Optional[int] = ..., payment: _Optional[int] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., reference: _Optional[str] = ..., status: _Optional[str] = ..., created_at: _Optional[int] = ...) -> None: ...
+
+class PaymentInput(_message.Message):
+    __slots__ = ("customer", "date", "currency", "amount", "amount_decimal", "method", "reference", "notes", "applied_to", "metadata", "cleared")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_DECIMAL_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_TO_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    CLEARED_FIELD_NUMBER: _ClassVar[int]
+    customer: int
+    date: int
+    currency: str
+    amount: int
+    amount_decimal: str
+    method: str
+    reference: str
+    notes: str
+    applied_to: _containers.RepeatedCompositeFieldContainer[PaymentApplication]
+    metadata: _common_pb2.Metadata
+    cleared: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, customer: _Optional[int] = ..., date: _Optional[int] = ..., currency: _Optional[str] = ..., amount: _Optional[int] = ..., amount_decimal: _Optional[str] = ..., method: _Optional[str] = ..., reference: _Optional[str] = ..., notes: _Optional[str] = ..., applied_to: _Optional[_Iterable[_Union[PaymentApplication, _Mapping]]] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ..., cleared: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CreatePaymentRequest(_message.Message):
+    __slots__ = ("payment",)
+    PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    payment: PaymentInput
+    def __init__(self, payment: _Optional[_Union[PaymentInput, _Mapping]] = ...) -> None: ...
+
+class CreatePaymentResponse(_message.Message):
+    __slots__ = ("payment",)
+    PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    payment: Payment
+    def __init__(self, payment: _Optional[_Union[Payment, _Mapping]] = ...) -> None: ...
+
+class GetPaymentRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    def __init__(self, id: _Optional[int] = ...) -> None: ...
+
+class GetPaymentResponse(_message.Message):
+    __slots__ = ("payment",)
+    PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    payment: Payment
+    def __init__(self, payment: _Optional[_Union[Payment, _Mapping]] = ...) -> None: ...
+
+class UpdatePaymentRequest(_message.Message):
+    __slots__ = ("id", "changes")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    changes: PaymentInput
+    def __init__(self, id: _Optional[int] = ..., changes: _Optional[_Union[PaymentInput, _Mapping]] = ...) -> None: ...
+
+class UpdatePaymentResponse(_message.Message):
+    __slots__ = ("payment",)
+    PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    payment: Payment
+    def __init__(self, payment: _Optional[_Union[Payment, _Mapping]] = ...) -> None: ...
+
+class VoidPaymentRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    def __init__(self, id: _Optional[int] = ...) -> None: ...
+
+class VoidPaymentResponse(_message.Message):
+    __slots__ = ("payment",)
+    PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    payment: Payment
+    def __init__(self, payment: _Optional[_Union[Payment, _Mapping]] = ...) -> None: ...
+
+class ListPaymentsRequest(_message.Message):
+    __slots__ = ("page", "filter", "start_date", "end_date")
+    class FilterEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    page: _common_pb2.PageRequest
+    filter: _containers.ScalarMap[str, str]
+    start_date: int
+    end_date: int
+    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., filter: _Optional[_Mapping[str, str]] = ..., start_date: _Optional[int] = ..., end_date: _Optional[int] = ...) -> None: ...
+
+class ListPaymentsResponse(_message.Message):
+    __slots__ = ("payments", "page_info")
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_INFO_FIELD_NUMBER: _ClassVar[int]
+    payments: _containers.RepeatedCompositeFieldContainer[Payment]
+    page_info: _common_pb2.PageInfo
+    def __init__(self, payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., page_info: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
+
+class RenderReceiptPdfRequest(_message.Message):
+    __slots__ = ("id", "receipt_token", "presentation")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PRESENTATION_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    receipt_token: str
+    presentation: _invoices_pb2.Presentation
+    def __init__(self, id: _Optional[int] = ..., receipt_token: _Optional[str] = ..., presentation: _Optional[_Union[_invoices_pb2.Presentation, _Mapping]] = ...) -> None: ...
+
+class RenderReceiptPdfResponse(_message.Message):
+    __slots__ = ("pdf", "filename")
+    PDF_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    pdf: bytes
+    filename: str
+    def __init__(self, pdf: _Optional[bytes] = ..., filename: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,1 @@
+"""Billing's payment ledger: payments, their applications to invoices, refunds (see ledger.py)."""
