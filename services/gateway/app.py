@@ -17,14 +17,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.api import api_keys, comments, customers, docs, errors, estimates, invoices, portal_access
+from services.gateway.api import (
+    api_keys,
+    comments,
+    customers,
+    docs,
+    errors,
+    estimates,
+    events,
+    invoices,
+    payments,
+    portal_access,
+)
 from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
 from services.gateway.body_limit import BodyLimitMiddleware
 from services.gateway.caches import ActivityReporter, RevocationListener
 from services.gateway.deps import backends_of, settings_of
 from services.gateway.observability import ObservabilityMiddleware, Readiness
-from services.gateway.portal import account, documents, pages, signin
+from services.gateway.portal import account, documents, pages, receipts, signin
 from services.gateway.portal import estimates as estimate_pages
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, to_sign_in
 from services.gateway.portal.web_security import FormExpired
@@ -131,9 +142,12 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(portal_access.router, prefix="/api")
     app.include_router(api_keys.router, prefix="/api")
     app.include_router(comments.router, prefix="/api")
+    app.include_router(payments.router, prefix="/api")
+    app.include_router(events.router, prefix="/api")
     app.include_router(account.router, include_in_schema=False)
     app.include_router(documents.router, include_in_schema=False)
     app.include_router(estimate_pages.router, include_in_schema=False)
+    app.include_router(receipts.router, include_in_schema=False)
     app.include_router(signin.router, include_in_schema=False)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(SiteMiddleware)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from portal_kit.errors import InvalidArgument
 from portal_kit.timestamps import utcnow
@@ -164,7 +165,8 @@ def payment_filters(raw: Mapping[str, str], start_date: int | None, end_date: in
         source=raw.get("source"),
         status=status,
         start_date=validation.timestamp(start_date, "start_date") if start_date is not None else None,
-        end_date=validation.timestamp(end_date, "end_date") if end_date is not None else None,
+        # Inclusive of the whole second named (stored dates keep their microseconds).
+        end_date=validation.timestamp(end_date, "end_date") + timedelta(seconds=1) if end_date is not None else None,
     )
 
 

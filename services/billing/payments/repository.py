@@ -16,7 +16,7 @@ from services.billing.payments.models import Payment, PaymentApplication, Paymen
 
 @dataclass(frozen=True)
 class PaymentFilters:
-    """Conditions for a payment list; None = no condition. Dates are inclusive."""
+    """Conditions for a payment list; None = no condition. start_date <= date < end_date."""
 
     customer: int | None = None
     currency: str | None = None
@@ -52,7 +52,7 @@ class PaymentRepository(TenantRepository[Payment]):
         if filters.start_date is not None:
             query = query.where(col(Payment.date) >= filters.start_date)
         if filters.end_date is not None:
-            query = query.where(col(Payment.date) <= filters.end_date)
+            query = query.where(col(Payment.date) < filters.end_date)
         return await self.page(query.order_by(col(Payment.date), col(Payment.pk)), page, per_page)
 
     async def of_customer(self, customer_id: int, statuses: Sequence[str], limit: int) -> list[Payment]:

@@ -129,6 +129,7 @@ def invoice_json(invoice: pb.Invoice, portal_url: str) -> dict[str, Any]:
         "discounts": adjustments_out(invoice.discounts, cur, "discount"),
         "taxes": adjustments_out(invoice.taxes, cur, "tax"),
         "total": money(invoice.total, cur), "balance": money(invoice.balance, cur),
+        "amount_paid": money(invoice.amount_paid, cur),
         "url": url, "payment_url": f"{url}/payment", "pdf_url": f"{url}/pdf",
         "metadata": dict(invoice.metadata.values), "needs_attention": invoice.needs_attention,
         "created_at": invoice.created_at, "updated_at": invoice.updated_at,

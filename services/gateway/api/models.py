@@ -316,6 +316,7 @@ class Invoice(ResponseModel):
     taxes: list[AdjustmentOut]
     total: Amount
     balance: Amount
+    amount_paid: Amount = Field(description="Applied by payments, net of refunds.")
     url: str
     payment_url: str
     pdf_url: str

@@ -25,7 +25,8 @@ from pydantic_core import PydanticCustomError
 # Fields the API shows but never accepts; a client that sends an object back (save()) may include them.
 READ_ONLY = frozenset({"id", "object", "created_at", "updated_at", "url", "payment_url", "pdf_url",
                        "statement_pdf_url", "sign_up_url", "status", "subtotal", "total", "balance", "paid",
-                       "number_of_items", "needs_attention"})  # fmt: skip
+                       "number_of_items", "needs_attention", "amount_paid", "voided", "charge", "matched",
+                       "ach_sender_id", "amount_refunded"})  # fmt: skip
 MAX_TIMESTAMP = 2**53 - 1
 MAX_ID = 2**63 - 1
 

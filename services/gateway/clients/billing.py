@@ -10,8 +10,12 @@ from portal.billing.v1 import (
     customers_pb2,
     customers_pb2_grpc,
     estimates_pb2_grpc,
+    event_log_pb2,
+    event_log_pb2_grpc,
     invoices_pb2,
     invoices_pb2_grpc,
+    payments_pb2,
+    payments_pb2_grpc,
 )
 
 from services.gateway.clients.calls import CallScope, unary
@@ -23,6 +27,8 @@ class BillingStubs:
         self.invoices = invoices_pb2_grpc.InvoiceServiceStub(channel)
         self.account = account_pb2_grpc.AccountServiceStub(channel)
         self.estimates = estimates_pb2_grpc.EstimateServiceStub(channel)
+        self.events = event_log_pb2_grpc.EventLogServiceStub(channel)
+        self.payments = payments_pb2_grpc.PaymentServiceStub(channel)
 
 
 class BillingClient:
@@ -141,6 +147,44 @@ class BillingClient:
     ) -> invoices_pb2.RenderInvoicePdfResponse:
         request = invoices_pb2.RenderInvoicePdfRequest(link_token=link_token, presentation=presentation)
         return await unary(self.stubs.invoices.RenderInvoicePdf, request, self.scope)
+
+    # The event log
+    async def list_events(self, request: event_log_pb2.ListEventsRequest) -> tuple[list[event_log_pb2.Event], int]:
+        reply: event_log_pb2.ListEventsResponse = await unary(self.stubs.events.ListEvents, request, self.scope)
+        return list(reply.events), reply.page_info.total_count
+
+    async def get_event(self, event_id: int) -> event_log_pb2.Event:
+        request = event_log_pb2.GetEventRequest(id=event_id)
+        reply: event_log_pb2.GetEventResponse = await unary(self.stubs.events.GetEvent, request, self.scope)
+        return reply.event
+
+    # Payments
+    async def create_payment(self, payment: payments_pb2.PaymentInput) -> payments_pb2.Payment:
+        request = payments_pb2.CreatePaymentRequest(payment=payment)
+        reply: payments_pb2.CreatePaymentResponse = await unary(self.stubs.payments.CreatePayment, request, self.scope)
+        return reply.payment
+
+    async def get_payment(self, payment_id: int) -> payments_pb2.Payment:
+        request = payments_pb2.GetPaymentRequest(id=payment_id)
+        reply: payments_pb2.GetPaymentResponse = await unary(self.stubs.payments.GetPayment, request, self.scope)
+        return reply.payment
+
+    async def update_payment(self, payment_id: int, changes: payments_pb2.PaymentInput) -> payments_pb2.Payment:
+        request = payments_pb2.UpdatePaymentRequest(id=payment_id, changes=changes)
+        reply: payments_pb2.UpdatePaymentResponse = await unary(self.stubs.payments.UpdatePayment, request, self.scope)
+        return reply.payment
+
+    async def void_payment(self, payment_id: int) -> payments_pb2.Payment:
+        request = payments_pb2.VoidPaymentRequest(id=payment_id)
+        reply: payments_pb2.VoidPaymentResponse = await unary(self.stubs.payments.VoidPayment, request, self.scope)
+        return reply.payment
+
+    async def list_payments(self, request: payments_pb2.ListPaymentsRequest) -> tuple[list[payments_pb2.Payment], int]:
+        reply: payments_pb2.ListPaymentsResponse = await unary(self.stubs.payments.ListPayments, request, self.scope)
+        return list(reply.payments), reply.page_info.total_count
+
+    async def receipt_pdf(self, request: payments_pb2.RenderReceiptPdfRequest) -> payments_pb2.RenderReceiptPdfResponse:
+        return await unary(self.stubs.payments.RenderReceiptPdf, request, self.scope)
 
     # The principal's own account (the scope must carry a principal: see services.gateway.deps)
     async def account_page(self, per_page: int, after: str) -> account_pb2.GetAccountPageResponse:
