@@ -11,9 +11,10 @@ import asyncio
 from dataclasses import dataclass
 
 import grpc
-from portal.billing.v1 import estimates_pb2, invoices_pb2
+from portal.billing.v1 import estimates_pb2, invoices_pb2, payments_pb2
 from portal.billing.v1.estimates_pb2_grpc import EstimateServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
+from portal.billing.v1.payments_pb2_grpc import PaymentServiceStub
 from portal.mailer.v1 import email_pb2
 from portal_kit import grpc_client
 from portal_kit.errors import DomainError, FailedPrecondition, InvalidArgument, NotFound
@@ -69,6 +70,10 @@ class Documents:
         elif kind == "approval_certificate":
             call = EstimateServiceStub(self._billing()).RenderApprovalCertificate(
                 estimates_pb2.RenderApprovalCertificateRequest(id=ref.approval_certificate, presentation=presentation)
+            )
+        elif kind == "receipt_pdf":
+            call = PaymentServiceStub(self._billing()).RenderReceiptPdf(
+                payments_pb2.RenderReceiptPdfRequest(id=ref.receipt_pdf, presentation=presentation)
             )
         else:
             raise MalformedEmail("an attachment refers to no document this mailer knows")

@@ -99,6 +99,19 @@ def estimate_decision(data: Message, business_name: str) -> dict[str, Any]:
     return {"facts": facts, "verb": DECISIONS[data.decision]}
 
 
+def payment_receipt(data: Message, business_name: str) -> dict[str, Any]:
+    assert isinstance(data, billing_events.PaymentReceiptEmail)
+    _web_link(data.link)
+    try:
+        amount = format_money(data.amount, data.currency)
+    except (DomainError, KeyError, ValueError) as error:
+        raise MalformedEmail("the payment's currency is not one the portal knows") from error
+    facts = [("Amount", amount), ("Date", long_date(data.date)), ("Method", data.method)]
+    if data.invoice_numbers:
+        facts.append(("Invoices", ", ".join(data.invoice_numbers)))
+    return {"facts": facts, "amount": amount}
+
+
 def sign_in(data: Message, business_name: str) -> dict[str, Any]:
     assert isinstance(data, auth_events.SignInEmail)
     _web_link(data.link)
@@ -125,6 +138,7 @@ CONTEXTS: dict[str, Callable[[Message, str], dict[str, Any]]] = {
     "estimate_decision": estimate_decision,
     "needs_attention": needs_attention,
     "comment_update": comment_update,
+    "payment_receipt": payment_receipt,
 }
 
 _environment = Environment(

@@ -20,6 +20,7 @@ from portal_kit.timestamps import utcnow
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import invoices, validation
+from services.billing.delivery import Presentation
 from services.billing.event_log import record
 from services.billing.messages import invoice_to_pb
 from services.billing.models import Invoice
@@ -33,6 +34,7 @@ from services.billing.payments.models import (
     PaymentApplication,
     PaymentRefund,
 )
+from services.billing.payments.receipt_email import queue_receipt
 from services.billing.payments.records import PaymentRecord, RefundRecord
 from services.billing.payments.repository import (
     InvoiceLockRepository,
@@ -232,10 +234,13 @@ async def set_reference(session: AsyncSession, payment_id: int, reference: str) 
     return await load(session, payment)
 
 
-async def settle_payment(session: AsyncSession, payment_id: int) -> PaymentRecord:
+async def settle_payment(session: AsyncSession, payment_id: int, receipt: Presentation | None = None) -> PaymentRecord:
     """The money arrived: applies the payment to its invoices (balance, amount_paid, paid). Idempotent: a payment
     that succeeded already is returned as it is. A failed payment that succeeds after all (a later attempt on the
-    same intent) is applied to what is still owed; what no longer fits stays as the payment's unapplied balance."""
+    same intent) is applied to what is still owed; what no longer fits stays as the payment's unapplied balance.
+
+    With `receipt` (how the business presents itself), the customer is emailed the receipt, once: in the
+    transaction that makes the payment succeed."""
     payments = PaymentRepository(session)
     payment = await payments.get_locked(payment_id)
     if payment.status == SUCCEEDED:
@@ -272,6 +277,8 @@ async def settle_payment(session: AsyncSession, payment_id: int) -> PaymentRecor
     for invoice in locked.values():
         kind = "invoice.paid" if invoice.paid else "invoice.updated"
         await _record_invoice(session, invoice, kind, before[invoice.id])
+    if receipt is not None:
+        await queue_receipt(session, current, receipt)
     return current
 
 

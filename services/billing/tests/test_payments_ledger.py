@@ -9,15 +9,19 @@ from typing import TypeVar
 import grpc
 import pytest
 from portal.billing.v1 import event_log_pb2 as epb
+from portal.billing.v1 import events_pb2
 from portal.billing.v1 import invoices_pb2 as ipb
 from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
 from portal.billing.v1.event_log_pb2_grpc import EventLogServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit.context import bound
 from portal_kit.errors import FailedPrecondition, InvalidArgument
+from portal_kit.outbox import OutboxEvent
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from devtools.testing import RunningService
+from services.billing.delivery import Presentation
 from services.billing.payments import ledger
 from services.billing.payments.ledger import Application, NewPayment, PaymentRules
 from services.billing.tests.factories import item, new_customer, new_invoice
@@ -272,3 +276,29 @@ async def test_payment_and_invoice_events_are_recorded_with_the_change(
     assert "payment.created" in [e.type for e in about_customer.events]
     with bound("tenant-b"):
         assert (await events.ListEvents(epb.ListEventsRequest())).page_info.total_count == 0
+
+
+async def test_a_settled_payment_requests_its_receipt_email_once(
+    service: RunningService, customers: CustomerServiceStub, invoices: InvoiceServiceStub
+) -> None:
+    with bound("tenant-a"):
+        customer = await new_customer(customers, name="Receipt Co", email="ap@receipt.example", currency="jpy")
+        invoice = await new_invoice(invoices, customer.id, item("1", 15_000))
+    opened = await in_tenant(
+        service, lambda s: ledger.open_payment(s, card_payment(customer.id, (invoice.id, 15_000), currency="jpy"), CARD)
+    )
+    presentation = Presentation("Acme Inc", "http://acme.localhost:8000")
+    for _ in range(2):  # the browser and the webhook both settle it
+        await in_tenant(service, lambda s: ledger.settle_payment(s, opened.payment.id, presentation))
+    with bound("tenant-a"):
+        async with service.db.unit_of_work() as session:
+            rows = list((await session.exec(select(OutboxEvent).order_by(col(OutboxEvent.seq)))).all())
+    [row] = rows
+    request = events_pb2.EmailRequested.FromString(row.payload)
+    assert request.WhichOneof("template") == "payment_receipt"
+    assert [r.email for r in request.envelope.to] == ["ap@receipt.example"]
+    assert request.envelope.from_name == "Acme Inc"
+    assert [a.receipt_pdf for a in request.envelope.attachments] == [opened.payment.id]
+    receipt = request.payment_receipt
+    assert (receipt.amount, receipt.currency, list(receipt.invoice_numbers)) == (15_000, "jpy", [invoice.number])
+    assert receipt.link == "http://acme.localhost:8000/account/payments"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import grpc
 from portal.billing.v1 import invoices_pb2 as pb
-from portal.billing.v1 import invoices_pb2_grpc
+from portal.billing.v1 import invoices_pb2_grpc, payments_pb2, payments_pb2_grpc
 from portal_kit.context import current_tenant
 from portal_kit.errors import DomainError, NotFound
 from portal_kit.grpc_server import GrpcServer, Registration
@@ -40,9 +40,25 @@ class FakeInvoices(invoices_pb2_grpc.InvoiceServiceServicer):
         return pb.RenderInvoicePdfResponse(pdf=pdf, filename=f"INV-{request.id}.pdf")
 
 
+@dataclass
+class FakePayments(payments_pb2_grpc.PaymentServiceServicer):
+    pdfs: dict[tuple[str, int], bytes] = field(default_factory=dict)
+    calls: list[Rendered] = field(default_factory=list)
+
+    async def RenderReceiptPdf(
+        self, request: payments_pb2.RenderReceiptPdfRequest, context: grpc.aio.ServicerContext
+    ) -> payments_pb2.RenderReceiptPdfResponse:
+        self.calls.append(Rendered(current_tenant(), request.id, request.presentation.business_name))
+        pdf = self.pdfs.get((current_tenant(), request.id))
+        if pdf is None:
+            raise NotFound("No such payment.", "id")
+        return payments_pb2.RenderReceiptPdfResponse(pdf=pdf, filename=f"receipt-{request.id}.pdf")
+
+
 class FakeBilling:
     def __init__(self) -> None:
         self.invoices = FakeInvoices()  # type: ignore[abstract]  # serves only RenderInvoicePdf
+        self.payments = FakePayments()  # type: ignore[abstract]  # serves only RenderReceiptPdf
         self.tokens = generate_tokens()  # checked like the real billing's: the mailer must call with its own credential
         self.server = GrpcServer(
             [
@@ -50,7 +66,12 @@ class FakeBilling:
                     "portal.billing.v1.InvoiceService",
                     invoices_pb2_grpc.add_InvoiceServiceServicer_to_server,
                     self.invoices,
-                )
+                ),
+                Registration(
+                    "portal.billing.v1.PaymentService",
+                    payments_pb2_grpc.add_PaymentServiceServicer_to_server,
+                    self.payments,
+                ),
             ],
             0,
             trust=ServiceTrust.of("billing", self.tokens),

@@ -129,6 +129,35 @@ async def test_an_invoice_email_is_rendered_and_sent_with_both_parts_and_the_pdf
     assert (call.tenant, call.invoice_id, call.business_name) == (TENANT, 77, "Acme Inc")
 
 
+async def test_a_payment_receipt_is_sent_with_the_receipt_pdf_from_billing(
+    database: str, kafka: KafkaServer, sink: SmtpSink, billing: FakeBilling
+) -> None:
+    billing.payments.pdfs[(TENANT, 91)] = PDF
+    receipt = billing_events.PaymentReceiptEmail(
+        payment_id=91, customer_name="Jane Customer", amount=12345, currency="kwd", date=1767225600, method="Card",
+        invoice_numbers=["INV-0001", "INV-0002"], link="http://acme.localhost:8000/account/payments",
+    )  # fmt: skip
+    request = billing_events.EmailRequested(
+        envelope=email_pb2.Envelope(
+            to=recipients(("Jane Customer", "jane@example.com")),
+            from_name="Acme Inc",
+            attachments=[email_pb2.DocumentRef(receipt_pdf=91)],
+        ),
+        payment_receipt=receipt,
+    )
+    async with mailer(database, kafka, sink.port, billing.address):
+        await publish(kafka.bootstrap, BILLING, request)
+        [message] = await sink.wait_for_async(timeout=15)
+    assert message.subject == "Receipt for your payment of 12.345 KWD to Acme Inc"
+    text = (message.text or "").replace("\r\n", "\n")
+    for expected in ("Amount: 12.345 KWD", "Date: January 1, 2026", "Method: Card", "Invoices: INV-0001, INV-0002",
+                     "http://acme.localhost:8000/account/payments"):  # fmt: skip
+        assert expected in text
+    assert [(a.filename, a.content) for a in message.attachments] == [("receipt-91.pdf", PDF)]
+    [call] = billing.payments.calls
+    assert (call.tenant, call.invoice_id, call.business_name) == (TENANT, 91, "Acme Inc")
+
+
 async def test_a_sign_in_email_is_rendered_from_its_template(database: str, kafka: KafkaServer, sink: SmtpSink) -> None:
     async with mailer(database, kafka, sink.port):
         await publish(kafka.bootstrap, AUTH, sign_in_email("pat@example.com", from_name="Tom & Jerry", code="042042"))

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from portal.mailer.v1 import email_pb2 as portal_dot_mailer_dot_v1_dot_email__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eportal/billing/v1/events.proto\x12\x11portal.billing.v1\x1a\x1cportal/mailer/v1/email.proto\"\x87\x03\n\x0e\x45mailRequested\x12,\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1a.portal.mailer.v1.Envelope\x12\x36\n\x0bnew_invoice\x18\n \x01(\x0b\x32\x1f.portal.billing.v1.InvoiceEmailH\x00\x12\x38\n\x0cnew_estimate\x18\x0b \x01(\x0b\x32 .portal.billing.v1.EstimateEmailH\x00\x12\x45\n\x11\x65stimate_decision\x18\x0c \x01(\x0b\x32(.portal.billing.v1.EstimateDecisionEmailH\x00\x12\x41\n\x0fneeds_attention\x18( \x01(\x0b\x32&.portal.billing.v1.NeedsAttentionEmailH\x00\x12?\n\x0e\x63omment_update\x18) \x01(\x0b\x32%.portal.billing.v1.CommentUpdateEmailH\x00\x42\n\n\x08template\"\xcf\x01\n\x0cInvoiceEmail\x12\x12\n\ninvoice_id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x15\n\rcustomer_name\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\r\n\x05total\x18\x06 \x01(\x03\x12\x0f\n\x07\x62\x61lance\x18\x07 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x08 \x01(\t\x12\x15\n\x08\x64ue_date\x18\t \x01(\x03H\x00\x88\x01\x01\x12\x0c\n\x04link\x18\n \x01(\tB\x0b\n\t_due_date\"\xdf\x01\n\rEstimateEmail\x12\x13\n\x0b\x65stimate_id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x15\n\rcustomer_name\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\r\n\x05total\x18\x06 \x01(\x03\x12\x0f\n\x07\x64\x65posit\x18\x07 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x08 \x01(\t\x12\x1c\n\x0f\x65xpiration_date\x18\t \x01(\x03H\x00\x88\x01\x01\x12\x0c\n\x04link\x18\n \x01(\tB\x12\n\x10_expiration_date\"\xd1\x01\n\x15\x45stimateDecisionEmail\x12\x13\n\x0b\x65stimate_id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x15\n\rcustomer_name\x18\x03 \x01(\t\x12\x10\n\x08\x64\x65\x63ision\x18\x04 \x01(\t\x12\x10\n\x08initials\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\r\n\x05total\x18\x07 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x08 \x01(\t\x12\x0f\n\x07version\x18\t \x01(\x05\x12\x16\n\x0einvoice_number\x18\n \x01(\t\"T\n\x13NeedsAttentionEmail\x12/\n\x05items\x18\x01 \x03(\x0b\x32 .portal.billing.v1.AttentionItem\x12\x0c\n\x04more\x18\x02 \x01(\x05\"[\n\rAttentionItem\x12\x12\n\ninvoice_id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x15\n\rcustomer_name\x18\x03 \x01(\t\x12\x0f\n\x07\x65xcerpt\x18\x04 \x01(\t\"|\n\x12\x43ommentUpdateEmail\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x15\n\rcustomer_name\x18\x02 \x01(\t\x12\x10\n\x08resolved\x18\x03 \x01(\x08\x12\x0e\n\x06\x61uthor\x18\x04 \x01(\t\x12\x0f\n\x07\x65xcerpt\x18\x05 \x01(\t\x12\x0c\n\x04link\x18\x06 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eportal/billing/v1/events.proto\x12\x11portal.billing.v1\x1a\x1cportal/mailer/v1/email.proto\"\xca\x03\n\x0e\x45mailRequested\x12,\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x1a.portal.mailer.v1.Envelope\x12\x36\n\x0bnew_invoice\x18\n \x01(\x0b\x32\x1f.portal.billing.v1.InvoiceEmailH\x00\x12\x38\n\x0cnew_estimate\x18\x0b \x01(\x0b\x32 .portal.billing.v1.EstimateEmailH\x00\x12\x45\n\x11\x65stimate_decision\x18\x0c \x01(\x0b\x32(.portal.billing.v1.EstimateDecisionEmailH\x00\x12\x41\n\x0fneeds_attention\x18( \x01(\x0b\x32&.portal.billing.v1.NeedsAttentionEmailH\x00\x12?\n\x0e\x63omment_update\x18) \x01(\x0b\x32%.portal.billing.v1.CommentUpdateEmailH\x00\x12\x41\n\x0fpayment_receipt\x18\r \x01(\x0b\x32&.portal.billing.v1.PaymentReceiptEmailH\x00\x42\n\n\x08template\"\xcf\x01\n\x0cInvoiceEmail\x12\x12\n\ninvoice_id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x15\n\rcustomer_name\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\r\n\x05total\x18\x06 \x01(\x03\x12\x0f\n\x07\x62\x61lance\x18\x07 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x08 \x01(\t\x12\x15\n\x08\x64ue_date\x18\t \x01(\x03H\x00\x88\x01\x01\x12\x0c\n\x04link\x18\n \x01(\tB\x0b\n\t_due_date\"\xdf\x01\n\rEstimateEmail\x12\x13\n\x0b\x65stimate_id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x15\n\rcustomer_name\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\r\n\x05total\x18\x06 \x01(\x03\x12\x0f\n\x07\x64\x65posit\x18\x07 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x08 \x01(\t\x12\x1c\n\x0f\x65xpiration_date\x18\t \x01(\x03H\x00\x88\x01\x01\x12\x0c\n\x04link\x18\n \x01(\tB\x12\n\x10_expiration_date\"\xd1\x01\n\x15\x45stimateDecisionEmail\x12\x13\n\x0b\x65stimate_id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x15\n\rcustomer_name\x18\x03 \x01(\t\x12\x10\n\x08\x64\x65\x63ision\x18\x04 \x01(\t\x12\x10\n\x08initials\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\r\n\x05total\x18\x07 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x08 \x01(\t\x12\x0f\n\x07version\x18\t \x01(\x05\x12\x16\n\x0einvoice_number\x18\n \x01(\t\"T\n\x13NeedsAttentionEmail\x12/\n\x05items\x18\x01 \x03(\x0b\x32 .portal.billing.v1.AttentionItem\x12\x0c\n\x04more\x18\x02 \x01(\x05\"[\n\rAttentionItem\x12\x12\n\ninvoice_id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x15\n\rcustomer_name\x18\x03 \x01(\t\x12\x0f\n\x07\x65xcerpt\x18\x04 \x01(\t\"|\n\x12\x43ommentUpdateEmail\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x15\n\rcustomer_name\x18\x02 \x01(\t\x12\x10\n\x08resolved\x18\x03 \x01(\x08\x12\x0e\n\x06\x61uthor\x18\x04 \x01(\t\x12\x0f\n\x07\x65xcerpt\x18\x05 \x01(\t\x12\x0c\n\x04link\x18\x06 \x01(\t\"\xa7\x01\n\x13PaymentReceiptEmail\x12\x12\n\npayment_id\x18\x01 \x01(\x03\x12\x15\n\rcustomer_name\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x04 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x05 \x01(\x03\x12\x0e\n\x06method\x18\x06 \x01(\t\x12\x17\n\x0finvoice_numbers\x18\x07 \x03(\t\x12\x0c\n\x04link\x18\x08 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,17 +33,19 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'portal.billing.v1.events_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EMAILREQUESTED']._serialized_start=84
-  _globals['_EMAILREQUESTED']._serialized_end=475
-  _globals['_INVOICEEMAIL']._serialized_start=478
-  _globals['_INVOICEEMAIL']._serialized_end=685
-  _globals['_ESTIMATEEMAIL']._serialized_start=688
-  _globals['_ESTIMATEEMAIL']._serialized_end=911
-  _globals['_ESTIMATEDECISIONEMAIL']._serialized_start=914
-  _globals['_ESTIMATEDECISIONEMAIL']._serialized_end=1123
-  _globals['_NEEDSATTENTIONEMAIL']._serialized_start=1125
-  _globals['_NEEDSATTENTIONEMAIL']._serialized_end=1209
-  _globals['_ATTENTIONITEM']._serialized_start=1211
-  _globals['_ATTENTIONITEM']._serialized_end=1302
-  _globals['_COMMENTUPDATEEMAIL']._serialized_start=1304
-  _globals['_COMMENTUPDATEEMAIL']._serialized_end=1428
+  _globals['_EMAILREQUESTED']._serialized_end=542
+  _globals['_INVOICEEMAIL']._serialized_start=545
+  _globals['_INVOICEEMAIL']._serialized_end=752
+  _globals['_ESTIMATEEMAIL']._serialized_start=755
+  _globals['_ESTIMATEEMAIL']._serialized_end=978
+  _globals['_ESTIMATEDECISIONEMAIL']._serialized_start=981
+  _globals['_ESTIMATEDECISIONEMAIL']._serialized_end=1190
+  _globals['_NEEDSATTENTIONEMAIL']._serialized_start=1192
+  _globals['_NEEDSATTENTIONEMAIL']._serialized_end=1276
+  _globals['_ATTENTIONITEM']._serialized_start=1278
+  _globals['_ATTENTIONITEM']._serialized_end=1369
+  _globals['_COMMENTUPDATEEMAIL']._serialized_start=1371
+  _globals['_COMMENTUPDATEEMAIL']._serialized_end=1495
+  _globals['_PAYMENTRECEIPTEMAIL']._serialized_start=1498
+  _globals['_PAYMENTRECEIPTEMAIL']._serialized_end=1665
 # @@protoc_insertion_point(module_scope)

@@ -8,20 +8,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class EmailRequested(_message.Message):
-    __slots__ = ("envelope", "new_invoice", "new_estimate", "estimate_decision", "needs_attention", "comment_update")
+    __slots__ = ("envelope", "new_invoice", "new_estimate", "estimate_decision", "needs_attention", "comment_update", "payment_receipt")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     NEW_INVOICE_FIELD_NUMBER: _ClassVar[int]
     NEW_ESTIMATE_FIELD_NUMBER: _ClassVar[int]
     ESTIMATE_DECISION_FIELD_NUMBER: _ClassVar[int]
     NEEDS_ATTENTION_FIELD_NUMBER: _ClassVar[int]
     COMMENT_UPDATE_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_RECEIPT_FIELD_NUMBER: _ClassVar[int]
     envelope: _email_pb2.Envelope
     new_invoice: InvoiceEmail
     new_estimate: EstimateEmail
     estimate_decision: EstimateDecisionEmail
     needs_attention: NeedsAttentionEmail
     comment_update: CommentUpdateEmail
-    def __init__(self, envelope: _Optional[_Union[_email_pb2.Envelope, _Mapping]] = ..., new_invoice: _Optional[_Union[InvoiceEmail, _Mapping]] = ..., new_estimate: _Optional[_Union[EstimateEmail, _Mapping]] = ..., estimate_decision: _Optional[_Union[EstimateDecisionEmail, _Mapping]] = ..., needs_attention: _Optional[_Union[NeedsAttentionEmail, _Mapping]] = ..., comment_update: _Optional[_Union[CommentUpdateEmail, _Mapping]] = ...) -> None: ...
+    payment_receipt: PaymentReceiptEmail
+    def __init__(self, envelope: _Optional[_Union[_email_pb2.Envelope, _Mapping]] = ..., new_invoice: _Optional[_Union[InvoiceEmail, _Mapping]] = ..., new_estimate: _Optional[_Union[EstimateEmail, _Mapping]] = ..., estimate_decision: _Optional[_Union[EstimateDecisionEmail, _Mapping]] = ..., needs_attention: _Optional[_Union[NeedsAttentionEmail, _Mapping]] = ..., comment_update: _Optional[_Union[CommentUpdateEmail, _Mapping]] = ..., payment_receipt: _Optional[_Union[PaymentReceiptEmail, _Mapping]] = ...) -> None: ...
 
 class InvoiceEmail(_message.Message):
     __slots__ = ("invoice_id", "number", "customer_name", "subject", "message", "total", "balance", "currency", "due_date", "link")
@@ -130,3 +132,23 @@ class CommentUpdateEmail(_message.Message):
     excerpt: str
     link: str
     def __init__(self, number: _Optional[str] = ..., customer_name: _Optional[str] = ..., resolved: _Optional[bool] = ..., author: _Optional[str] = ..., excerpt: _Optional[str] = ..., link: _Optional[str] = ...) -> None: ...
+
+class PaymentReceiptEmail(_message.Message):
+    __slots__ = ("payment_id", "customer_name", "amount", "currency", "date", "method", "invoice_numbers", "link")
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    LINK_FIELD_NUMBER: _ClassVar[int]
+    payment_id: int
+    customer_name: str
+    amount: int
+    currency: str
+    date: int
+    method: str
+    invoice_numbers: _containers.RepeatedScalarFieldContainer[str]
+    link: str
+    def __init__(self, payment_id: _Optional[int] = ..., customer_name: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., date: _Optional[int] = ..., method: _Optional[str] = ..., invoice_numbers: _Optional[_Iterable[str]] = ..., link: _Optional[str] = ...) -> None: ...

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cportal/mailer/v1/email.proto\x12\x10portal.mailer.v1\"(\n\tRecipient\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\"h\n\x0b\x44ocumentRef\x12\x15\n\x0binvoice_pdf\x18\x01 \x01(\x03H\x00\x12\x16\n\x0c\x65stimate_pdf\x18\x02 \x01(\x03H\x00\x12\x1e\n\x14\x61pproval_certificate\x18\x03 \x01(\x03H\x00\x42\n\n\x08\x64ocument\"z\n\x08\x45nvelope\x12\'\n\x02to\x18\x01 \x03(\x0b\x32\x1b.portal.mailer.v1.Recipient\x12\x11\n\tfrom_name\x18\x02 \x01(\t\x12\x32\n\x0b\x61ttachments\x18\x03 \x03(\x0b\x32\x1d.portal.mailer.v1.DocumentRefb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cportal/mailer/v1/email.proto\x12\x10portal.mailer.v1\"(\n\tRecipient\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\"\x7f\n\x0b\x44ocumentRef\x12\x15\n\x0binvoice_pdf\x18\x01 \x01(\x03H\x00\x12\x16\n\x0c\x65stimate_pdf\x18\x02 \x01(\x03H\x00\x12\x1e\n\x14\x61pproval_certificate\x18\x03 \x01(\x03H\x00\x12\x15\n\x0breceipt_pdf\x18\x04 \x01(\x03H\x00\x42\n\n\x08\x64ocument\"z\n\x08\x45nvelope\x12\'\n\x02to\x18\x01 \x03(\x0b\x32\x1b.portal.mailer.v1.Recipient\x12\x11\n\tfrom_name\x18\x02 \x01(\t\x12\x32\n\x0b\x61ttachments\x18\x03 \x03(\x0b\x32\x1d.portal.mailer.v1.DocumentRefb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,7 +34,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RECIPIENT']._serialized_start=50
   _globals['_RECIPIENT']._serialized_end=90
   _globals['_DOCUMENTREF']._serialized_start=92
-  _globals['_DOCUMENTREF']._serialized_end=196
-  _globals['_ENVELOPE']._serialized_start=198
-  _globals['_ENVELOPE']._serialized_end=320
+  _globals['_DOCUMENTREF']._serialized_end=219
+  _globals['_ENVELOPE']._serialized_start=221
+  _globals['_ENVELOPE']._serialized_end=343
 # @@protoc_insertion_point(module_scope)

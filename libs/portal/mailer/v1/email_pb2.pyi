@@ -15,14 +15,16 @@ class Recipient(_message.Message):
     def __init__(self, name: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
 
 class DocumentRef(_message.Message):
-    __slots__ = ("invoice_pdf", "estimate_pdf", "approval_certificate")
+    __slots__ = ("invoice_pdf", "estimate_pdf", "approval_certificate", "receipt_pdf")
     INVOICE_PDF_FIELD_NUMBER: _ClassVar[int]
     ESTIMATE_PDF_FIELD_NUMBER: _ClassVar[int]
     APPROVAL_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_PDF_FIELD_NUMBER: _ClassVar[int]
     invoice_pdf: int
     estimate_pdf: int
     approval_certificate: int
-    def __init__(self, invoice_pdf: _Optional[int] = ..., estimate_pdf: _Optional[int] = ..., approval_certificate: _Optional[int] = ...) -> None: ...
+    receipt_pdf: int
+    def __init__(self, invoice_pdf: _Optional[int] = ..., estimate_pdf: _Optional[int] = ..., approval_certificate: _Optional[int] = ..., receipt_pdf: _Optional[int] = ...) -> None: ...
 
 class Envelope(_message.Message):
     __slots__ = ("to", "from_name", "attachments")
