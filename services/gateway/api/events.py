@@ -110,9 +110,9 @@ async def list_events(
         query.type = filters["type"]
     if (about := related(related_to)) is not None:
         query.related_object_type, query.related_object_id = about
-    events, total = await billing.list_events(query)
+    events, info = await billing.list_events(query)
     portal_url = settings.portal_url(business.username)
-    return JsonResponse([event_json(e, portal_url) for e in events], headers=list_headers(request, current, total))
+    return JsonResponse([event_json(e, portal_url) for e in events], headers=list_headers(request, current, info))
 
 
 @router.get("/events/{event_id}", response_model=Event, responses=errors(404))

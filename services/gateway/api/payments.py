@@ -100,9 +100,9 @@ async def list_payments(
         query.start_date = start_date
     if end_date is not None:
         query.end_date = end_date
-    payments, total = await billing.list_payments(query)
+    payments, info = await billing.list_payments(query)
     rows = [payment_json(p, settings.portal_url(business.username)) for p in payments]
-    return JsonResponse(rows, headers=list_headers(request, current, total))
+    return JsonResponse(rows, headers=list_headers(request, current, info))
 
 
 @router.get("/payments/{payment_id}", response_model=Payment, responses={200: PDF, **errors(404)})

@@ -149,9 +149,11 @@ class BillingClient:
         return await unary(self.stubs.invoices.RenderInvoicePdf, request, self.scope)
 
     # The event log
-    async def list_events(self, request: event_log_pb2.ListEventsRequest) -> tuple[list[event_log_pb2.Event], int]:
+    async def list_events(
+        self, request: event_log_pb2.ListEventsRequest
+    ) -> tuple[list[event_log_pb2.Event], common_pb2.PageInfo]:
         reply: event_log_pb2.ListEventsResponse = await unary(self.stubs.events.ListEvents, request, self.scope)
-        return list(reply.events), reply.page_info.total_count
+        return list(reply.events), reply.page_info
 
     async def get_event(self, event_id: int) -> event_log_pb2.Event:
         request = event_log_pb2.GetEventRequest(id=event_id)
@@ -179,9 +181,11 @@ class BillingClient:
         reply: payments_pb2.VoidPaymentResponse = await unary(self.stubs.payments.VoidPayment, request, self.scope)
         return reply.payment
 
-    async def list_payments(self, request: payments_pb2.ListPaymentsRequest) -> tuple[list[payments_pb2.Payment], int]:
+    async def list_payments(
+        self, request: payments_pb2.ListPaymentsRequest
+    ) -> tuple[list[payments_pb2.Payment], common_pb2.PageInfo]:
         reply: payments_pb2.ListPaymentsResponse = await unary(self.stubs.payments.ListPayments, request, self.scope)
-        return list(reply.payments), reply.page_info.total_count
+        return list(reply.payments), reply.page_info
 
     async def receipt_pdf(self, request: payments_pb2.RenderReceiptPdfRequest) -> payments_pb2.RenderReceiptPdfResponse:
         return await unary(self.stubs.payments.RenderReceiptPdf, request, self.scope)
