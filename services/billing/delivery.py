@@ -73,7 +73,7 @@ def _unique(recipients: list[Recipient]) -> list[Recipient]:
     return list(by_email.values())
 
 
-def given_recipients(to: list[Recipient]) -> list[Recipient]:
+def _given_recipients(to: list[Recipient]) -> list[Recipient]:
     checked = []
     for i, recipient in enumerate(to):
         address = validation.email(recipient.email, f"to[{i}].email")
@@ -83,7 +83,7 @@ def given_recipients(to: list[Recipient]) -> list[Recipient]:
     return _unique(checked)
 
 
-async def default_recipients(session: AsyncSession, customer: Customer) -> list[Recipient]:
+async def _default_recipients(session: AsyncSession, customer: Customer) -> list[Recipient]:
     recipients = [Recipient(customer.name, customer.email)] if customer.email else []
     for contact in await ContactRepository(session).primaries(customer.id):
         if contact.email:
@@ -91,7 +91,7 @@ async def default_recipients(session: AsyncSession, customer: Customer) -> list[
     return _unique(recipients)
 
 
-def checked_presentation(presentation: Presentation) -> Presentation:
+def _presentation(presentation: Presentation) -> Presentation:
     name = " ".join(presentation.business_name.split())  # one line: it becomes the From name
     url = presentation.portal_url.strip().rstrip("/")
     if not name:
@@ -114,9 +114,9 @@ async def send_invoice(
     invoice = await InvoiceRepository(session).get(invoice_id)
     if invoice.voided:
         raise FailedPrecondition("A voided invoice cannot be sent.")
-    presentation = checked_presentation(presentation)
+    presentation = _presentation(presentation)
     customer = await invoices.customer_of(session, invoice)
-    recipients = given_recipients(to) if to else await default_recipients(session, customer)
+    recipients = _given_recipients(to) if to else await _default_recipients(session, customer)
     if not recipients:
         raise FailedPrecondition("This customer has no email address.")
     if len(recipients) > MAX_RECIPIENTS:

@@ -15,7 +15,7 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 
-class PdfWriter:
+class _Writer:
     """Small helpers over FPDF that keep text within the chosen font's character set."""
 
     def __init__(self) -> None:
@@ -54,32 +54,32 @@ class PdfWriter:
         self.pdf.cell(40, 6, self.clean(value), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def display_date(moment: datetime) -> str:
+def _date(moment: datetime) -> str:
     return f"{moment:%b} {moment.day}, {moment:%Y}"
 
 
-def address_lines(customer: Customer) -> list[str]:
+def _address(customer: Customer) -> list[str]:
     city_line = " ".join(part for part in (customer.city, customer.state, customer.postal_code) if part)
     parts = [customer.attention_to, customer.address1, customer.address2, city_line, customer.country]
     return [part for part in parts if part]
 
 
 def render_invoice_pdf(invoice: Invoice, items: list[LineItem], customer: Customer, business_name: str) -> bytes:
-    w = PdfWriter()
+    w = _Writer()
     pdf = w.pdf
     if business_name:
         w.line(business_name, size=14, bold=True, height=8)
     w.line("Invoice", size=22, bold=True, height=12)
     status = " (VOID)" if invoice.voided else ""
     w.line(f"Number: {invoice.number}{status}")
-    w.line(f"Date: {display_date(invoice.date)}")
-    w.line(f"Due date: {display_date(invoice.due_date)}" if invoice.due_date else "Due date: none")
+    w.line(f"Date: {_date(invoice.date)}")
+    w.line(f"Due date: {_date(invoice.due_date)}" if invoice.due_date else "Due date: none")
     if invoice.purchase_order:
         w.line(f"Purchase order: {invoice.purchase_order}")
     pdf.ln(4)
     w.line("Bill to", bold=True)
     w.line(customer.name)
-    for address_line in address_lines(customer):
+    for address_line in _address(customer):
         w.line(address_line)
     pdf.ln(6)
 

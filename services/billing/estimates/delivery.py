@@ -22,9 +22,9 @@ from services.billing.delivery import (
     QueuedEmail,
     Recipient,
     RenderedPdf,
-    checked_presentation,
-    default_recipients,
-    given_recipients,
+    _default_recipients,
+    _given_recipients,
+    _presentation,
 )
 from services.billing.estimates import approvals, settings
 from services.billing.estimates.estimates import (
@@ -55,9 +55,9 @@ async def send_estimate(
     estimate = await EstimateRepository(session).get(estimate_id)
     if estimate.voided:
         raise FailedPrecondition("A voided estimate cannot be sent.")
-    presentation = checked_presentation(presentation)
+    presentation = _presentation(presentation)
     customer = await customer_of(session, estimate)
-    recipients = given_recipients(to) if to else await default_recipients(session, customer)
+    recipients = _given_recipients(to) if to else await _default_recipients(session, customer)
     if not recipients:
         raise FailedPrecondition("This customer has no email address.")
     if len(recipients) > MAX_RECIPIENTS:

@@ -9,7 +9,7 @@ from fpdf.enums import XPos, YPos
 from services.billing.estimates.documents import items_of
 from services.billing.estimates.models import Estimate, EstimateApproval
 from services.billing.models import Customer
-from services.billing.pdf import PdfWriter, address_lines, display_date
+from services.billing.pdf import _address, _date, _Writer
 
 
 def _when(moment: datetime) -> str:
@@ -18,7 +18,7 @@ def _when(moment: datetime) -> str:
 
 
 def render_estimate_pdf(estimate: Estimate, customer: Customer, business_name: str, status: str) -> bytes:
-    w = PdfWriter()
+    w = _Writer()
     pdf = w.pdf
     if business_name:
         w.line(business_name, size=14, bold=True, height=8)
@@ -26,14 +26,14 @@ def render_estimate_pdf(estimate: Estimate, customer: Customer, business_name: s
     shown = f" ({status.replace('_', ' ').upper()})" if status in ("voided", "expired", "declined") else ""
     w.line(f"Number: {estimate.number}{shown}")
     w.line(f"Version: {estimate.version}")
-    w.line(f"Date: {display_date(estimate.date)}")
-    w.line(f"Expires: {display_date(estimate.expiration_date)}" if estimate.expiration_date else "Expires: never")
+    w.line(f"Date: {_date(estimate.date)}")
+    w.line(f"Expires: {_date(estimate.expiration_date)}" if estimate.expiration_date else "Expires: never")
     if estimate.purchase_order:
         w.line(f"Purchase order: {estimate.purchase_order}")
     pdf.ln(4)
     w.line("Prepared for", bold=True)
     w.line(customer.name)
-    for address_line in address_lines(customer):
+    for address_line in _address(customer):
         w.line(address_line)
     pdf.ln(6)
     w.font(10)
@@ -69,7 +69,7 @@ def render_certificate_pdf(
     estimate: Estimate, approval: EstimateApproval, customer: Customer, business_name: str
 ) -> bytes:
     """Who approved which exact version, when, from where, and the fingerprint of the document approved."""
-    w = PdfWriter()
+    w = _Writer()
     pdf = w.pdf
     if business_name:
         w.line(business_name, size=14, bold=True, height=8)

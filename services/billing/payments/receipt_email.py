@@ -15,9 +15,9 @@ from services.billing.delivery import (
     MAX_RECIPIENTS,
     Presentation,
     Recipient,
-    checked_presentation,
-    default_recipients,
-    given_recipients,
+    _default_recipients,
+    _given_recipients,
+    _presentation,
 )
 from services.billing.payments.models import SUCCEEDED
 from services.billing.payments.receipt_pdf import method_name
@@ -35,9 +35,9 @@ async def queue_receipt(
     payment = record.payment
     if payment.status != SUCCEEDED:
         raise FailedPrecondition("Only a payment that went through has a receipt to send.")
-    presentation = checked_presentation(presentation)
+    presentation = _presentation(presentation)
     customer = await CustomerRepository(session).get(payment.customer_id)
-    recipients = given_recipients(to) if to else (await default_recipients(session, customer))[:MAX_RECIPIENTS]
+    recipients = _given_recipients(to) if to else (await _default_recipients(session, customer))[:MAX_RECIPIENTS]
     if len(recipients) > MAX_RECIPIENTS:
         raise InvalidArgument(f"A receipt can be emailed to at most {MAX_RECIPIENTS} addresses at once.", "to")
     if not recipients:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.billing.models import Customer
 from services.billing.payments.models import FAILED, PENDING, VOIDED
 from services.billing.payments.records import PaymentRecord
-from services.billing.pdf import PdfWriter, address_lines, display_date
+from services.billing.pdf import _address, _date, _Writer
 
 METHOD_NAMES = {
     "ach": "ACH", "cash": "Cash", "check": "Check", "credit_card": "Card", "direct_debit": "Direct debit",
@@ -20,12 +20,12 @@ def method_name(method: str) -> str:
 
 def render_receipt_pdf(record: PaymentRecord, customer: Customer, business_name: str) -> bytes:
     payment = record.payment
-    w = PdfWriter()
+    w = _Writer()
     pdf = w.pdf
     if business_name:
         w.line(business_name, size=14, bold=True, height=8)
     w.line(f"Payment receipt{STATE_NOTES.get(payment.status, '')}", size=22, bold=True, height=12)
-    w.line(f"Date: {display_date(payment.date)}")
+    w.line(f"Date: {_date(payment.date)}")
     w.line(f"Amount: {w.money(payment.amount, payment.currency)}")
     w.line(f"Method: {method_name(payment.method)}")
     if payment.reference:
@@ -33,7 +33,7 @@ def render_receipt_pdf(record: PaymentRecord, customer: Customer, business_name:
     pdf.ln(4)
     w.line("Received from", bold=True)
     w.line(customer.name)
-    for address_line in address_lines(customer):
+    for address_line in _address(customer):
         w.line(address_line)
     pdf.ln(6)
     w.font(10)

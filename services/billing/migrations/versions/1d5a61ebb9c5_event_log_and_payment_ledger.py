@@ -1,7 +1,7 @@
 """event log and payment ledger
 
 Revision ID: 1d5a61ebb9c5
-Revises: 0c9ff6a1f76f
+Revises: 65c54d0c092b
 Create Date: 2026-11-30 21:31:00.344750
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "1d5a61ebb9c5"
-down_revision: str | None = "0c9ff6a1f76f"
+down_revision: str | None = "65c54d0c092b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
