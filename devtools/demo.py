@@ -121,6 +121,7 @@ CUSTOMERS: list[dict[str, Any]] = [
                     {"name": "Red stapler", "quantity": 1, "unit_cost": 18.75},
                 ],
                 "discounts": [{"amount": 5}],
+                "payment": {"amount": 40, "method": "check", "reference": "1042"},  # partly paid by check
             },
         ],
     },
@@ -160,12 +161,16 @@ async def seed(api_url: str, api_key: str, host: str | None = None) -> int:
             for contact in entry["contacts"]:
                 (await client.post(f"/customers/{customer_id}/contacts", json=contact)).raise_for_status()
             for spec in entry["invoices"]:
-                body = {k: v for k, v in spec.items() if k not in ("days_ago", "send", "thread")}
+                body = {k: v for k, v in spec.items() if k not in ("days_ago", "send", "thread", "payment")}
                 body.update(customer=customer_id, date=now - spec["days_ago"] * DAY)
                 created = await client.post("/invoices", json=body)
                 created.raise_for_status()
                 if spec.get("send"):
                     (await client.post(f"/invoices/{created.json()['id']}/emails", json={})).raise_for_status()
+                if payment := spec.get("payment"):
+                    applied = [{"type": "invoice", "invoice": created.json()["id"], "amount": payment["amount"]}]
+                    body = {**payment, "customer": customer_id, "applied_to": applied}
+                    (await client.post("/payments", json=body)).raise_for_status()
                 if spec.get("thread"):
                     await seed_thread(client, api_url, created.json(), spec["thread"])
             for spec in entry.get("estimates", []):

@@ -8,7 +8,7 @@ from portal_kit.keyset import CursorCodec
 
 from services.billing import contacts, customer_lookup, customers
 from services.billing.contacts import ContactChanges
-from services.billing.customers import CustomerChanges
+from services.billing.customers import CustomerChanges, CustomerRecord
 from services.billing.event_log import record as record_event
 from services.billing.messages import (
     contact_fields,
@@ -18,12 +18,20 @@ from services.billing.messages import (
     page_info,
     paging_of,
 )
+from services.billing.payments import statements
 
 
 class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
     def __init__(self, db: Database, secret_key: bytes) -> None:
         self.db = db
         self.cursors = CursorCodec(secret_key)
+        self.secret_key = secret_key
+
+    def _pb(self, record: CustomerRecord) -> pb.Customer:
+        """The customer with the token of its statement link (the API's statement_pdf_url)."""
+        message = customer_to_pb(record)
+        message.statement_token = statements.statement_token(self.secret_key, message.id)
+        return message
 
     async def CreateCustomer(
         self, request: pb.CreateCustomerRequest, context: grpc.aio.ServicerContext
@@ -32,21 +40,21 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
             record = await customers.create_customer(session, customer_fields(request.customer))
             created = customer_to_pb(record)
             await record_event(session, "customer.created", created, customer_id=created.id)
-        return pb.CreateCustomerResponse(customer=customer_to_pb(record))
+        return pb.CreateCustomerResponse(customer=self._pb(record))
 
     async def GetCustomer(
         self, request: pb.GetCustomerRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetCustomerResponse:
         async with self.db.read_only() as session:
             record = await customers.get_customer(session, request.id)
-        return pb.GetCustomerResponse(customer=customer_to_pb(record))
+        return pb.GetCustomerResponse(customer=self._pb(record))
 
     async def BatchGetCustomers(
         self, request: pb.BatchGetCustomersRequest, context: grpc.aio.ServicerContext
     ) -> pb.BatchGetCustomersResponse:
         async with self.db.read_only() as session:
             records = await customer_lookup.customers_by_id(session, list(request.ids))
-        return pb.BatchGetCustomersResponse(customers=[customer_to_pb(r) for r in records])
+        return pb.BatchGetCustomersResponse(customers=[self._pb(r) for r in records])
 
     async def UpdateCustomer(
         self, request: pb.UpdateCustomerRequest, context: grpc.aio.ServicerContext
@@ -57,7 +65,7 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
             record = await customers.update_customer(session, request.id, changes)
             await record_event(session, "customer.updated", customer_to_pb(record), customer_id=before.id,
                                previous=before)  # fmt: skip
-        return pb.UpdateCustomerResponse(customer=customer_to_pb(record))
+        return pb.UpdateCustomerResponse(customer=self._pb(record))
 
     async def DeleteCustomer(
         self, request: pb.DeleteCustomerRequest, context: grpc.aio.ServicerContext
@@ -75,14 +83,14 @@ class CustomerServicer(customers_pb2_grpc.CustomerServiceServicer):
             rows, walk = await customers.list_customers(
                 session, self.cursors, paging_of(request.page), dict(request.filter), dict(request.metadata)
             )
-        return pb.ListCustomersResponse(customers=[customer_to_pb(r) for r in rows], page_info=page_info(walk))
+        return pb.ListCustomersResponse(customers=[self._pb(r) for r in rows], page_info=page_info(walk))
 
     async def FindCustomersByEmail(
         self, request: pb.FindCustomersByEmailRequest, context: grpc.aio.ServicerContext
     ) -> pb.FindCustomersByEmailResponse:
         async with self.db.read_only() as session:
             rows = await customers.find_by_email(session, request.email)
-        return pb.FindCustomersByEmailResponse(customers=[customer_to_pb(r) for r in rows])
+        return pb.FindCustomersByEmailResponse(customers=[self._pb(r) for r in rows])
 
     async def CreateContact(
         self, request: pb.CreateContactRequest, context: grpc.aio.ServicerContext

@@ -25,6 +25,7 @@ from services.billing.customer_servicer import CustomerServicer
 from services.billing.estimates.servicer import EstimateServicer
 from services.billing.event_log.servicer import EventLogServicer
 from services.billing.invoice_servicer import InvoiceServicer
+from services.billing.payments.account_servicer import AccountPaymentServicer
 from services.billing.payments.servicer import PaymentServicer
 from services.billing.settings import BillingSettings
 
@@ -78,7 +79,12 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
             Registration(
                 "portal.billing.v1.PaymentService",
                 payments_pb2_grpc.add_PaymentServiceServicer_to_server,
-                PaymentServicer(db, settings.secret_key),
+                PaymentServicer(db, settings.secret_key, relay),
+            ),
+            Registration(
+                "portal.billing.v1.AccountPaymentService",
+                payments_pb2_grpc.add_AccountPaymentServiceServicer_to_server,
+                AccountPaymentServicer(db, settings.secret_key),
             ),
         ],
         background=[relay.run, consume_flags, AttentionDigest(db, relay, window).run],

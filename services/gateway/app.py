@@ -37,6 +37,7 @@ from services.gateway.deps import backends_of, settings_of
 from services.gateway.observability import ObservabilityMiddleware, Readiness
 from services.gateway.portal import account, documents, pages, receipts, signin
 from services.gateway.portal import estimates as estimate_pages
+from services.gateway.portal import payments as portal_payments
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, to_sign_in
 from services.gateway.portal.web_security import FormExpired
 from services.gateway.settings import GatewaySettings
@@ -148,6 +149,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(documents.router, include_in_schema=False)
     app.include_router(estimate_pages.router, include_in_schema=False)
     app.include_router(receipts.router, include_in_schema=False)
+    app.include_router(portal_payments.router, include_in_schema=False)
     app.include_router(signin.router, include_in_schema=False)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(SiteMiddleware)

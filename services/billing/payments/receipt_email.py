@@ -6,6 +6,7 @@ from __future__ import annotations
 from portal.billing.v1 import events_pb2
 from portal.mailer.v1 import email_pb2
 from portal_kit.errors import FailedPrecondition, InvalidArgument
+from portal_kit.money import format_money
 from portal_kit.outbox import record_event
 from portal_kit.timestamps import unix
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +26,13 @@ from services.billing.payments.records import PaymentRecord
 from services.billing.repository import CustomerRepository
 
 PAYMENTS_PAGE = "/account/payments"
+TEMPLATE = "payment_receipt"
+
+
+def subject(record: PaymentRecord, presentation: Presentation) -> str:
+    """What the mailer's template puts in the subject line (for the API's answer)."""
+    amount = format_money(record.payment.amount, record.payment.currency)
+    return f"Receipt for your payment of {amount} to {' '.join(presentation.business_name.split())}"
 
 
 async def queue_receipt(

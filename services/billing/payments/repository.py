@@ -55,6 +55,22 @@ class PaymentRepository(TenantRepository[Payment]):
             query = query.where(col(Payment.date) < filters.end_date)
         return await self.page(query.order_by(col(Payment.date), col(Payment.pk)), page, per_page)
 
+    async def received_between(
+        self, customer_id: int, statuses: Sequence[str], start: datetime, end: datetime
+    ) -> list[Payment]:
+        """A customer's payments dated in [start, end), oldest first."""
+        query = (
+            self.base()
+            .where(
+                col(Payment.customer_id) == customer_id,
+                col(Payment.status).in_(statuses),
+                col(Payment.date) >= start,
+                col(Payment.date) < end,
+            )
+            .order_by(col(Payment.date), col(Payment.pk))
+        )
+        return await self.all(query)
+
     async def of_customer(self, customer_id: int, statuses: Sequence[str], limit: int) -> list[Payment]:
         """A customer's payments, newest first."""
         query = (
@@ -62,6 +78,27 @@ class PaymentRepository(TenantRepository[Payment]):
             .where(col(Payment.customer_id) == customer_id, col(Payment.status).in_(statuses))
             .order_by(col(Payment.date).desc(), col(Payment.pk).desc())
             .limit(limit)
+        )
+        return await self.all(query)
+
+
+class StatementRepository(TenantRepository[Invoice]):
+    model = Invoice
+    noun = "invoice"
+
+    async def open_invoices(self, customer_id: int, start: datetime, end: datetime) -> list[Invoice]:
+        """The customer's invoices dated in [start, end) that still have a balance (not drafts or voided)."""
+        query = (
+            self.base()
+            .where(
+                col(Invoice.customer_id) == customer_id,
+                col(Invoice.draft).is_(False),
+                col(Invoice.voided).is_(False),
+                col(Invoice.balance) > 0,
+                col(Invoice.date) >= start,
+                col(Invoice.date) < end,
+            )
+            .order_by(col(Invoice.date), col(Invoice.pk))
         )
         return await self.all(query)
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
+
 import grpc
-from portal.billing.v1 import common_pb2, payments_pb2_grpc
+from portal.billing.v1 import common_pb2, invoices_pb2, payments_pb2_grpc
 from portal.billing.v1 import payments_pb2 as pb
 from portal_kit.db import Database
+from portal_kit.outbox import OutboxRelay
+from portal_kit.timestamps import unix, utcnow
 
-from services.billing.payments import business, ledger, receipts
+from services.billing.delivery import Presentation, Recipient
+from services.billing.payments import business, ledger, receipt_email, receipts, statements
+from services.billing.payments.account_servicer import period_of
 from services.billing.payments.business import AppliedInput, PaymentFields
 from services.billing.payments.messages import payment_to_pb
 from services.billing.payments.records import PaymentRecord
+from services.billing.payments.statement_pdf import statement_pdf
 
 
 def payment_fields(data: pb.PaymentInput) -> PaymentFields:
@@ -33,9 +40,10 @@ def payment_fields(data: pb.PaymentInput) -> PaymentFields:
 
 
 class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
-    def __init__(self, db: Database, secret_key: bytes) -> None:
+    def __init__(self, db: Database, secret_key: bytes, relay: OutboxRelay) -> None:
         self.db = db
         self.secret_key = secret_key
+        self.relay = relay
 
     def _pb(self, record: PaymentRecord) -> pb.Payment:
         return payment_to_pb(record, receipts.receipt_token(self.secret_key, record.payment))
@@ -95,3 +103,38 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
                 payment = await ledger.get_payment(session, request.id)
             rendered = await receipts.receipt_pdf(session, payment, request.presentation.business_name)
         return pb.RenderReceiptPdfResponse(pdf=rendered.content, filename=rendered.filename)
+
+    async def SendReceipt(
+        self, request: pb.SendReceiptRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SendReceiptResponse:
+        to = [Recipient(r.name, r.email) for r in request.to]
+        presentation = Presentation(request.presentation.business_name, request.presentation.portal_url)
+        async with self.db.unit_of_work() as session:
+            record = await ledger.get_payment(session, request.id)
+            sent_to = await receipt_email.queue_receipt(session, record, presentation, to)
+        self.relay.notify()
+        subject = receipt_email.subject(record, presentation)
+        now = unix(utcnow())
+        return pb.SendReceiptResponse(
+            emails=[
+                invoices_pb2.Email(
+                    id=secrets.token_hex(16),
+                    state="queued",
+                    email=r.email,
+                    subject=subject,
+                    message="",
+                    template=receipt_email.TEMPLATE,
+                    created_at=now,
+                )
+                for r in sent_to
+            ]  # fmt: skip
+        )
+
+    async def RenderStatementPdfByLink(
+        self, request: pb.RenderStatementPdfByLinkRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RenderStatementPdfResponse:
+        within = period_of(request.period if request.HasField("period") else None)
+        async with self.db.unit_of_work() as session:
+            customer_id = await statements.customer_by_token(session, self.secret_key, request.statement_token)
+            rendered = await statement_pdf(session, customer_id, within, request.presentation.business_name)
+        return pb.RenderStatementPdfResponse(pdf=rendered.content, filename=rendered.filename)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Path, Request, Response
+from fastapi import Depends, Path, Request, Response
 from portal.billing.v1 import customers_pb2 as pb
 
 from services.gateway.api.fields import copy_scalars, scalars_out
@@ -29,9 +29,16 @@ from services.gateway.api.pagination import (
     page_of,
 )
 from services.gateway.api.routing import api_router, errors
-from services.gateway.deps import ApiAuth, ApiBilling
+from services.gateway.deps import ApiAuth, ApiBilling, ApiBusiness, Settings
 
 router = api_router()
+
+
+def api_portal_url(business: ApiBusiness, settings: Settings) -> str:
+    return settings.portal_url(business.username)
+
+
+PortalUrl = Annotated[str, Depends(api_portal_url)]
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 CUSTOMER_FIELDS = ("name", "number", "email", "type", "autopay", "payment_terms", "attention_to", "address1",
@@ -47,12 +54,15 @@ CUSTOMER_EXTRAS: dict[str, Any] = {
 }  # fmt: skip
 
 
-def customer_json(customer: pb.Customer) -> dict[str, Any]:
+def customer_json(customer: pb.Customer, portal_url: str | None = None) -> dict[str, Any]:
+    """`portal_url` (the business's portal) gives the customer its statement link when billing sent its token."""
     data: dict[str, Any] = {"id": customer.id, "object": "customer"}
     data.update(scalars_out(customer, CUSTOMER_FIELDS))
     data["autopay"] = bool(data["autopay"])
     data["taxable"] = data["taxable"] if data["taxable"] is not None else True
     data.update(CUSTOMER_EXTRAS)
+    if portal_url is not None and customer.statement_token:
+        data["statement_pdf_url"] = f"{portal_url}/statements/{customer.statement_token}/pdf"
     data["metadata"] = dict(customer.metadata.values)
     data["created_at"] = customer.created_at
     data["updated_at"] = customer.updated_at
@@ -86,33 +96,40 @@ def contact_input(body: ContactFields, cleared: list[str] | None) -> pb.Contact:
 
 
 @router.post("/customers", status_code=201, response_model=Customer, responses=errors())
-async def create_customer(body: CustomerCreate, billing: ApiBilling) -> JsonResponse:
+async def create_customer(body: CustomerCreate, billing: ApiBilling, portal_url: PortalUrl) -> JsonResponse:
     customer = await billing.create_customer(customer_input(body, None))
-    return JsonResponse(customer_json(customer), status_code=201)
+    return JsonResponse(customer_json(customer, portal_url), status_code=201)
 
 
 @router.get("/customers", response_model=list[Customer], responses=errors(), openapi_extra=LIST_PARAMETERS)
 async def list_customers(
-    request: Request, billing: ApiBilling, page: PageNumber = 1, per_page: PerPage = 100, cursor: PageCursor = None
+    request: Request,
+    billing: ApiBilling,
+    portal_url: PortalUrl,
+    page: PageNumber = 1,
+    per_page: PerPage = 100,
+    cursor: PageCursor = None,
 ) -> JsonResponse:
     current = page_of(page, per_page, cursor)
     customers, info = await billing.list_customers(
         current.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
     )
     headers = list_headers(request, current, info)
-    return JsonResponse([customer_json(c) for c in customers], headers=headers)
+    return JsonResponse([customer_json(c, portal_url) for c in customers], headers=headers)
 
 
 @router.get("/customers/{customer_id}", response_model=Customer, responses=errors(404))
-async def get_customer(customer_id: ObjectId, billing: ApiBilling) -> JsonResponse:
-    return JsonResponse(customer_json(await billing.get_customer(customer_id)))
+async def get_customer(customer_id: ObjectId, billing: ApiBilling, portal_url: PortalUrl) -> JsonResponse:
+    return JsonResponse(customer_json(await billing.get_customer(customer_id), portal_url))
 
 
 @router.patch("/customers/{customer_id}", response_model=Customer, responses=errors(404))
-async def update_customer(customer_id: ObjectId, body: CustomerUpdate, billing: ApiBilling) -> JsonResponse:
+async def update_customer(
+    customer_id: ObjectId, body: CustomerUpdate, billing: ApiBilling, portal_url: PortalUrl
+) -> JsonResponse:
     cleared: list[str] = []
     changes = customer_input(body, cleared)
-    return JsonResponse(customer_json(await billing.update_customer(customer_id, changes, cleared)))
+    return JsonResponse(customer_json(await billing.update_customer(customer_id, changes, cleared), portal_url))
 
 
 @router.delete("/customers/{customer_id}", status_code=204, response_class=Response, responses=errors(404))

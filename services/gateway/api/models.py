@@ -231,7 +231,7 @@ class Customer(ResponseModel):
     parent_customer: None
     sign_up_page: None
     sign_up_url: None
-    statement_pdf_url: None
+    statement_pdf_url: str | None = Field(description="The customer's open-item statement (PDF).")
     taxes: list[Any]
     chasing_cadence: None
     next_chase_step: None

@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Request, Response
+from portal.billing.v1 import invoices_pb2
 from portal.billing.v1 import payments_pb2 as pb
 from portal_kit.errors import InvalidArgument
 from portal_kit.money import normalize_currency
 
 from services.gateway.api.fields import copy_scalars
-from services.gateway.api.invoices import decimal_text, money, presentation
+from services.gateway.api.invoices import decimal_text, money, presentation, valid_email
 from services.gateway.api.jsonio import JsonResponse
+from services.gateway.api.models import Email as EmailOut
+from services.gateway.api.models import InvoiceEmail
 from services.gateway.api.pagination import LIST_PARAMETERS, PageNumber, PerPage, bracketed, list_headers, page_of
 from services.gateway.api.payment_models import Payment, PaymentCreate, PaymentFields, PaymentUpdate
 from services.gateway.api.routing import api_router, errors
@@ -132,3 +135,26 @@ async def void_payment(
     """Voids the payment (Invoiced's DELETE): its invoices get their balances back. 200 with `voided: true`."""
     voided = await billing.void_payment(payment_id)
     return JsonResponse(payment_json(voided, settings.portal_url(business.username)))
+
+
+@router.post("/payments/{payment_id}/emails", status_code=201, response_model=list[EmailOut], responses=errors(404))
+async def send_receipt(
+    payment_id: ObjectId,
+    business: ApiBusiness,
+    billing: ApiBilling,
+    settings: Settings,
+    body: InvoiceEmail | None = None,
+) -> JsonResponse:
+    """Emails the payment's receipt (with its PDF) to `to`, or to the customer's email and primary contacts."""
+    body = body or InvoiceEmail()
+    send = pb.SendReceiptRequest(id=payment_id, presentation=presentation(settings, business))
+    for index, recipient in enumerate(body.to or []):
+        email = valid_email(recipient.email, f"to[{index}].email")
+        send.to.append(invoices_pb2.Recipient(name=recipient.name or "", email=email))
+    emails = [
+        {"id": e.id, "object": "email", "state": e.state, "email": e.email, "subject": e.subject,
+         "message": e.message, "template": e.template, "reject_reason": None, "opens": 0,
+         "created_at": e.created_at, "updated_at": e.created_at}
+        for e in await billing.send_receipt(send)
+    ]  # fmt: skip
+    return JsonResponse(emails, status_code=201)

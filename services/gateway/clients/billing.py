@@ -29,6 +29,7 @@ class BillingStubs:
         self.estimates = estimates_pb2_grpc.EstimateServiceStub(channel)
         self.events = event_log_pb2_grpc.EventLogServiceStub(channel)
         self.payments = payments_pb2_grpc.PaymentServiceStub(channel)
+        self.account_payments = payments_pb2_grpc.AccountPaymentServiceStub(channel)
 
 
 class BillingClient:
@@ -189,6 +190,49 @@ class BillingClient:
 
     async def receipt_pdf(self, request: payments_pb2.RenderReceiptPdfRequest) -> payments_pb2.RenderReceiptPdfResponse:
         return await unary(self.stubs.payments.RenderReceiptPdf, request, self.scope)
+
+    async def send_receipt(self, request: payments_pb2.SendReceiptRequest) -> list[invoices_pb2.Email]:
+        reply: payments_pb2.SendReceiptResponse = await unary(self.stubs.payments.SendReceipt, request, self.scope)
+        return list(reply.emails)
+
+    async def statement_pdf_by_link(
+        self, request: payments_pb2.RenderStatementPdfByLinkRequest
+    ) -> payments_pb2.RenderStatementPdfResponse:
+        return await unary(self.stubs.payments.RenderStatementPdfByLink, request, self.scope)
+
+    # The principal's own payments, receipts and statements
+    async def account_payments(self, limit: int) -> list[payments_pb2.Payment]:
+        request = payments_pb2.ListAccountPaymentsRequest(limit=limit)
+        reply: payments_pb2.ListAccountPaymentsResponse = await unary(
+            self.stubs.account_payments.ListAccountPayments, request, self.scope
+        )
+        return list(reply.payments)
+
+    async def account_payment(self, payment_id: int) -> payments_pb2.Payment:
+        request = payments_pb2.GetAccountPaymentRequest(id=payment_id)
+        reply: payments_pb2.GetAccountPaymentResponse = await unary(
+            self.stubs.account_payments.GetAccountPayment, request, self.scope
+        )
+        return reply.payment
+
+    async def account_receipt_pdf(
+        self, payment_id: int, presentation: invoices_pb2.Presentation
+    ) -> payments_pb2.RenderReceiptPdfResponse:
+        request = payments_pb2.RenderAccountReceiptPdfRequest(id=payment_id, presentation=presentation)
+        return await unary(self.stubs.account_payments.RenderAccountReceiptPdf, request, self.scope)
+
+    async def account_statement(self, period: payments_pb2.StatementPeriod | None) -> payments_pb2.Statement:
+        request = payments_pb2.GetAccountStatementRequest(period=period)
+        reply: payments_pb2.GetAccountStatementResponse = await unary(
+            self.stubs.account_payments.GetAccountStatement, request, self.scope
+        )
+        return reply.statement
+
+    async def account_statement_pdf(
+        self, period: payments_pb2.StatementPeriod | None, presentation: invoices_pb2.Presentation
+    ) -> payments_pb2.RenderStatementPdfResponse:
+        request = payments_pb2.RenderAccountStatementPdfRequest(period=period, presentation=presentation)
+        return await unary(self.stubs.account_payments.RenderAccountStatementPdf, request, self.scope)
 
     # The principal's own account (the scope must carry a principal: see services.gateway.deps)
     async def account_page(self, per_page: int, after: str) -> account_pb2.GetAccountPageResponse:

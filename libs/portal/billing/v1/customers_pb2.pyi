@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Customer(_message.Message):
-    __slots__ = ("id", "name", "number", "email", "type", "autopay", "payment_terms", "attention_to", "address1", "address2", "city", "state", "postal_code", "country", "language", "currency", "phone", "tax_id", "taxable", "notes", "metadata", "created_at", "updated_at")
+    __slots__ = ("id", "name", "number", "email", "type", "autopay", "payment_terms", "attention_to", "address1", "address2", "city", "state", "postal_code", "country", "language", "currency", "phone", "tax_id", "taxable", "notes", "metadata", "created_at", "updated_at", "statement_token")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -32,6 +32,7 @@ class Customer(_message.Message):
     METADATA_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATEMENT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     id: int
     name: str
     number: str
@@ -55,7 +56,8 @@ class Customer(_message.Message):
     metadata: _common_pb2.Metadata
     created_at: int
     updated_at: int
-    def __init__(self, id: _Optional[int] = ..., name: _Optional[str] = ..., number: _Optional[str] = ..., email: _Optional[str] = ..., type: _Optional[str] = ..., autopay: _Optional[bool] = ..., payment_terms: _Optional[str] = ..., attention_to: _Optional[str] = ..., address1: _Optional[str] = ..., address2: _Optional[str] = ..., city: _Optional[str] = ..., state: _Optional[str] = ..., postal_code: _Optional[str] = ..., country: _Optional[str] = ..., language: _Optional[str] = ..., currency: _Optional[str] = ..., phone: _Optional[str] = ..., tax_id: _Optional[str] = ..., taxable: _Optional[bool] = ..., notes: _Optional[str] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ...) -> None: ...
+    statement_token: str
+    def __init__(self, id: _Optional[int] = ..., name: _Optional[str] = ..., number: _Optional[str] = ..., email: _Optional[str] = ..., type: _Optional[str] = ..., autopay: _Optional[bool] = ..., payment_terms: _Optional[str] = ..., attention_to: _Optional[str] = ..., address1: _Optional[str] = ..., address2: _Optional[str] = ..., city: _Optional[str] = ..., state: _Optional[str] = ..., postal_code: _Optional[str] = ..., country: _Optional[str] = ..., language: _Optional[str] = ..., currency: _Optional[str] = ..., phone: _Optional[str] = ..., tax_id: _Optional[str] = ..., taxable: _Optional[bool] = ..., notes: _Optional[str] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ..., statement_token: _Optional[str] = ...) -> None: ...
 
 class Contact(_message.Message):
     __slots__ = ("id", "customer", "name", "title", "email", "phone", "primary", "sms_enabled", "department", "address1", "address2", "city", "state", "postal_code", "country", "created_at", "updated_at")

@@ -202,3 +202,149 @@ class RenderReceiptPdfResponse(_message.Message):
     pdf: bytes
     filename: str
     def __init__(self, pdf: _Optional[bytes] = ..., filename: _Optional[str] = ...) -> None: ...
+
+class SendReceiptRequest(_message.Message):
+    __slots__ = ("id", "to", "presentation")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    PRESENTATION_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    to: _containers.RepeatedCompositeFieldContainer[_invoices_pb2.Recipient]
+    presentation: _invoices_pb2.Presentation
+    def __init__(self, id: _Optional[int] = ..., to: _Optional[_Iterable[_Union[_invoices_pb2.Recipient, _Mapping]]] = ..., presentation: _Optional[_Union[_invoices_pb2.Presentation, _Mapping]] = ...) -> None: ...
+
+class SendReceiptResponse(_message.Message):
+    __slots__ = ("emails",)
+    EMAILS_FIELD_NUMBER: _ClassVar[int]
+    emails: _containers.RepeatedCompositeFieldContainer[_invoices_pb2.Email]
+    def __init__(self, emails: _Optional[_Iterable[_Union[_invoices_pb2.Email, _Mapping]]] = ...) -> None: ...
+
+class ListAccountPaymentsRequest(_message.Message):
+    __slots__ = ("limit",)
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    def __init__(self, limit: _Optional[int] = ...) -> None: ...
+
+class ListAccountPaymentsResponse(_message.Message):
+    __slots__ = ("payments",)
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    payments: _containers.RepeatedCompositeFieldContainer[Payment]
+    def __init__(self, payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ...) -> None: ...
+
+class GetAccountPaymentRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    def __init__(self, id: _Optional[int] = ...) -> None: ...
+
+class GetAccountPaymentResponse(_message.Message):
+    __slots__ = ("payment",)
+    PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    payment: Payment
+    def __init__(self, payment: _Optional[_Union[Payment, _Mapping]] = ...) -> None: ...
+
+class RenderAccountReceiptPdfRequest(_message.Message):
+    __slots__ = ("id", "presentation")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PRESENTATION_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    presentation: _invoices_pb2.Presentation
+    def __init__(self, id: _Optional[int] = ..., presentation: _Optional[_Union[_invoices_pb2.Presentation, _Mapping]] = ...) -> None: ...
+
+class StatementPeriod(_message.Message):
+    __slots__ = ("start", "end")
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    start: int
+    end: int
+    def __init__(self, start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
+
+class StatementInvoice(_message.Message):
+    __slots__ = ("id", "number", "date", "due_date", "currency", "total", "amount_paid", "balance", "status")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_PAID_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    number: str
+    date: int
+    due_date: int
+    currency: str
+    total: int
+    amount_paid: int
+    balance: int
+    status: str
+    def __init__(self, id: _Optional[int] = ..., number: _Optional[str] = ..., date: _Optional[int] = ..., due_date: _Optional[int] = ..., currency: _Optional[str] = ..., total: _Optional[int] = ..., amount_paid: _Optional[int] = ..., balance: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...
+
+class StatementTotal(_message.Message):
+    __slots__ = ("currency", "balance", "received")
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    currency: str
+    balance: int
+    received: int
+    def __init__(self, currency: _Optional[str] = ..., balance: _Optional[int] = ..., received: _Optional[int] = ...) -> None: ...
+
+class Statement(_message.Message):
+    __slots__ = ("customer", "customer_name", "customer_number", "period", "invoices", "payments", "totals", "generated_at")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    INVOICES_FIELD_NUMBER: _ClassVar[int]
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    GENERATED_AT_FIELD_NUMBER: _ClassVar[int]
+    customer: int
+    customer_name: str
+    customer_number: str
+    period: StatementPeriod
+    invoices: _containers.RepeatedCompositeFieldContainer[StatementInvoice]
+    payments: _containers.RepeatedCompositeFieldContainer[Payment]
+    totals: _containers.RepeatedCompositeFieldContainer[StatementTotal]
+    generated_at: int
+    def __init__(self, customer: _Optional[int] = ..., customer_name: _Optional[str] = ..., customer_number: _Optional[str] = ..., period: _Optional[_Union[StatementPeriod, _Mapping]] = ..., invoices: _Optional[_Iterable[_Union[StatementInvoice, _Mapping]]] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., totals: _Optional[_Iterable[_Union[StatementTotal, _Mapping]]] = ..., generated_at: _Optional[int] = ...) -> None: ...
+
+class GetAccountStatementRequest(_message.Message):
+    __slots__ = ("period",)
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    period: StatementPeriod
+    def __init__(self, period: _Optional[_Union[StatementPeriod, _Mapping]] = ...) -> None: ...
+
+class GetAccountStatementResponse(_message.Message):
+    __slots__ = ("statement",)
+    STATEMENT_FIELD_NUMBER: _ClassVar[int]
+    statement: Statement
+    def __init__(self, statement: _Optional[_Union[Statement, _Mapping]] = ...) -> None: ...
+
+class RenderAccountStatementPdfRequest(_message.Message):
+    __slots__ = ("period", "presentation")
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    PRESENTATION_FIELD_NUMBER: _ClassVar[int]
+    period: StatementPeriod
+    presentation: _invoices_pb2.Presentation
+    def __init__(self, period: _Optional[_Union[StatementPeriod, _Mapping]] = ..., presentation: _Optional[_Union[_invoices_pb2.Presentation, _Mapping]] = ...) -> None: ...
+
+class RenderStatementPdfByLinkRequest(_message.Message):
+    __slots__ = ("statement_token", "period", "presentation")
+    STATEMENT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    PRESENTATION_FIELD_NUMBER: _ClassVar[int]
+    statement_token: str
+    period: StatementPeriod
+    presentation: _invoices_pb2.Presentation
+    def __init__(self, statement_token: _Optional[str] = ..., period: _Optional[_Union[StatementPeriod, _Mapping]] = ..., presentation: _Optional[_Union[_invoices_pb2.Presentation, _Mapping]] = ...) -> None: ...
+
+class RenderStatementPdfResponse(_message.Message):
+    __slots__ = ("pdf", "filename")
+    PDF_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    pdf: bytes
+    filename: str
+    def __init__(self, pdf: _Optional[bytes] = ..., filename: _Optional[str] = ...) -> None: ...

@@ -64,6 +64,16 @@ class PaymentServiceStub:
                 request_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderReceiptPdfRequest.SerializeToString,
                 response_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderReceiptPdfResponse.FromString,
                 _registered_method=True)
+        self.SendReceipt = channel.unary_unary(
+                '/portal.billing.v1.PaymentService/SendReceipt',
+                request_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.SendReceiptRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.SendReceiptResponse.FromString,
+                _registered_method=True)
+        self.RenderStatementPdfByLink = channel.unary_unary(
+                '/portal.billing.v1.PaymentService/RenderStatementPdfByLink',
+                request_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderStatementPdfByLinkRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderStatementPdfResponse.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
@@ -105,6 +115,20 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SendReceipt(self, request, context):
+        """POST /payments/{id}/emails: emails the receipt (with its PDF) to `to`, or to the customer's addresses.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenderStatementPdfByLink(self, request, context):
+        """The customer's statement by the link in the API's `statement_pdf_url` (the token is the credential).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -137,6 +161,16 @@ def add_PaymentServiceServicer_to_server(servicer, server):
                     servicer.RenderReceiptPdf,
                     request_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderReceiptPdfRequest.FromString,
                     response_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderReceiptPdfResponse.SerializeToString,
+            ),
+            'SendReceipt': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendReceipt,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.SendReceiptRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.SendReceiptResponse.SerializeToString,
+            ),
+            'RenderStatementPdfByLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderStatementPdfByLink,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderStatementPdfByLinkRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderStatementPdfResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -301,6 +335,307 @@ class PaymentService:
             '/portal.billing.v1.PaymentService/RenderReceiptPdf',
             portal_dot_billing_dot_v1_dot_payments__pb2.RenderReceiptPdfRequest.SerializeToString,
             portal_dot_billing_dot_v1_dot_payments__pb2.RenderReceiptPdfResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendReceipt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.PaymentService/SendReceipt',
+            portal_dot_billing_dot_v1_dot_payments__pb2.SendReceiptRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_payments__pb2.SendReceiptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenderStatementPdfByLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.PaymentService/RenderStatementPdfByLink',
+            portal_dot_billing_dot_v1_dot_payments__pb2.RenderStatementPdfByLinkRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_payments__pb2.RenderStatementPdfResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class AccountPaymentServiceStub:
+    """The principal's own payments, receipts and statements (the gateway sends the principal in call metadata).
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.ListAccountPayments = channel.unary_unary(
+                '/portal.billing.v1.AccountPaymentService/ListAccountPayments',
+                request_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.ListAccountPaymentsRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.ListAccountPaymentsResponse.FromString,
+                _registered_method=True)
+        self.GetAccountPayment = channel.unary_unary(
+                '/portal.billing.v1.AccountPaymentService/GetAccountPayment',
+                request_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountPaymentRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountPaymentResponse.FromString,
+                _registered_method=True)
+        self.RenderAccountReceiptPdf = channel.unary_unary(
+                '/portal.billing.v1.AccountPaymentService/RenderAccountReceiptPdf',
+                request_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderAccountReceiptPdfRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderReceiptPdfResponse.FromString,
+                _registered_method=True)
+        self.GetAccountStatement = channel.unary_unary(
+                '/portal.billing.v1.AccountPaymentService/GetAccountStatement',
+                request_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountStatementRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountStatementResponse.FromString,
+                _registered_method=True)
+        self.RenderAccountStatementPdf = channel.unary_unary(
+                '/portal.billing.v1.AccountPaymentService/RenderAccountStatementPdf',
+                request_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderAccountStatementPdfRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderStatementPdfResponse.FromString,
+                _registered_method=True)
+
+
+class AccountPaymentServiceServicer:
+    """The principal's own payments, receipts and statements (the gateway sends the principal in call metadata).
+    """
+
+    def ListAccountPayments(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAccountPayment(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenderAccountReceiptPdf(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAccountStatement(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenderAccountStatementPdf(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_AccountPaymentServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'ListAccountPayments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAccountPayments,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.ListAccountPaymentsRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.ListAccountPaymentsResponse.SerializeToString,
+            ),
+            'GetAccountPayment': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAccountPayment,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountPaymentRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountPaymentResponse.SerializeToString,
+            ),
+            'RenderAccountReceiptPdf': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderAccountReceiptPdf,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderAccountReceiptPdfRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderReceiptPdfResponse.SerializeToString,
+            ),
+            'GetAccountStatement': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAccountStatement,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountStatementRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountStatementResponse.SerializeToString,
+            ),
+            'RenderAccountStatementPdf': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderAccountStatementPdf,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderAccountStatementPdfRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_payments__pb2.RenderStatementPdfResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'portal.billing.v1.AccountPaymentService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('portal.billing.v1.AccountPaymentService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class AccountPaymentService:
+    """The principal's own payments, receipts and statements (the gateway sends the principal in call metadata).
+    """
+
+    @staticmethod
+    def ListAccountPayments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.AccountPaymentService/ListAccountPayments',
+            portal_dot_billing_dot_v1_dot_payments__pb2.ListAccountPaymentsRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_payments__pb2.ListAccountPaymentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAccountPayment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.AccountPaymentService/GetAccountPayment',
+            portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountPaymentRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountPaymentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenderAccountReceiptPdf(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.AccountPaymentService/RenderAccountReceiptPdf',
+            portal_dot_billing_dot_v1_dot_payments__pb2.RenderAccountReceiptPdfRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_payments__pb2.RenderReceiptPdfResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAccountStatement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.AccountPaymentService/GetAccountStatement',
+            portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountStatementRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_payments__pb2.GetAccountStatementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenderAccountStatementPdf(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.AccountPaymentService/RenderAccountStatementPdf',
+            portal_dot_billing_dot_v1_dot_payments__pb2.RenderAccountStatementPdfRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_payments__pb2.RenderStatementPdfResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -37,6 +37,10 @@ class PaymentServiceStub:
     VoidPayment: _grpc.UnaryUnaryMultiCallable[_payments_pb2.VoidPaymentRequest, _payments_pb2.VoidPaymentResponse]
     ListPayments: _grpc.UnaryUnaryMultiCallable[_payments_pb2.ListPaymentsRequest, _payments_pb2.ListPaymentsResponse]
     RenderReceiptPdf: _grpc.UnaryUnaryMultiCallable[_payments_pb2.RenderReceiptPdfRequest, _payments_pb2.RenderReceiptPdfResponse]
+    SendReceipt: _grpc.UnaryUnaryMultiCallable[_payments_pb2.SendReceiptRequest, _payments_pb2.SendReceiptResponse]
+    """POST /payments/{id}/emails: emails the receipt (with its PDF) to `to`, or to the customer's addresses."""
+    RenderStatementPdfByLink: _grpc.UnaryUnaryMultiCallable[_payments_pb2.RenderStatementPdfByLinkRequest, _payments_pb2.RenderStatementPdfResponse]
+    """The customer's statement by the link in the API's `statement_pdf_url` (the token is the credential)."""
 
 @_typing.type_check_only
 class PaymentServiceAsyncStub(PaymentServiceStub):
@@ -47,6 +51,10 @@ class PaymentServiceAsyncStub(PaymentServiceStub):
     VoidPayment: _aio.UnaryUnaryMultiCallable[_payments_pb2.VoidPaymentRequest, _payments_pb2.VoidPaymentResponse]  # type: ignore[assignment]
     ListPayments: _aio.UnaryUnaryMultiCallable[_payments_pb2.ListPaymentsRequest, _payments_pb2.ListPaymentsResponse]  # type: ignore[assignment]
     RenderReceiptPdf: _aio.UnaryUnaryMultiCallable[_payments_pb2.RenderReceiptPdfRequest, _payments_pb2.RenderReceiptPdfResponse]  # type: ignore[assignment]
+    SendReceipt: _aio.UnaryUnaryMultiCallable[_payments_pb2.SendReceiptRequest, _payments_pb2.SendReceiptResponse]  # type: ignore[assignment]
+    """POST /payments/{id}/emails: emails the receipt (with its PDF) to `to`, or to the customer's addresses."""
+    RenderStatementPdfByLink: _aio.UnaryUnaryMultiCallable[_payments_pb2.RenderStatementPdfByLinkRequest, _payments_pb2.RenderStatementPdfResponse]  # type: ignore[assignment]
+    """The customer's statement by the link in the API's `statement_pdf_url` (the token is the credential)."""
 
 class PaymentServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -91,4 +99,84 @@ class PaymentServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_payments_pb2.RenderReceiptPdfResponse, _abc.Awaitable[_payments_pb2.RenderReceiptPdfResponse]]: ...
 
+    @_abc_1.abstractmethod
+    def SendReceipt(
+        self,
+        request: _payments_pb2.SendReceiptRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.SendReceiptResponse, _abc.Awaitable[_payments_pb2.SendReceiptResponse]]:
+        """POST /payments/{id}/emails: emails the receipt (with its PDF) to `to`, or to the customer's addresses."""
+
+    @_abc_1.abstractmethod
+    def RenderStatementPdfByLink(
+        self,
+        request: _payments_pb2.RenderStatementPdfByLinkRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.RenderStatementPdfResponse, _abc.Awaitable[_payments_pb2.RenderStatementPdfResponse]]:
+        """The customer's statement by the link in the API's `statement_pdf_url` (the token is the credential)."""
+
 def add_PaymentServiceServicer_to_server(servicer: PaymentServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class AccountPaymentServiceStub:
+    """The principal's own payments, receipts and statements (the gateway sends the principal in call metadata)."""
+
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> AccountPaymentServiceAsyncStub: ...
+    ListAccountPayments: _grpc.UnaryUnaryMultiCallable[_payments_pb2.ListAccountPaymentsRequest, _payments_pb2.ListAccountPaymentsResponse]
+    GetAccountPayment: _grpc.UnaryUnaryMultiCallable[_payments_pb2.GetAccountPaymentRequest, _payments_pb2.GetAccountPaymentResponse]
+    RenderAccountReceiptPdf: _grpc.UnaryUnaryMultiCallable[_payments_pb2.RenderAccountReceiptPdfRequest, _payments_pb2.RenderReceiptPdfResponse]
+    GetAccountStatement: _grpc.UnaryUnaryMultiCallable[_payments_pb2.GetAccountStatementRequest, _payments_pb2.GetAccountStatementResponse]
+    RenderAccountStatementPdf: _grpc.UnaryUnaryMultiCallable[_payments_pb2.RenderAccountStatementPdfRequest, _payments_pb2.RenderStatementPdfResponse]
+
+@_typing.type_check_only
+class AccountPaymentServiceAsyncStub(AccountPaymentServiceStub):
+    """The principal's own payments, receipts and statements (the gateway sends the principal in call metadata)."""
+
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    ListAccountPayments: _aio.UnaryUnaryMultiCallable[_payments_pb2.ListAccountPaymentsRequest, _payments_pb2.ListAccountPaymentsResponse]  # type: ignore[assignment]
+    GetAccountPayment: _aio.UnaryUnaryMultiCallable[_payments_pb2.GetAccountPaymentRequest, _payments_pb2.GetAccountPaymentResponse]  # type: ignore[assignment]
+    RenderAccountReceiptPdf: _aio.UnaryUnaryMultiCallable[_payments_pb2.RenderAccountReceiptPdfRequest, _payments_pb2.RenderReceiptPdfResponse]  # type: ignore[assignment]
+    GetAccountStatement: _aio.UnaryUnaryMultiCallable[_payments_pb2.GetAccountStatementRequest, _payments_pb2.GetAccountStatementResponse]  # type: ignore[assignment]
+    RenderAccountStatementPdf: _aio.UnaryUnaryMultiCallable[_payments_pb2.RenderAccountStatementPdfRequest, _payments_pb2.RenderStatementPdfResponse]  # type: ignore[assignment]
+
+class AccountPaymentServiceServicer(metaclass=_abc_1.ABCMeta):
+    """The principal's own payments, receipts and statements (the gateway sends the principal in call metadata)."""
+
+    @_abc_1.abstractmethod
+    def ListAccountPayments(
+        self,
+        request: _payments_pb2.ListAccountPaymentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.ListAccountPaymentsResponse, _abc.Awaitable[_payments_pb2.ListAccountPaymentsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GetAccountPayment(
+        self,
+        request: _payments_pb2.GetAccountPaymentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.GetAccountPaymentResponse, _abc.Awaitable[_payments_pb2.GetAccountPaymentResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RenderAccountReceiptPdf(
+        self,
+        request: _payments_pb2.RenderAccountReceiptPdfRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.RenderReceiptPdfResponse, _abc.Awaitable[_payments_pb2.RenderReceiptPdfResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GetAccountStatement(
+        self,
+        request: _payments_pb2.GetAccountStatementRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.GetAccountStatementResponse, _abc.Awaitable[_payments_pb2.GetAccountStatementResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RenderAccountStatementPdf(
+        self,
+        request: _payments_pb2.RenderAccountStatementPdfRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.RenderStatementPdfResponse, _abc.Awaitable[_payments_pb2.RenderStatementPdfResponse]]: ...
+
+def add_AccountPaymentServiceServicer_to_server(servicer: AccountPaymentServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
