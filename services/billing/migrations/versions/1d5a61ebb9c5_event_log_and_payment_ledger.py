@@ -1,7 +1,7 @@
 """event log and payment ledger
 
 Revision ID: 1d5a61ebb9c5
-Revises: 65c54d0c092b
+Revises: 810a8a83505c
 Create Date: 2026-11-30 21:31:00.344750
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "1d5a61ebb9c5"
-down_revision: str | None = "65c54d0c092b"
+down_revision: str | None = "810a8a83505c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
