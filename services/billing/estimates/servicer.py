@@ -32,10 +32,11 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
         return estimate_to_pb(record, token, utcnow())
 
     async def _recorded(
-        self, session: AsyncSession, event_type: str, record: EstimateRecord, actor: str
+        self, session: AsyncSession, event_type: str, record: EstimateRecord, previous: pb.Estimate | None = None
     ) -> pb.Estimate:
+        """The estimate's message, after recording the event about it in the same unit of work."""
         message = self._pb(record)
-        await events.record(session, event_type, message, actor)
+        await events.record(session, event_type, message, previous)
         return message
 
     # The business ------------------------------------------------------------------------------------------
@@ -45,7 +46,7 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
     ) -> pb.EstimateResponse:
         async with self.db.unit_of_work() as session:
             record = await estimates.create_estimate(session, self.secret_key, estimate_changes(request.estimate))
-            message = await self._recorded(session, "estimate.created", record, events.BUSINESS)
+            message = await self._recorded(session, "estimate.created", record)
         return pb.EstimateResponse(estimate=message)
 
     async def GetEstimate(
@@ -59,8 +60,9 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
         self, request: pb.UpdateEstimateRequest, context: grpc.aio.ServicerContext
     ) -> pb.EstimateResponse:
         async with self.db.unit_of_work() as session:
+            previous = self._pb(await estimates.get_estimate(session, request.id))
             record = await estimates.update_estimate(session, request.id, estimate_changes(request.changes))
-            message = await self._recorded(session, "estimate.updated", record, events.BUSINESS)
+            message = await self._recorded(session, "estimate.updated", record, previous)
         return pb.EstimateResponse(estimate=message)
 
     async def DeleteEstimate(
@@ -75,7 +77,7 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
     ) -> pb.EstimateResponse:
         async with self.db.unit_of_work() as session:
             record = await estimates.void_estimate(session, request.id)
-            message = await self._recorded(session, "estimate.updated", record, events.BUSINESS)
+            message = await self._recorded(session, "estimate.updated", record)
         return pb.EstimateResponse(estimate=message)
 
     async def ListEstimates(
@@ -103,7 +105,7 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
             emails, record = await delivery.send_estimate(
                 session, self.secret_key, request.id, to, subject, message, presentation
             )
-            estimate = await self._recorded(session, "estimate.updated", record, events.BUSINESS)
+            estimate = await self._recorded(session, "estimate.updated", record)
         self.relay.notify()
         return pb.SendEstimateResponse(emails=[email_to_pb(e) for e in emails], estimate=estimate)
 
@@ -112,7 +114,7 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
     ) -> pb.InvoiceEstimateResponse:
         async with self.db.unit_of_work() as session:
             made = await approvals.invoice_estimate(session, self.secret_key, request.id)
-            estimate = await self._recorded(session, "estimate.updated", made.record, events.BUSINESS)
+            estimate = await self._recorded(session, "estimate.updated", made.record)
         assert made.invoice is not None
         return pb.InvoiceEstimateResponse(invoice=self._invoice_pb(made.invoice), estimate=estimate)
 
@@ -199,7 +201,7 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
         async with self.db.unit_of_work() as session:
             record, first_view = await approvals.view(session, principal, request.id)
             if first_view:
-                message = await self._recorded(session, "estimate.viewed", record, events.actor_of(principal))
+                message = await self._recorded(session, "estimate.viewed", record)
             else:
                 message = self._pb(record)
             return await self._account_reply(session, record, message)
@@ -228,7 +230,7 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
                 self.secret_key,
             )  # fmt: skip
             record = approved.record
-            message = await self._recorded(session, "estimate.approved", record, events.actor_of(principal))
+            message = await self._recorded(session, "estimate.approved", record)
             number = approved.invoice.invoice.number if approved.invoice is not None else ""
             queued = await delivery.tell_business(session, record.estimate, request.presentation.business_name, number)
             reply = await self._account_reply(session, record, message)
@@ -244,7 +246,7 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
             record = await approvals.decide(
                 session, principal, request.id, request.version, request.kind, request.reason
             )
-            message = await self._recorded(session, "estimate.declined", record, events.actor_of(principal))
+            message = await self._recorded(session, "estimate.declined", record)
             queued = await delivery.tell_business(session, record.estimate, request.presentation.business_name)
             reply = await self._account_reply(session, record, message)
         if queued:
