@@ -248,3 +248,23 @@ def test_guests_stay_in_their_scope_and_businesses_apart(
     assert foreign.status_code == 404
     elsewhere = portal(stack, other_business).get(_path(first.url, stack))
     assert elsewhere.status_code == 404
+
+
+def test_the_business_reads_estimate_events_through_the_api(
+    client: invoiced.Client, business: Business, stack: Stack
+) -> None:
+    customer = client.Customer.create(name="Evented")
+    estimate = client.Estimate.create(customer=customer.id, items=[{"name": "Survey", "unit_cost": 75}], sent=True)
+    guest = _guest(stack, business, estimate)
+    page = guest.get(f"/account/estimates/{estimate.id}")
+    guest.post(f"/account/estimates/{estimate.id}/decline",
+               data={"csrf_token": csrf_of(page), "version": "1", "kind": "declined", "reason": "Not now"})  # fmt: skip
+    listed = _api(business, client, "GET", "/events", params={"related_to": f"estimate,{estimate.id}"})
+    assert listed.status_code == 200
+    events = listed.json()
+    assert [e["type"] for e in events] == ["estimate.declined", "estimate.viewed", "estimate.created"]
+    declined = events[0]
+    assert declined["data"]["object"]["object"] == "estimate" and declined["data"]["object"]["status"] == "declined"
+    assert declined["data"]["object"]["decision"]["reason"] == "Not now"
+    assert declined["data"]["object"]["url"] is None and estimate.url.rsplit("/", 1)[1] not in listed.text
+    assert declined["user"]["customer"] == customer.id

@@ -69,15 +69,18 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
         self, request: pb.DeleteEstimateRequest, context: grpc.aio.ServicerContext
     ) -> pb.DeleteEstimateResponse:
         async with self.db.unit_of_work() as session:
+            before = self._pb(await estimates.get_estimate(session, request.id))
             await estimates.delete_estimate(session, request.id)
+            await events.record(session, "estimate.deleted", before)
         return pb.DeleteEstimateResponse()
 
     async def VoidEstimate(
         self, request: pb.VoidEstimateRequest, context: grpc.aio.ServicerContext
     ) -> pb.EstimateResponse:
         async with self.db.unit_of_work() as session:
+            previous = self._pb(await estimates.get_estimate(session, request.id))
             record = await estimates.void_estimate(session, request.id)
-            message = await self._recorded(session, "estimate.updated", record)
+            message = await self._recorded(session, "estimate.updated", record, previous)
         return pb.EstimateResponse(estimate=message)
 
     async def ListEstimates(
@@ -114,8 +117,9 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
     ) -> pb.InvoiceEstimateResponse:
         async with self.db.unit_of_work() as session:
             made = await approvals.invoice_estimate(session, self.secret_key, request.id)
+            assert made.invoice is not None
+            await events.invoice_made(session, made.invoice, request.id)
             estimate = await self._recorded(session, "estimate.updated", made.record)
-        assert made.invoice is not None
         return pb.InvoiceEstimateResponse(invoice=self._invoice_pb(made.invoice), estimate=estimate)
 
     def _invoice_pb(self, record: invoices.InvoiceRecord) -> invoices_pb2.Invoice:
@@ -230,6 +234,8 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
                 self.secret_key,
             )  # fmt: skip
             record = approved.record
+            if approved.invoice is not None:
+                await events.invoice_made(session, approved.invoice, request.id)
             message = await self._recorded(session, "estimate.approved", record)
             number = approved.invoice.invoice.number if approved.invoice is not None else ""
             queued = await delivery.tell_business(session, record.estimate, request.presentation.business_name, number)

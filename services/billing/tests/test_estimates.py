@@ -359,3 +359,48 @@ async def test_a_customer_with_estimates_cannot_be_deleted(
             customers.DeleteCustomer(cpb.DeleteCustomerRequest(id=customer.id)), grpc.StatusCode.FAILED_PRECONDITION
         )
     assert "estimates" in message
+
+
+async def test_each_step_is_an_event_in_the_log_without_the_link_token(
+    service: RunningService, customers: CustomerServiceStub, estimates: EstimateServiceStub
+) -> None:
+    from portal.billing.v1 import event_log_pb2
+    from portal.billing.v1.event_log_pb2_grpc import EventLogServiceStub
+
+    log = EventLogServiceStub(service.channel)
+    with bound(TENANT):
+        await estimates.UpdateEstimateSettings(pb.UpdateEstimateSettingsRequest(approval_creates_invoice=True))
+        customer = await new_customer(customers, name="Logged")
+        estimate = await _estimate(estimates, customer.id, item("1", 700))
+        await estimates.UpdateEstimate(
+            pb.UpdateEstimateRequest(
+                id=estimate.id, changes=pb.EstimateInput(items=ipb.LineItems(values=[item("2", 700)]))
+            )
+        )
+        declined = await _estimate(estimates, customer.id, item("1", 100))
+    with acting(Principal(customer.id)):
+        await estimates.GetAccountEstimate(pb.GetAccountEstimateRequest(id=estimate.id))
+        await estimates.GetAccountEstimate(pb.GetAccountEstimateRequest(id=estimate.id))  # viewed once only
+        approved = await estimates.ApproveEstimate(_approve(estimate, version=2))
+        await estimates.DeclineEstimate(
+            pb.DeclineEstimateRequest(id=declined.id, version=1, kind="declined", reason="No")
+        )
+    with bound(TENANT):
+        about = await log.ListEvents(
+            event_log_pb2.ListEventsRequest(related_object_type="estimate", related_object_id=estimate.id)
+        )
+        other = await log.ListEvents(
+            event_log_pb2.ListEventsRequest(related_object_type="estimate", related_object_id=declined.id)
+        )
+    types = [e.type for e in reversed(about.events)]
+    assert types == ["estimate.created", "estimate.updated", "estimate.viewed", "invoice.created", "estimate.approved"]
+    assert [e.type for e in other.events][0] == "estimate.declined"
+    updated = next(e for e in about.events if e.type == "estimate.updated")
+    after, before = pb.Estimate(), pb.Estimate()
+    updated.object.Unpack(after)
+    updated.previous.Unpack(before)
+    assert (before.total, after.total, after.version) == (700, 1400, 2)
+    assert after.link_token == "" and estimate.link_token not in bytes(updated.SerializeToString()).decode("latin-1")
+    last = pb.Estimate()
+    about.events[0].object.Unpack(last)
+    assert last.invoice == approved.estimate.invoice and about.events[0].actor == f"customer:{customer.id}"

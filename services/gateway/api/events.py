@@ -14,10 +14,11 @@ from typing import Annotated, Any
 from fastapi import Path, Query, Request
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
-from portal.billing.v1 import customers_pb2, event_log_pb2, invoices_pb2, payments_pb2
+from portal.billing.v1 import customers_pb2, estimates_pb2, event_log_pb2, invoices_pb2, payments_pb2
 from portal_kit.errors import InvalidArgument
 
 from services.gateway.api.customers import contact_json, customer_json
+from services.gateway.api.estimates import estimate_json
 from services.gateway.api.invoices import invoice_json
 from services.gateway.api.jsonio import JsonResponse
 from services.gateway.api.pagination import LIST_PARAMETERS, PageNumber, PerPage, bracketed, list_headers, page_of
@@ -40,12 +41,19 @@ def _invoice(message: invoices_pb2.Invoice, portal_url: str) -> dict[str, Any]:
     return {**data, **dict.fromkeys(TOKEN_URLS)} if not message.link_token else data
 
 
+def _estimate(message: estimates_pb2.Estimate, portal_url: str) -> dict[str, Any]:
+    """As /api/estimates shows it; the log keeps no link token, so url and pdf_url are null."""
+    data = estimate_json(message, portal_url, "/api")
+    return {**data, "url": None, "pdf_url": None} if not message.link_token else data
+
+
 # message full name -> (message class, renderer)
 RENDERERS: dict[str, tuple[type[Message], Renderer]] = {
     invoices_pb2.Invoice.DESCRIPTOR.full_name: (invoices_pb2.Invoice, _invoice),
     customers_pb2.Customer.DESCRIPTOR.full_name: (customers_pb2.Customer, lambda m, _: customer_json(m)),
     customers_pb2.Contact.DESCRIPTOR.full_name: (customers_pb2.Contact, lambda m, _: contact_json(m)),
     payments_pb2.Payment.DESCRIPTOR.full_name: (payments_pb2.Payment, payment_json),
+    estimates_pb2.Estimate.DESCRIPTOR.full_name: (estimates_pb2.Estimate, _estimate),
 }
 
 
