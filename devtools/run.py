@@ -20,7 +20,7 @@ from pathlib import Path
 
 import asyncpg
 
-from devtools import demo
+from devtools import demo, demo_stripe
 from devtools.localservers import PortInUse, ensure_port_free, free_port
 from devtools.stack import BACKENDS, ROOT, Stack, StackOptions, dump
 
@@ -107,6 +107,9 @@ def main() -> int:
         )
         api_url = f"http://127.0.0.1:{stack.http_port}/api"
         demo.seed_sync(api_url, business.api_key)
+        if stack.stripe is not None:  # acme takes cards through localstripe (test cards: README)
+            demo_stripe.connect_business(api_url, business.api_key, stack.stripe.url,
+                                         f"http://127.0.0.1:{stack.http_port}", business.username)  # fmt: skip
         facts = {
             **stack.describe(),
             "portal_url": stack.portal_url(business.username) + "/",

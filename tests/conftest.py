@@ -53,7 +53,7 @@ def stack(workdir: Path, postgres: PostgresLike, smtp_sink: SmtpSink, otlp_sink:
             workdir=workdir / "stack",
             database_urls=urls,
             smtp_port=smtp_sink.port,
-            start_stripe=False,
+            start_stripe=True,  # localstripe: card payments (tests/integration/test_card_payments*.py)
             trusted_proxies="127.0.0.2/32",  # an ingress stand-in (tests/integration/test_client_address.py)
             env=otlp_sink.env(),
         )

@@ -66,6 +66,19 @@ def test_each_service_model_starts_in_production_with_a_strong_secret(
     assert MODELS[service].load().secret_key == strong.encode()
 
 
+@pytest.mark.usefixtures("clean_env")
+def test_billing_refuses_a_short_encryption_key_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "p" * 48)
+    assert BillingSettings.load().encryption_key_bytes == b""  # starts; card payments refuse to work (sealing.py)
+    monkeypatch.setenv("PORTAL_ENCRYPTION_KEY", "short")
+    with pytest.raises(SystemExit) as refused:
+        BillingSettings.load()
+    assert "PORTAL_ENCRYPTION_KEY" in str(refused.value.code)
+    monkeypatch.setenv("PORTAL_ENCRYPTION_KEY", "e" * 48)
+    assert BillingSettings.load().encryption_key_bytes == b"e" * 48
+
+
 def test_each_service_process_exits_with_the_reason() -> None:
     """The real entry points, as the production image runs them (all at once: each spends its time importing).
 

@@ -172,7 +172,10 @@ async def start_temporary_session(
         tenant_id=business.id,
         token_hash="",
         kind=TEMPORARY,
-        scope=DOCUMENT_SCOPE if business.temporary_scope == DOCUMENT_SCOPE else ACCOUNT_SCOPE,
+        # A card-update link (AutoPay failure email) opens its page only, whatever the business's scope.
+        scope=DOCUMENT_SCOPE
+        if business.temporary_scope == DOCUMENT_SCOPE or document_type == "payment_method"
+        else ACCOUNT_SCOPE,
         method=TEMPORARY,
         email="",
         customer_id=customer_id,

@@ -182,6 +182,7 @@ class NumberSequence(SQLModel, table=True):
 
 
 import services.billing.attention.models  # noqa: E402, F401  (the needs-attention tables: billing/attention)
+import services.billing.card_payments.models  # noqa: E402, F401  (card payments' tables)
 import services.billing.estimates.models  # noqa: E402, F401  (estimate tables live in this service's database)
 import services.billing.event_log.models  # noqa: E402, F401  (the event log's tables)
 import services.billing.payments.models  # noqa: E402, F401  (the payment ledger's tables)

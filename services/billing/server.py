@@ -5,6 +5,7 @@ from pathlib import Path
 
 from portal.billing.v1 import (
     account_pb2_grpc,
+    card_payments_pb2_grpc,
     customers_pb2_grpc,
     estimates_pb2_grpc,
     event_log_pb2_grpc,
@@ -21,6 +22,10 @@ from portal_kit.service import Wiring
 from services.billing.account_servicer import AccountServicer
 from services.billing.attention.flags import COMMENT_FLAG_TOPIC, CommentFlagHandler
 from services.billing.attention.notices import AttentionDigest
+from services.billing.card_payments import autopay
+from services.billing.card_payments.account import StripeConfig
+from services.billing.card_payments.sealing import Sealer
+from services.billing.card_payments.servicer import StripeAccountServicer, WalletServicer
 from services.billing.customer_servicer import CustomerServicer
 from services.billing.estimates.servicer import EstimateServicer
 from services.billing.event_log.servicer import EventLogServicer
@@ -48,6 +53,13 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
     async def consume_flags() -> None:
         await wait_for_topics(settings.kafka.bootstrap, [COMMENT_FLAG_TOPIC])
         await flags.run()
+
+    stripe_config = StripeConfig(
+        Sealer(settings.encryption_key_bytes), settings.stripe_api_base or None, settings.secret_key
+    )
+
+    async def autopay_job() -> None:
+        await autopay.run_forever(db, stripe_config, settings.autopay_interval_seconds)
 
     return Wiring(
         registrations=[
@@ -86,7 +98,17 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
                 payments_pb2_grpc.add_AccountPaymentServiceServicer_to_server,
                 AccountPaymentServicer(db, settings.secret_key),
             ),
+            Registration(
+                "portal.billing.v1.StripeAccountService",
+                card_payments_pb2_grpc.add_StripeAccountServiceServicer_to_server,
+                StripeAccountServicer(db, stripe_config),
+            ),
+            Registration(
+                "portal.billing.v1.WalletService",
+                card_payments_pb2_grpc.add_WalletServiceServicer_to_server,
+                WalletServicer(db, stripe_config),
+            ),
         ],
-        background=[relay.run, consume_flags, AttentionDigest(db, relay, window).run],
+        background=[relay.run, consume_flags, AttentionDigest(db, relay, window).run, autopay_job],
         replays=db,
     )

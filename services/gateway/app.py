@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.api import (
     api_keys,
+    card_payments,
     comments,
     customers,
     docs,
@@ -35,7 +36,7 @@ from services.gateway.body_limit import BodyLimitMiddleware
 from services.gateway.caches import ActivityReporter, RevocationListener
 from services.gateway.deps import backends_of, settings_of
 from services.gateway.observability import ObservabilityMiddleware, Readiness
-from services.gateway.portal import account, documents, pages, receipts, signin
+from services.gateway.portal import account, documents, pages, receipts, signin, stripe_webhooks, wallet
 from services.gateway.portal import estimates as estimate_pages
 from services.gateway.portal import payments as portal_payments
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, to_sign_in
@@ -44,8 +45,8 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.tenancy import Site, Tenancy
 
 log = logging.getLogger("gateway")
-HOST_FREE_PATHS = ("/healthz", "/readyz", "/static/")
-TOKEN_PATHS = ("/sign-in/", "/login/", "/invoices/", "/estimates/")  # the segment after these is a bearer token
+HOST_FREE_PATHS = ("/healthz", "/readyz", "/static/", "/webhooks/")  # webhooks name their business in the path
+TOKEN_PATHS = ("/sign-in/", "/login/", "/invoices/", "/estimates/", "/update-card/")  # a bearer token follows
 
 
 def loggable_path(path: str) -> str:
@@ -145,6 +146,9 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(comments.router, prefix="/api")
     app.include_router(payments.router, prefix="/api")
     app.include_router(events.router, prefix="/api")
+    app.include_router(card_payments.router, prefix="/api")
+    app.include_router(wallet.router, include_in_schema=False)
+    app.include_router(stripe_webhooks.router, include_in_schema=False)
     app.include_router(account.router, include_in_schema=False)
     app.include_router(documents.router, include_in_schema=False)
     app.include_router(estimate_pages.router, include_in_schema=False)

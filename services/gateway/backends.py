@@ -13,6 +13,7 @@ from services.gateway.caches import GatewayCaches
 from services.gateway.clients.auth import AuthClient, AuthStubs
 from services.gateway.clients.billing import BillingClient, BillingStubs
 from services.gateway.clients.calls import CallScope
+from services.gateway.clients.card_payments import CardPaymentsClient, CardPaymentStubs
 from services.gateway.clients.comments import CommentsClient, CommentsStubs
 from services.gateway.clients.subscriptions import SubscriptionsClient, SubscriptionsStubs
 from services.gateway.settings import GatewaySettings
@@ -32,6 +33,7 @@ class Backends:
         # Validated sessions and API keys, reused for a few seconds; on only while revocations are read (app.py).
         self.caches = GatewayCaches(settings.gateway_cache_seconds)
         self.billing_stubs = BillingStubs(self.channels["billing"])
+        self.card_payment_stubs = CardPaymentStubs(self.channels["billing"])
         self.subscriptions_stubs = SubscriptionsStubs(self.channels["subscriptions"])
         self.comments_stubs = CommentsStubs(self.channels["comments"])
 
@@ -43,6 +45,9 @@ class Backends:
 
     def billing(self, tenant: str, principal: Principal | None = None) -> BillingClient:
         return BillingClient(self.billing_stubs, self.scope(tenant, principal))
+
+    def card_payments(self, tenant: str, principal: Principal | None = None) -> CardPaymentsClient:
+        return CardPaymentsClient(self.card_payment_stubs, self.scope(tenant, principal))
 
     def subscriptions(self, tenant: str) -> SubscriptionsClient:
         return SubscriptionsClient(self.subscriptions_stubs, self.scope(tenant))

@@ -31,6 +31,14 @@ class GatewaySettings(PortalSettings):
     kafka_bootstrap: str | None = None  # where auth's revocations are read; None: no caching of sessions/keys
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)  # the broker's TLS/SASL, checked at start
     gateway_cache_seconds: float = Field(default=600.0, ge=0)  # how long a validated session or API key is reused
+    # Stripe's API (PORTAL_STRIPE_API_BASE): empty for Stripe itself; localstripe in the local run and the tests,
+    # which also serves its Stripe.js stand-in. The payment pages load Stripe.js from here (and allow it in CSP).
+    stripe_api_base: str = ""
+
+    @property
+    def stripe_js_url(self) -> str:
+        base = self.stripe_api_base.rstrip("/")
+        return f"{base}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
 
     @field_validator("base_domain")
     @classmethod

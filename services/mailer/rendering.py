@@ -112,6 +112,20 @@ def payment_receipt(data: Message, business_name: str) -> dict[str, Any]:
     return {"facts": facts, "amount": amount}
 
 
+def autopay_failed(data: Message, business_name: str) -> dict[str, Any]:
+    assert isinstance(data, billing_events.AutoPayFailedEmail)
+    _web_link(data.link)
+    try:
+        facts = [("Invoice", data.invoice_number), ("Amount", format_money(data.amount, data.currency))]
+    except (DomainError, KeyError, ValueError) as error:
+        raise MalformedEmail("the payment's currency is not one the portal knows") from error
+    if data.failure_message:
+        facts.append(("Reason", data.failure_message))
+    retry = f"We will try again on {long_date(data.next_attempt)}." if data.HasField("next_attempt") else (
+        "We will not try again automatically: please pay the invoice in the portal.")  # fmt: skip
+    return {"facts": facts, "retry": retry}
+
+
 def sign_in(data: Message, business_name: str) -> dict[str, Any]:
     assert isinstance(data, auth_events.SignInEmail)
     _web_link(data.link)
@@ -139,6 +153,7 @@ CONTEXTS: dict[str, Callable[[Message, str], dict[str, Any]]] = {
     "needs_attention": needs_attention,
     "comment_update": comment_update,
     "payment_receipt": payment_receipt,
+    "autopay_failed": autopay_failed,
 }
 
 _environment = Environment(

@@ -33,6 +33,15 @@ from tests.integration.portal_client import (
     sign_in,
     sign_in_email,
 )
+from tests.integration.stripe_support import (
+    DECLINED_ON_CHARGE,
+    VISA,
+    add_card,
+    api,
+    confirmed_setup,
+    connect,
+    pay_form,
+)
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -49,8 +58,12 @@ def flattened(routes: Iterable[Any]) -> Iterator[tuple[str, set[str]]]:
 def portal_routes() -> list[str]:
     """The portal's (not the API's) routes that change state, read from the gateway app."""
     app = create_app(GatewaySettings.load())
+    # Stripe's webhooks are not forms: a signature made with the business's secret authenticates them
+    # (tests/integration/test_card_payments.py refuses forged, altered and replayed ones).
     found = {
-        path for path, methods in flattened(app.routes) if methods & STATE_CHANGING and not path.startswith("/api")
+        path
+        for path, methods in flattened(app.routes)
+        if methods & STATE_CHANGING and not path.startswith(("/api", "/webhooks/"))
     }
     assert "/api/customers" in {path for path, _ in flattened(app.routes)}, "the route walk misses included routers"
     return sorted(found)
@@ -316,6 +329,124 @@ class Scenarios:
             browser, f"/account/invoices/{invoice.id}/comments", {"body": "Is this right?"}, unchanged, works
         )
 
+    # Card payments (localstripe plays Stripe and Stripe.js)
+
+    def _card_holder(self, name: str) -> tuple[httpx.Client, invoiced.Customer]:
+        connect(self.stack, self.business)
+        email, customer = self.customer(name)
+        browser = self.browser()
+        assert sign_in(browser, self.sink, email).status_code == 303
+        return browser, customer
+
+    def _sources(self, customer: invoiced.Customer) -> list[dict[str, Any]]:
+        with api(self.stack, self.business) as http:
+            return list(http.get(f"/customers/{customer.id}/payment_sources").json())
+
+    def card_setup(self) -> Attempt:
+        browser, _ = self._card_holder("Setter")
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 200 and response.json()["client_secret"].startswith("seti_")
+
+        return Attempt(browser, "/account/payment-methods/setup", {}, lambda: None, works)
+
+    def card_add(self) -> Attempt:
+        browser, customer = self._card_holder("Adder")
+        setup = browser.post("/account/payment-methods/setup", data={"csrf_token": csrf_of(browser.get("/"))})
+        seti = confirmed_setup(self.stack, setup.json()["client_secret"], VISA)
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 200 and [s["last4"] for s in self._sources(customer)] == ["4242"]
+
+        return Attempt(browser, "/account/payment-methods", {"setup_intent": seti},
+                       lambda: self._no_cards(customer), works)  # fmt: skip
+
+    def _no_cards(self, customer: invoiced.Customer) -> None:
+        assert self._sources(customer) == []
+
+    def _two_cards(self, name: str) -> tuple[httpx.Client, invoiced.Customer, list[dict[str, Any]]]:
+        browser, customer = self._card_holder(name)
+        add_card(self.stack, browser)
+        add_card(self.stack, browser, "5555555555554444", default=False)
+        return browser, customer, self._sources(customer)
+
+    def card_default(self) -> Attempt:
+        browser, customer, (first, second) = self._two_cards("Defaulter")
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and [s["default"] for s in self._sources(customer)] == [False, True]
+
+        def unchanged() -> None:
+            assert [s["default"] for s in self._sources(customer)] == [True, False]
+
+        return Attempt(browser, f"/account/payment-methods/{second['id']}/default", {}, unchanged, works)
+
+    def card_remove(self) -> Attempt:
+        browser, customer, (first, _) = self._two_cards("Remover")
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and len(self._sources(customer)) == 1
+
+        def unchanged() -> None:
+            assert len(self._sources(customer)) == 2
+
+        return Attempt(browser, f"/account/payment-methods/{first['id']}/remove", {}, unchanged, works)
+
+    def autopay(self) -> Attempt:
+        browser, customer = self._card_holder("Autopayer")
+        add_card(self.stack, browser)
+        [card] = self._sources(customer)
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and self.client.Customer.retrieve(customer.id).autopay is True
+
+        def unchanged() -> None:
+            assert self.client.Customer.retrieve(customer.id).autopay is False
+
+        return Attempt(browser, "/account/autopay", {"enabled": "on", "card_id": str(card["id"])}, unchanged, works)
+
+    def pay(self) -> Attempt:
+        browser, customer = self._card_holder("Payer")
+        add_card(self.stack, browser)
+        [card] = self._sources(customer)
+        invoice = self.client.Invoice.create(customer=customer.id, currency="jpy", sent=True,
+                                             items=[{"name": "Work", "unit_cost": 1000}])  # fmt: skip
+        _, key = pay_form(browser, [invoice.id])
+        data = {"request_key": key, "currency": "jpy", "card": str(card["id"]), "invoice": str(invoice.id),
+                "amount": "1000"}  # fmt: skip
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 200 and response.json()["status"] == "pending"
+
+        def unchanged() -> None:
+            assert self.client.Invoice.retrieve(invoice.id).status != "pending"
+
+        return Attempt(browser, "/account/pay", data, unchanged, works)
+
+    def update_card_link(self) -> Attempt:
+        browser, customer = self._card_holder("Declined")
+        add_card(self.stack, browser, DECLINED_ON_CHARGE)
+        [card] = self._sources(customer)
+        browser.post("/account/autopay", data={"csrf_token": csrf_of(browser.get("/")), "enabled": "on",
+                                               "card_id": str(card["id"])})  # fmt: skip
+        invoice = self.client.Invoice.create(customer=customer.id, currency="jpy", sent=True, autopay=True,
+                                             items=[{"name": "Work", "unit_cost": 900}])  # fmt: skip
+        started = time.time() - 1
+        with api(self.stack, self.business) as http:
+            http.post(f"/invoices/{invoice.id}/pay")
+        [email] = self.sink.wait_for(
+            lambda m: customer.email in m.to and "AutoPay" in m.subject and m.received_at.timestamp() >= started,
+            timeout=30,
+        )
+        path = "/update-card/" + email.text.split("/update-card/", 1)[1].split()[0]
+        guest = self.browser()
+        guest.get(path)
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and response.headers["location"] == "/account/payment-methods"
+
+        return Attempt(guest, path, {}, lambda: self.signed_out(guest), works)
+
 
 SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/sign-in": Scenarios.sign_in,
@@ -330,6 +461,13 @@ SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/account/estimates/{estimate_id}/decline": Scenarios.estimate_decline,
     "/account/invoices/{invoice_id}/comments": Scenarios.invoice_comment,
     "/account/estimates/{estimate_id}/comments": Scenarios.estimate_comment,
+    "/account/payment-methods/setup": Scenarios.card_setup,
+    "/account/payment-methods": Scenarios.card_add,
+    "/account/payment-methods/{card_id}/default": Scenarios.card_default,
+    "/account/payment-methods/{card_id}/remove": Scenarios.card_remove,
+    "/account/autopay": Scenarios.autopay,
+    "/account/pay": Scenarios.pay,
+    "/update-card/{token}": Scenarios.update_card_link,
 }
 
 

@@ -207,6 +207,14 @@ async def test_temporary_sessions_last_an_hour_at_most_and_keep_their_document(
     assert (scoped.scope, scoped.document_type, scoped.document_id) == ("document", "estimate", 555)
 
 
+async def test_a_card_update_guest_session_opens_its_page_only_whatever_the_business_scope(
+    portal: RunningService, tenant: Tenant
+) -> None:
+    card_page = (await temporary(portal, tenant, document_type="payment_method")).session
+    assert (card_page.scope, card_page.document_type) == ("document", "payment_method")
+    assert (await temporary(portal, tenant)).session.scope == "account"  # the business's scope for invoices
+
+
 async def test_temporary_sessions_are_checked(portal: RunningService, tenant: Tenant) -> None:
     for customer_id, document_type, code in [
         (999, "invoice", grpc.StatusCode.NOT_FOUND),

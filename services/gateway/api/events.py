@@ -14,9 +14,10 @@ from typing import Annotated, Any
 from fastapi import Path, Query, Request
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
-from portal.billing.v1 import customers_pb2, estimates_pb2, event_log_pb2, invoices_pb2, payments_pb2
+from portal.billing.v1 import card_payments_pb2, customers_pb2, estimates_pb2, event_log_pb2, invoices_pb2, payments_pb2
 from portal_kit.errors import InvalidArgument
 
+from services.gateway.api.card_payments import source_json
 from services.gateway.api.customers import contact_json, customer_json
 from services.gateway.api.estimates import estimate_json
 from services.gateway.api.invoices import invoice_json
@@ -54,6 +55,10 @@ RENDERERS: dict[str, tuple[type[Message], Renderer]] = {
     customers_pb2.Contact.DESCRIPTOR.full_name: (customers_pb2.Contact, lambda m, _: contact_json(m)),
     payments_pb2.Payment.DESCRIPTOR.full_name: (payments_pb2.Payment, payment_json),
     estimates_pb2.Estimate.DESCRIPTOR.full_name: (estimates_pb2.Estimate, _estimate),
+    card_payments_pb2.PaymentSource.DESCRIPTOR.full_name: (
+        card_payments_pb2.PaymentSource,
+        lambda m, _: source_json(m),
+    ),
 }
 
 

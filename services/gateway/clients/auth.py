@@ -150,6 +150,18 @@ class AuthClient:
             )  # auth may have switched it to the document's account
         return reply
 
+    async def start_temporary_session(
+        self, customer_id: int, document_type: str, document_id: int, client: pb.Client
+    ) -> pb.StartTemporarySessionResponse:
+        """A guest session for one document of a customer (e.g. its payment methods, from an AutoPay email)."""
+        request = pb.StartTemporarySessionRequest(
+            customer_id=customer_id, document_type=document_type, document_id=document_id, client=client
+        )
+        reply: pb.StartTemporarySessionResponse = await unary(
+            self.stubs.sessions.StartTemporarySession, request, self.scope
+        )
+        return reply
+
     async def switch_account(self, session_token: str, customer_id: int) -> pb.Session:
         request = pb.SwitchAccountRequest(session_token=session_token, customer_id=customer_id)
         try:

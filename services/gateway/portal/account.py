@@ -74,6 +74,8 @@ async def home(
     if current is None:
         return pages.sign_in_form(request)
     if current.document_only:
+        if current.session.document_type == "payment_method":  # a card-update link from an AutoPay email
+            return RedirectResponse("/account/payment-methods", status_code=303)
         return RedirectResponse(f"/account/invoices/{current.session.document_id}", status_code=303)
     backends = backends_of(request)
     try:

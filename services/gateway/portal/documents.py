@@ -13,6 +13,7 @@ from portal.billing.v1 import invoices_pb2
 from portal_kit.errors import InvalidArgument, NotFound
 from starlette.responses import RedirectResponse, Response
 
+from services.gateway.clients.auth import AuthClient
 from services.gateway.deps import PortalAuth, PortalBilling, Settings, Tenant
 from services.gateway.portal import pages
 from services.gateway.portal.sessions import start_session, to_sign_in
@@ -39,23 +40,28 @@ def _through_sign_in(return_to: str) -> RedirectResponse:
 
 @router.get("/invoices/{token}")
 async def invoice_link(request: Request, token: str, auth: PortalAuth) -> Response:
+    return await _open_invoice_link(request, token, auth, paying=False)
+
+
+@router.get("/invoices/{token}/payment")
+async def invoice_payment_link(request: Request, token: str, auth: PortalAuth) -> Response:
+    """The invoice's `payment_url`: the same link policy as the invoice's, landing on its payment form."""
+    return await _open_invoice_link(request, token, auth, paying=True)
+
+
+async def _open_invoice_link(request: Request, token: str, auth: AuthClient, paying: bool) -> Response:
     if not token or len(token) > 100:
         return pages.not_found(request, INVALID_LINK)
     opened = await auth.open_document_link(token, session_token(request) or "", client(request), True)
     if opened.outcome == Outcome.OUTCOME_REQUIRE_SIGN_IN:
-        return _through_sign_in(f"/invoices/{token}")
+        return _through_sign_in(f"/invoices/{token}" + ("/payment" if paying else ""))
     if opened.outcome not in (Outcome.OUTCOME_SIGNED_IN, Outcome.OUTCOME_GUEST_SESSION):
         return pages.not_found(request, INVALID_LINK)
-    response = _away(f"/account/invoices/{opened.document_id}")
+    target = f"/account/pay?invoice={opened.document_id}" if paying else f"/account/invoices/{opened.document_id}"
+    response = _away(target)
     if opened.outcome == Outcome.OUTCOME_GUEST_SESSION:
         start_session(request, response, opened.session_token, opened.session)
     return response
-
-
-@router.get("/invoices/{token}/payment")
-async def invoice_payment_link(token: str) -> Response:
-    """Paying online comes with the payments issue; until then the payment link opens the invoice."""
-    return _away(f"/invoices/{token}")
 
 
 @router.get("/invoices/{token}/pdf")

@@ -96,3 +96,25 @@ def test_the_customer_hears_of_a_reply_and_of_resolving() -> None:
     resolved = render(_request(update(True)))
     assert resolved.subject == "Acme resolved your comment on invoice INV-0001"
     assert "marked your comment on invoice INV-0001 as resolved" in resolved.text
+
+
+def _autopay_failed(next_attempt: int | None) -> object:
+    email = billing_events.AutoPayFailedEmail(
+        customer_name="Globex", invoice_number="INV-0007", amount=12345, currency="kwd",
+        failure_message=f"Your card was declined. {SCRIPT}", link="https://acme.example.com/update-card/tok",
+    )  # fmt: skip
+    if next_attempt is not None:
+        email.next_attempt = next_attempt
+    envelope = email_pb2.Envelope(to=[email_pb2.Recipient(name="Globex", email="ap@globex.example")], from_name="Acme")
+    return billing_events.EmailRequested(envelope=envelope, autopay_failed=email)
+
+
+def test_the_autopay_failure_email_says_what_failed_when_it_is_retried_and_links_to_the_card_page() -> None:
+    rendered = render(_request(_autopay_failed(1_800_000_000)))
+    assert rendered.subject == "AutoPay could not charge your card for invoice INV-0007"
+    assert "Amount: 12.345 KWD" in rendered.text
+    assert "We will try again on January 15, 2027." in rendered.text
+    assert "Update your card: https://acme.example.com/update-card/tok" in rendered.text
+    assert "<script>" not in rendered.html and 'href="https://acme.example.com/update-card/tok"' in rendered.html
+    last = render(_request(_autopay_failed(None)))
+    assert "We will not try again automatically" in last.text

@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class EmailRequested(_message.Message):
-    __slots__ = ("envelope", "new_invoice", "new_estimate", "estimate_decision", "needs_attention", "comment_update", "payment_receipt")
+    __slots__ = ("envelope", "new_invoice", "new_estimate", "estimate_decision", "needs_attention", "comment_update", "payment_receipt", "autopay_failed")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     NEW_INVOICE_FIELD_NUMBER: _ClassVar[int]
     NEW_ESTIMATE_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +16,7 @@ class EmailRequested(_message.Message):
     NEEDS_ATTENTION_FIELD_NUMBER: _ClassVar[int]
     COMMENT_UPDATE_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    AUTOPAY_FAILED_FIELD_NUMBER: _ClassVar[int]
     envelope: _email_pb2.Envelope
     new_invoice: InvoiceEmail
     new_estimate: EstimateEmail
@@ -23,7 +24,8 @@ class EmailRequested(_message.Message):
     needs_attention: NeedsAttentionEmail
     comment_update: CommentUpdateEmail
     payment_receipt: PaymentReceiptEmail
-    def __init__(self, envelope: _Optional[_Union[_email_pb2.Envelope, _Mapping]] = ..., new_invoice: _Optional[_Union[InvoiceEmail, _Mapping]] = ..., new_estimate: _Optional[_Union[EstimateEmail, _Mapping]] = ..., estimate_decision: _Optional[_Union[EstimateDecisionEmail, _Mapping]] = ..., needs_attention: _Optional[_Union[NeedsAttentionEmail, _Mapping]] = ..., comment_update: _Optional[_Union[CommentUpdateEmail, _Mapping]] = ..., payment_receipt: _Optional[_Union[PaymentReceiptEmail, _Mapping]] = ...) -> None: ...
+    autopay_failed: AutoPayFailedEmail
+    def __init__(self, envelope: _Optional[_Union[_email_pb2.Envelope, _Mapping]] = ..., new_invoice: _Optional[_Union[InvoiceEmail, _Mapping]] = ..., new_estimate: _Optional[_Union[EstimateEmail, _Mapping]] = ..., estimate_decision: _Optional[_Union[EstimateDecisionEmail, _Mapping]] = ..., needs_attention: _Optional[_Union[NeedsAttentionEmail, _Mapping]] = ..., comment_update: _Optional[_Union[CommentUpdateEmail, _Mapping]] = ..., payment_receipt: _Optional[_Union[PaymentReceiptEmail, _Mapping]] = ..., autopay_failed: _Optional[_Union[AutoPayFailedEmail, _Mapping]] = ...) -> None: ...
 
 class InvoiceEmail(_message.Message):
     __slots__ = ("invoice_id", "number", "customer_name", "subject", "message", "total", "balance", "currency", "due_date", "link")
@@ -152,3 +154,21 @@ class PaymentReceiptEmail(_message.Message):
     invoice_numbers: _containers.RepeatedScalarFieldContainer[str]
     link: str
     def __init__(self, payment_id: _Optional[int] = ..., customer_name: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., date: _Optional[int] = ..., method: _Optional[str] = ..., invoice_numbers: _Optional[_Iterable[str]] = ..., link: _Optional[str] = ...) -> None: ...
+
+class AutoPayFailedEmail(_message.Message):
+    __slots__ = ("customer_name", "invoice_number", "amount", "currency", "failure_message", "link", "next_attempt")
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    LINK_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    customer_name: str
+    invoice_number: str
+    amount: int
+    currency: str
+    failure_message: str
+    link: str
+    next_attempt: int
+    def __init__(self, customer_name: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., failure_message: _Optional[str] = ..., link: _Optional[str] = ..., next_attempt: _Optional[int] = ...) -> None: ...
