@@ -21,24 +21,34 @@ log = logging.getLogger(__name__)
 Username = Annotated[str, Path(min_length=1, max_length=63, pattern=r"^[a-z0-9-]+$")]
 MAX_SIGNATURE = 1000
 
-# Counters of the observability engineer's metrics (coordination/metrics.md); one line each when they land.
-WEBHOOKS_APPLIED = "stripe_webhooks_applied_total"
-WEBHOOKS_REFUSED = "stripe_webhooks_refused_total"
+
+def counted(outcome: str, reason: str = "") -> None:
+    """The hook for the webhook counters (coordination/metrics.md): `metrics.webhook_applied("stripe")` for
+    "applied", `metrics.webhook_refused("stripe", reason)` otherwise, once portal_kit.metrics has them."""
+    log.info("stripe webhook", extra={"outcome": outcome, "reason": reason})
 
 
 @router.post("/webhooks/stripe/{username}")
 async def stripe_webhook(request: Request, username: Username) -> JSONResponse:
     business = await request.app.state.tenancy.business_for(username)
     if business is None:
+        counted("refused", "unknown_account")
         return JSONResponse({"error": "unknown business"}, status_code=404)
     signature = request.headers.get("stripe-signature", "")
     if not signature or len(signature) > MAX_SIGNATURE:
-        log.info("stripe webhook refused", extra={"business": business.id, "reason": "no signature"})
+        counted("refused", "signature")
         return JSONResponse({"error": "missing signature"}, status_code=400)
     payload = await request.body()
     try:
         outcome = await backends_of(request).card_payments(business.id).receive_webhook(payload, signature)
-    except (InvalidArgument, FailedPrecondition) as refused:
-        log.info("stripe webhook refused", extra={"business": business.id, "reason": refused.message})
+    except InvalidArgument as refused:  # a forged, altered or stale signature
+        counted("refused", "signature")
         return JSONResponse({"error": refused.message}, status_code=400)
+    except FailedPrecondition as refused:  # no Stripe account connected
+        counted("refused", "unknown_account")
+        return JSONResponse({"error": refused.message}, status_code=400)
+    if outcome.outcome == "applied":
+        counted("applied")
+    else:  # "duplicate": applied before; "ignored": about an object of another account
+        counted("refused", "duplicate" if outcome.outcome == "duplicate" else "unknown_account")
     return JSONResponse({"received": True, "outcome": outcome.outcome})
