@@ -263,7 +263,9 @@ def test_the_invoices_payment_url_opens_its_payment_form(
     invoice = _open_invoice(client, customer.id, 7.5, "kwd")
     path = "/" + invoice.payment_url.split("/", 3)[3]
     with portal(stack, business) as guest:
-        opened = guest.get(path)
+        link = guest.get(path)
+        assert link.status_code == 303 and link.headers["location"].endswith("?pay=1")
+        opened = guest.get(link.headers["location"])
         assert opened.status_code == 303 and opened.headers["location"] == f"/account/pay?invoice={invoice.id}"
         form = guest.get(opened.headers["location"])
     assert form.status_code == 200 and 'id="pay-form"' in form.text

@@ -39,14 +39,14 @@ def _through_sign_in(return_to: str) -> RedirectResponse:
 
 
 @router.get("/invoices/{token}")
-async def invoice_link(request: Request, token: str, auth: PortalAuth) -> Response:
-    return await _open_invoice_link(request, token, auth, paying=False)
+async def invoice_link(request: Request, token: str, auth: PortalAuth, pay: bool = False) -> Response:
+    return await _open_invoice_link(request, token, auth, paying=pay)
 
 
 @router.get("/invoices/{token}/payment")
-async def invoice_payment_link(request: Request, token: str, auth: PortalAuth) -> Response:
-    """The invoice's `payment_url`: the same link policy as the invoice's, landing on its payment form."""
-    return await _open_invoice_link(request, token, auth, paying=True)
+async def invoice_payment_link(token: str) -> Response:
+    """The invoice's `payment_url`: the invoice link (same policy, same session), landing on its payment form."""
+    return _away(f"/invoices/{token}?pay=1")
 
 
 async def _open_invoice_link(request: Request, token: str, auth: AuthClient, paying: bool) -> Response:
@@ -54,7 +54,7 @@ async def _open_invoice_link(request: Request, token: str, auth: AuthClient, pay
         return pages.not_found(request, INVALID_LINK)
     opened = await auth.open_document_link(token, session_token(request) or "", client(request), True)
     if opened.outcome == Outcome.OUTCOME_REQUIRE_SIGN_IN:
-        return _through_sign_in(f"/invoices/{token}" + ("/payment" if paying else ""))
+        return _through_sign_in(f"/invoices/{token}" + ("?pay=1" if paying else ""))
     if opened.outcome not in (Outcome.OUTCOME_SIGNED_IN, Outcome.OUTCOME_GUEST_SESSION):
         return pages.not_found(request, INVALID_LINK)
     target = f"/account/pay?invoice={opened.document_id}" if paying else f"/account/invoices/{opened.document_id}"
