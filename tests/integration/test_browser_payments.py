@@ -129,7 +129,7 @@ def test_a_three_d_secure_card_pays_after_the_challenge(
     page.set_default_timeout(20_000)
     origin = _sign_in(page, stack, business, smtp_sink, customer.email)
     page.goto(f"{origin}/account/invoices/{invoice.id}")
-    page.get_by_role("link", name="Pay").click()
+    page.get_by_role("link", name="Pay", exact=True).click()
     _type_card(page, THREE_D_SECURE)
     page.locator("#pay-button").click()
     page.get_by_role("button", name="Complete authentication").click()  # the SetupIntent's challenge
