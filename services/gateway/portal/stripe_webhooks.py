@@ -11,6 +11,7 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
+from portal_kit import metrics
 from portal_kit.errors import FailedPrecondition, InvalidArgument
 from starlette.responses import JSONResponse
 
@@ -23,8 +24,11 @@ MAX_SIGNATURE = 1000
 
 
 def counted(outcome: str, reason: str = "") -> None:
-    """The hook for the webhook counters (coordination/metrics.md): `metrics.webhook_applied("stripe")` for
-    "applied", `metrics.webhook_refused("stripe", reason)` otherwise, once portal_kit.metrics has them."""
+    """portal_webhook_events_applied_total / portal_webhook_events_refused_total{reason} (portal_kit.metrics)."""
+    if outcome == "applied":
+        metrics.webhook_applied("stripe")
+    else:
+        metrics.webhook_refused("stripe", reason)
     log.info("stripe webhook", extra={"outcome": outcome, "reason": reason})
 
 
