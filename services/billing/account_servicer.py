@@ -68,9 +68,13 @@ class AccountServicer(account_pb2_grpc.AccountServiceServicer):
     ) -> pb.GetAccountInvoiceResponse:
         principal = required_principal()
         async with self.db.read_only() as session:
-            record, holder = await account_summary.account_invoice(session, principal, request.id)
-        token = invoices.link_token(self.secret_key, record.invoice.link_nonce)
-        return pb.GetAccountInvoiceResponse(invoice=invoice_to_pb(record, token, utcnow()), holder=holder_to_pb(holder))
+            shown = await account_summary.account_invoice(session, principal, request.id)
+        token = invoices.link_token(self.secret_key, shown.record.invoice.link_nonce)
+        return pb.GetAccountInvoiceResponse(
+            invoice=invoice_to_pb(shown.record, token, utcnow()),
+            holder=holder_to_pb(shown.holder),
+            has_comments=shown.has_comments,
+        )
 
     async def RenderAccountInvoicePdf(
         self, request: pb.RenderAccountInvoicePdfRequest, context: grpc.aio.ServicerContext

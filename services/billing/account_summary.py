@@ -13,6 +13,7 @@ from portal_kit.principal import Principal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import customers, invoices
+from services.billing.attention.repository import InvoiceAttentionRepository
 from services.billing.customers import CustomerChanges, CustomerRecord
 from services.billing.invoices import InvoiceRecord
 from services.billing.models import Customer, Invoice
@@ -105,9 +106,17 @@ async def visible_invoice(session: AsyncSession, principal: Principal, invoice_i
     return invoice
 
 
-async def account_invoice(session: AsyncSession, principal: Principal, invoice_id: int) -> tuple[InvoiceRecord, Holder]:
+@dataclass(frozen=True)
+class AccountInvoice:
+    record: InvoiceRecord
+    holder: Holder
+    has_comments: bool  # a comment-flag event was applied for it (attention/), so its thread exists
+
+
+async def account_invoice(session: AsyncSession, principal: Principal, invoice_id: int) -> AccountInvoice:
     invoice = await visible_invoice(session, principal, invoice_id)
-    return await invoices.load(session, invoice), await _holder(session, principal)
+    record, holder = await invoices.load(session, invoice), await _holder(session, principal)
+    return AccountInvoice(record, holder, await InvoiceAttentionRepository(session).has_thread(invoice_id))
 
 
 async def account_customer(session: AsyncSession, principal: Principal) -> CustomerRecord:

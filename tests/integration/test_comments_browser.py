@@ -74,7 +74,7 @@ def test_comment_from_the_email_link_then_reply_and_resolve_by_api(
     assert page.get_by_text("No comments yet").is_visible()
     page.get_by_label("Add a comment").fill(MARKUP)
     page.get_by_role("button", name="Post comment").click()
-    page.wait_for_url(re.compile(rf"/account/invoices/{invoice.id}#comments$"))
+    page.wait_for_url(re.compile(rf"/account/invoices/{invoice.id}\?posted=1#comments$"))
     body = page.locator(".comment-body")
     assert body.inner_text() == MARKUP  # shown as typed: text, never markup
     assert page.locator(".comment-body a, .comment-body b, .comment-body script").count() == 0

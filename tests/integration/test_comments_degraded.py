@@ -118,13 +118,59 @@ def _guest_page(stack: Stack, business: Business, client: invoiced.Client, smtp_
     return browser, invoice
 
 
+def _with_a_comment(browser: httpx.Client, path: str, body: str) -> None:
+    """Posts a comment and waits until billing knows the thread exists (its comment-flag event came through Kafka),
+    so that plain views of the page fetch the thread from then on."""
+    posted = browser.post(f"{path}/comments", data={"csrf_token": csrf_of(browser.get(path)), "body": body})
+    assert posted.status_code == 303 and posted.headers["location"] == f"{path}?posted=1#comments"
+    deadline = time.monotonic() + 30
+    while body not in browser.get(path).text:
+        assert time.monotonic() < deadline, "billing never learnt of the thread"
+        time.sleep(0.2)
+
+
+def test_an_invoice_without_comments_never_asks_the_comments_service(
+    client: invoiced.Client, business: Business, stack: Stack, smtp_sink: SmtpSink
+) -> None:
+    browser, invoice = _guest_page(stack, business, client, smtp_sink)
+    path = f"/account/invoices/{invoice.id}"
+    assert "No comments yet" in browser.get(path).text  # the gateway now knows the business's comment settings
+    comments = stack.processes["comments"]
+    signal_group(comments.pgid, signal.SIGSTOP)  # a call would wait out its 0.5 s deadline and show the notice
+    try:
+        page = browser.get(path)
+    finally:
+        signal_group(comments.pgid, signal.SIGCONT)
+    assert page.status_code == 200 and "No comments yet" in page.text and 'name="body"' in page.text
+    assert "Comments are unavailable for a moment" not in page.text
+
+
+def test_the_page_after_posting_shows_the_comment_before_billing_hears_of_it(
+    client: invoiced.Client, business: Business, stack: Stack, smtp_sink: SmtpSink
+) -> None:
+    browser, invoice = _guest_page(stack, business, client, smtp_sink)
+    path = f"/account/invoices/{invoice.id}"
+    assert stack.kafka is not None
+    stack.kafka.pause()  # the comment-flag event cannot reach billing: has_comments stays false
+    try:
+        posted = browser.post(f"{path}/comments", data={"csrf_token": csrf_of(browser.get(path)), "body": "Is VAT in?"})
+        assert posted.status_code == 303
+        after = browser.get(posted.headers["location"].split("#")[0])
+        assert after.status_code == 200 and "Is VAT in?" in after.text
+    finally:
+        stack.kafka.resume()
+    deadline = time.monotonic() + 30
+    while "Is VAT in?" not in browser.get(path).text:  # once billing applied the event, every view fetches it
+        assert time.monotonic() < deadline, "the thread was not shown once billing knew of it"
+        time.sleep(0.2)
+
+
 def test_invoice_pages_render_while_the_comments_service_is_stopped(
     client: invoiced.Client, business: Business, stack: Stack, smtp_sink: SmtpSink
 ) -> None:
     browser, invoice = _guest_page(stack, business, client, smtp_sink)
     path = f"/account/invoices/{invoice.id}"
-    before = browser.get(path)
-    assert before.status_code == 200 and "No comments yet" in before.text
+    _with_a_comment(browser, path, "First question")
     comments = stack.processes["comments"]
     comments.stop()
     try:
@@ -146,7 +192,7 @@ def test_invoice_pages_render_while_the_comments_service_is_stopped(
         comments.start()
         wait_for_port("127.0.0.1", stack.grpc_ports["comments"], 60, comments)
     deadline = time.monotonic() + 30
-    while "No comments yet" not in browser.get(path).text:
+    while "First question" not in browser.get(path).text:
         assert time.monotonic() < deadline, "the thread did not come back with the service"
         time.sleep(0.2)
 
@@ -155,6 +201,7 @@ def test_a_frozen_comments_service_costs_the_page_its_short_deadline_only(
     client: invoiced.Client, business: Business, stack: Stack, smtp_sink: SmtpSink
 ) -> None:
     browser, invoice = _guest_page(stack, business, client, smtp_sink)
+    _with_a_comment(browser, f"/account/invoices/{invoice.id}", "First question")
     comments = stack.processes["comments"]
 
     signal_group(comments.pgid, signal.SIGSTOP)

@@ -21,6 +21,10 @@ class InvoiceAttentionRepository(TenantRepository[InvoiceAttention]):
         query = self.base().where(col(InvoiceAttention.invoice_id) == invoice_id).with_for_update()
         return await self.first(query)
 
+    async def has_thread(self, invoice_id: int) -> bool:
+        """Whether a comment-flag event was applied for the invoice, i.e. its comment thread exists."""
+        return await self.count(col(InvoiceAttention.invoice_id) == invoice_id) > 0
+
     async def pending(self, limit: int) -> list[tuple[InvoiceAttention, Invoice, Customer]]:
         """Flagged invoices the business has not been emailed about, oldest flag first."""
         query = (

@@ -34,6 +34,7 @@ from services.gateway.api.routing import api_router, errors
 from services.gateway.clients.billing import BillingClient
 from services.gateway.clients.estimates import EstimatesClient
 from services.gateway.deps import ApiBilling, ApiBusiness, ApiComments, Settings
+from services.gateway.portal import comment_thread
 from services.gateway.settings import GatewaySettings
 
 router = api_router()
@@ -169,7 +170,11 @@ async def get_comment_settings(comments: ApiComments) -> JsonResponse:
 
 
 @router.patch("/comment_settings", response_model=CommentSettings, responses=errors())
-async def update_comment_settings(body: CommentSettingsUpdate, comments: ApiComments) -> JsonResponse:
+async def update_comment_settings(
+    body: CommentSettingsUpdate, comments: ApiComments, business: ApiBusiness
+) -> JsonResponse:
     """Only the fields sent change; `notification_email: ""` removes the address."""
     changes = pb.CommentSettingsChanges(**{k: v for k, v in body.given().items() if v is not None})
-    return JsonResponse(settings_json(await comments.update_settings(changes)))
+    updated = await comments.update_settings(changes)
+    comment_thread.forget_settings(business.id)
+    return JsonResponse(settings_json(updated))

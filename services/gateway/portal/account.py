@@ -6,7 +6,6 @@ and another customer's invoice, or a draft, comes back as NOT_FOUND.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -97,19 +96,23 @@ async def _invoice_page(
     invoice_id: int,
     refused: comment_thread.Refused | None = None,
     draft: str = "",
+    posted: bool = False,
 ) -> Response:
-    """The invoice and its comment thread, fetched at once; the thread never holds up or breaks the page."""
+    """The invoice, and its comment thread only when there is one: a page without comments is one billing call
+    (comment_thread.load_unless_empty; the business's comment settings are cached).
+
+    Billing says whether the thread exists (`has_comments`, from the comment-flag events it consumes). That lags a
+    new comment by the Kafka delay, so the page right after the visitor posts (`posted`, the redirect's `?posted=1`),
+    or re-shows a refused comment, always asks the comments service. The thread never holds up or breaks the page.
+    """
     try:
-        async with asyncio.TaskGroup() as group:
-            invoice_call = group.create_task(billing.account_invoice(invoice_id))
-            thread_call = group.create_task(
-                comment_thread.load(backends_of(request), business.id, current, "invoice", invoice_id)
-            )
-    except ExceptionGroup as failed:  # only billing's call can fail: comment_thread.load never raises
-        if isinstance(failed.exceptions[0], NotFound):
-            return pages.not_found(request, NO_SUCH_INVOICE)
-        raise failed.exceptions[0] from None
-    shown, thread = invoice_call.result(), thread_call.result()
+        shown = await billing.account_invoice(invoice_id)
+    except NotFound:
+        return pages.not_found(request, NO_SUCH_INVOICE)
+    has_comments = shown.has_comments or posted or refused is not None
+    thread = await comment_thread.load_unless_empty(
+        backends_of(request), business.id, current, "invoice", invoice_id, has_comments
+    )
     if refused is not None:
         thread = comment_thread.with_refusal(thread, refused, draft)
     context = {"invoice": shown.invoice, "customer": shown.holder, "thread": thread}
@@ -118,11 +121,16 @@ async def _invoice_page(
 
 @router.get("/account/invoices/{invoice_id}")
 async def invoice_page(
-    request: Request, invoice_id: InvoiceId, business: Tenant, current: SignedInCustomer, billing: AccountBilling
+    request: Request,
+    invoice_id: InvoiceId,
+    business: Tenant,
+    current: SignedInCustomer,
+    billing: AccountBilling,
+    posted: Annotated[bool, Query()] = False,
 ) -> Response:
     if not current.may_see("invoice", invoice_id):
         raise FullSignInRequired()
-    return await _invoice_page(request, business, current, billing, invoice_id)
+    return await _invoice_page(request, business, current, billing, invoice_id, posted=posted)
 
 
 @router.post("/account/invoices/{invoice_id}/comments")
@@ -150,7 +158,7 @@ async def comment_on_invoice(
     )
     if refused is not None:
         return await _invoice_page(request, business, current, billing, invoice_id, refused, body)
-    return RedirectResponse(f"/account/invoices/{invoice_id}#comments", status_code=303)
+    return RedirectResponse(f"/account/invoices/{invoice_id}?posted=1#comments", status_code=303)
 
 
 @router.get("/account/invoices/{invoice_id}/pdf")

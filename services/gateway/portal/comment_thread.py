@@ -10,6 +10,7 @@ document's own POST route, `comment_thread.html` in its template).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field, replace
 
 from portal.auth.v1 import auth_pb2
@@ -71,6 +72,47 @@ async def load(backends: Backends, tenant: str, visitor: Visitor, document_type:
         return ThreadView(document_type, document_id, available=False)
     return ThreadView(document_type, document_id, True, list(thread.comments), thread.status, thread.resolved_at,
                       thread.may_comment, thread.refusal)  # fmt: skip
+
+
+SETTINGS_SECONDS = 30.0  # how long a gateway trusts a business's comment settings (its own API changes end it)
+_settings: dict[str, tuple[float, comments_pb2.CommentSettings]] = {}
+
+
+def forget_settings(tenant: str) -> None:
+    """The business changed its comment settings through this gateway: the next page asks again."""
+    _settings.pop(tenant, None)
+
+
+async def _may_comment(backends: Backends, tenant: str, visitor: Visitor) -> bool | None:
+    """Whether the business's settings let this visitor comment; None when the comments service did not answer."""
+    now = time.monotonic()
+    cached = _settings.get(tenant)
+    if cached is None or cached[0] <= now:
+        try:
+            settings = await backends.comments(tenant, page=True).settings()
+        except Exception as error:  # noqa: BLE001 - as for load(): the page shows the thread as unavailable
+            log.warning("comment settings unavailable", extra={"error": type(error).__name__})
+            return None
+        cached = _settings[tenant] = (now + SETTINGS_SECONDS, settings)
+    settings = cached[1]
+    return settings.comments_enabled and (settings.guests_may_comment or not visitor.principal.guest)
+
+
+async def load_unless_empty(
+    backends: Backends, tenant: str, visitor: Visitor, document_type: str, document_id: int, has_comments: bool
+) -> ThreadView:
+    """The thread for the page, without a comments call for a document without comments (`has_comments` false)
+    that the visitor may comment on: an empty thread and the form. Otherwise, and when the visitor may not
+    comment (the service words the reason), as load(). The business's settings come from a short per-gateway cache.
+    """
+    if has_comments:
+        return await load(backends, tenant, visitor, document_type, document_id)
+    may_comment = await _may_comment(backends, tenant, visitor)
+    if may_comment is None:
+        return ThreadView(document_type, document_id, available=False)
+    if not may_comment:
+        return await load(backends, tenant, visitor, document_type, document_id)
+    return ThreadView(document_type, document_id, available=True, may_comment=True)
 
 
 def presentation(business_name: str, portal_url: str) -> comments_pb2.Presentation:

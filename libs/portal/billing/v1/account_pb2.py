@@ -26,7 +26,7 @@ from portal.billing.v1 import customers_pb2 as portal_dot_billing_dot_v1_dot_cus
 from portal.billing.v1 import invoices_pb2 as portal_dot_billing_dot_v1_dot_invoices__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fportal/billing/v1/account.proto\x12\x11portal.billing.v1\x1a!portal/billing/v1/customers.proto\x1a portal/billing/v1/invoices.proto\"Z\n\rAccountHolder\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06number\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\"G\n\x07\x42\x61lance\x12\x10\n\x08\x63urrency\x18\x01 \x01(\t\x12\x13\n\x0boutstanding\x18\x02 \x01(\x03\x12\x15\n\ropen_invoices\x18\x03 \x01(\x05\"\x9c\x01\n\nInvoiceRow\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\x03\x12\x15\n\x08\x64ue_date\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\x0e\n\x06status\x18\x05 \x01(\t\x12\r\n\x05total\x18\x06 \x01(\x03\x12\x0f\n\x07\x62\x61lance\x18\x07 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x08 \x01(\tB\x0b\n\t_due_date\"8\n\x15GetAccountPageRequest\x12\x10\n\x08per_page\x18\x01 \x01(\x05\x12\r\n\x05\x61\x66ter\x18\x02 \x01(\t\"\xbc\x01\n\x16GetAccountPageResponse\x12\x30\n\x06holder\x18\x01 \x01(\x0b\x32 .portal.billing.v1.AccountHolder\x12,\n\x08\x62\x61lances\x18\x02 \x03(\x0b\x32\x1a.portal.billing.v1.Balance\x12/\n\x08invoices\x18\x03 \x03(\x0b\x32\x1d.portal.billing.v1.InvoiceRow\x12\x11\n\tnext_page\x18\x04 \x01(\t\"&\n\x18GetAccountInvoiceRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"z\n\x19GetAccountInvoiceResponse\x12+\n\x07invoice\x18\x01 \x01(\x0b\x32\x1a.portal.billing.v1.Invoice\x12\x30\n\x06holder\x18\x02 \x01(\x0b\x32 .portal.billing.v1.AccountHolder\"c\n\x1eRenderAccountInvoicePdfRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x35\n\x0cpresentation\x18\x02 \x01(\x0b\x32\x1f.portal.billing.v1.Presentation\"\x1b\n\x19GetAccountCustomerRequest\"K\n\x1aGetAccountCustomerResponse\x12-\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1b.portal.billing.v1.Customer\"\\\n\x1bUpdateAccountDetailsRequest\x12,\n\x07\x63hanges\x18\x01 \x01(\x0b\x32\x1b.portal.billing.v1.Customer\x12\x0f\n\x07\x63leared\x18\x02 \x03(\t\"M\n\x1cUpdateAccountDetailsResponse\x12-\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1b.portal.billing.v1.Customer2\xce\x04\n\x0e\x41\x63\x63ountService\x12\x65\n\x0eGetAccountPage\x12(.portal.billing.v1.GetAccountPageRequest\x1a).portal.billing.v1.GetAccountPageResponse\x12n\n\x11GetAccountInvoice\x12+.portal.billing.v1.GetAccountInvoiceRequest\x1a,.portal.billing.v1.GetAccountInvoiceResponse\x12y\n\x17RenderAccountInvoicePdf\x12\x31.portal.billing.v1.RenderAccountInvoicePdfRequest\x1a+.portal.billing.v1.RenderInvoicePdfResponse\x12q\n\x12GetAccountCustomer\x12,.portal.billing.v1.GetAccountCustomerRequest\x1a-.portal.billing.v1.GetAccountCustomerResponse\x12w\n\x14UpdateAccountDetails\x12..portal.billing.v1.UpdateAccountDetailsRequest\x1a/.portal.billing.v1.UpdateAccountDetailsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fportal/billing/v1/account.proto\x12\x11portal.billing.v1\x1a!portal/billing/v1/customers.proto\x1a portal/billing/v1/invoices.proto\"Z\n\rAccountHolder\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06number\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\"G\n\x07\x42\x61lance\x12\x10\n\x08\x63urrency\x18\x01 \x01(\t\x12\x13\n\x0boutstanding\x18\x02 \x01(\x03\x12\x15\n\ropen_invoices\x18\x03 \x01(\x05\"\x9c\x01\n\nInvoiceRow\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\x03\x12\x15\n\x08\x64ue_date\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\x0e\n\x06status\x18\x05 \x01(\t\x12\r\n\x05total\x18\x06 \x01(\x03\x12\x0f\n\x07\x62\x61lance\x18\x07 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x08 \x01(\tB\x0b\n\t_due_date\"8\n\x15GetAccountPageRequest\x12\x10\n\x08per_page\x18\x01 \x01(\x05\x12\r\n\x05\x61\x66ter\x18\x02 \x01(\t\"\xbc\x01\n\x16GetAccountPageResponse\x12\x30\n\x06holder\x18\x01 \x01(\x0b\x32 .portal.billing.v1.AccountHolder\x12,\n\x08\x62\x61lances\x18\x02 \x03(\x0b\x32\x1a.portal.billing.v1.Balance\x12/\n\x08invoices\x18\x03 \x03(\x0b\x32\x1d.portal.billing.v1.InvoiceRow\x12\x11\n\tnext_page\x18\x04 \x01(\t\"&\n\x18GetAccountInvoiceRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"\x90\x01\n\x19GetAccountInvoiceResponse\x12+\n\x07invoice\x18\x01 \x01(\x0b\x32\x1a.portal.billing.v1.Invoice\x12\x30\n\x06holder\x18\x02 \x01(\x0b\x32 .portal.billing.v1.AccountHolder\x12\x14\n\x0chas_comments\x18\x03 \x01(\x08\"c\n\x1eRenderAccountInvoicePdfRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x35\n\x0cpresentation\x18\x02 \x01(\x0b\x32\x1f.portal.billing.v1.Presentation\"\x1b\n\x19GetAccountCustomerRequest\"K\n\x1aGetAccountCustomerResponse\x12-\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1b.portal.billing.v1.Customer\"\\\n\x1bUpdateAccountDetailsRequest\x12,\n\x07\x63hanges\x18\x01 \x01(\x0b\x32\x1b.portal.billing.v1.Customer\x12\x0f\n\x07\x63leared\x18\x02 \x03(\t\"M\n\x1cUpdateAccountDetailsResponse\x12-\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1b.portal.billing.v1.Customer2\xce\x04\n\x0e\x41\x63\x63ountService\x12\x65\n\x0eGetAccountPage\x12(.portal.billing.v1.GetAccountPageRequest\x1a).portal.billing.v1.GetAccountPageResponse\x12n\n\x11GetAccountInvoice\x12+.portal.billing.v1.GetAccountInvoiceRequest\x1a,.portal.billing.v1.GetAccountInvoiceResponse\x12y\n\x17RenderAccountInvoicePdf\x12\x31.portal.billing.v1.RenderAccountInvoicePdfRequest\x1a+.portal.billing.v1.RenderInvoicePdfResponse\x12q\n\x12GetAccountCustomer\x12,.portal.billing.v1.GetAccountCustomerRequest\x1a-.portal.billing.v1.GetAccountCustomerResponse\x12w\n\x14UpdateAccountDetails\x12..portal.billing.v1.UpdateAccountDetailsRequest\x1a/.portal.billing.v1.UpdateAccountDetailsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,18 +45,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETACCOUNTPAGERESPONSE']._serialized_end=694
   _globals['_GETACCOUNTINVOICEREQUEST']._serialized_start=696
   _globals['_GETACCOUNTINVOICEREQUEST']._serialized_end=734
-  _globals['_GETACCOUNTINVOICERESPONSE']._serialized_start=736
-  _globals['_GETACCOUNTINVOICERESPONSE']._serialized_end=858
-  _globals['_RENDERACCOUNTINVOICEPDFREQUEST']._serialized_start=860
-  _globals['_RENDERACCOUNTINVOICEPDFREQUEST']._serialized_end=959
-  _globals['_GETACCOUNTCUSTOMERREQUEST']._serialized_start=961
-  _globals['_GETACCOUNTCUSTOMERREQUEST']._serialized_end=988
-  _globals['_GETACCOUNTCUSTOMERRESPONSE']._serialized_start=990
-  _globals['_GETACCOUNTCUSTOMERRESPONSE']._serialized_end=1065
-  _globals['_UPDATEACCOUNTDETAILSREQUEST']._serialized_start=1067
-  _globals['_UPDATEACCOUNTDETAILSREQUEST']._serialized_end=1159
-  _globals['_UPDATEACCOUNTDETAILSRESPONSE']._serialized_start=1161
-  _globals['_UPDATEACCOUNTDETAILSRESPONSE']._serialized_end=1238
-  _globals['_ACCOUNTSERVICE']._serialized_start=1241
-  _globals['_ACCOUNTSERVICE']._serialized_end=1831
+  _globals['_GETACCOUNTINVOICERESPONSE']._serialized_start=737
+  _globals['_GETACCOUNTINVOICERESPONSE']._serialized_end=881
+  _globals['_RENDERACCOUNTINVOICEPDFREQUEST']._serialized_start=883
+  _globals['_RENDERACCOUNTINVOICEPDFREQUEST']._serialized_end=982
+  _globals['_GETACCOUNTCUSTOMERREQUEST']._serialized_start=984
+  _globals['_GETACCOUNTCUSTOMERREQUEST']._serialized_end=1011
+  _globals['_GETACCOUNTCUSTOMERRESPONSE']._serialized_start=1013
+  _globals['_GETACCOUNTCUSTOMERRESPONSE']._serialized_end=1088
+  _globals['_UPDATEACCOUNTDETAILSREQUEST']._serialized_start=1090
+  _globals['_UPDATEACCOUNTDETAILSREQUEST']._serialized_end=1182
+  _globals['_UPDATEACCOUNTDETAILSRESPONSE']._serialized_start=1184
+  _globals['_UPDATEACCOUNTDETAILSRESPONSE']._serialized_end=1261
+  _globals['_ACCOUNTSERVICE']._serialized_start=1264
+  _globals['_ACCOUNTSERVICE']._serialized_end=1854
 # @@protoc_insertion_point(module_scope)

@@ -79,12 +79,14 @@ class GetAccountInvoiceRequest(_message.Message):
     def __init__(self, id: _Optional[int] = ...) -> None: ...
 
 class GetAccountInvoiceResponse(_message.Message):
-    __slots__ = ("invoice", "holder")
+    __slots__ = ("invoice", "holder", "has_comments")
     INVOICE_FIELD_NUMBER: _ClassVar[int]
     HOLDER_FIELD_NUMBER: _ClassVar[int]
+    HAS_COMMENTS_FIELD_NUMBER: _ClassVar[int]
     invoice: _invoices_pb2.Invoice
     holder: AccountHolder
-    def __init__(self, invoice: _Optional[_Union[_invoices_pb2.Invoice, _Mapping]] = ..., holder: _Optional[_Union[AccountHolder, _Mapping]] = ...) -> None: ...
+    has_comments: bool
+    def __init__(self, invoice: _Optional[_Union[_invoices_pb2.Invoice, _Mapping]] = ..., holder: _Optional[_Union[AccountHolder, _Mapping]] = ..., has_comments: _Optional[bool] = ...) -> None: ...
 
 class RenderAccountInvoicePdfRequest(_message.Message):
     __slots__ = ("id", "presentation")
