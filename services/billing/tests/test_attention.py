@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from portal.billing.v1 import account_pb2 as apb
 from portal.billing.v1 import common_pb2, events_pb2, invoices_pb2_grpc
 from portal.billing.v1 import invoices_pb2 as ipb
+from portal.billing.v1.account_pb2_grpc import AccountServiceStub
 from portal.comments.v1 import events_pb2 as comment_events
 from portal_kit.consumer import Event, IdempotentConsumer
 from portal_kit.context import bound
 from portal_kit.ids import new_uuid
 from portal_kit.outbox import OutboxEvent, OutboxRelay
+from portal_kit.principal import Principal
 from portal_kit.timestamps import utcnow
 from sqlmodel import col, select
 
@@ -161,3 +164,17 @@ async def test_a_reply_and_resolving_email_the_customer(
     assert [r.email for r in sent[0].envelope.to] == ["jane@example.com"]
     assert sent[0].comment_update.link.startswith("http://acme.localhost:8000/invoices/")
     assert sent[0].comment_update.number == invoice.number
+
+
+async def test_the_account_invoice_says_whether_its_comment_thread_exists(
+    service: RunningService[BillingSettings], invoices: invoices_pb2_grpc.InvoiceServiceStub, customers: object
+) -> None:
+    invoice = await make_invoice(service, invoices, customers)
+    account = AccountServiceStub(service.channel)
+    request = apb.GetAccountInvoiceRequest(id=invoice.id)
+    with bound("tenant-a", Principal(invoice.customer).encode()):
+        assert (await account.GetAccountInvoice(request)).has_comments is False
+    assert await consumer(service).handle(flag(invoice, 1, Change.CHANGE_COMMENTED, True)) is True
+    assert await consumer(service).handle(flag(invoice, 2, Change.CHANGE_RESOLVED, False)) is True
+    with bound("tenant-a", Principal(invoice.customer).encode()):
+        assert (await account.GetAccountInvoice(request)).has_comments is True  # resolved still has its comments
