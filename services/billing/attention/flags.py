@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from portal.billing.v1 import events_pb2
+from portal.billing.v1 import events_pb2, invoices_pb2
 from portal.comments.v1 import events_pb2 as comment_events
 from portal.mailer.v1 import email_pb2
 from portal_kit.consumer import Event
@@ -23,6 +23,8 @@ from services.billing.attention import notices
 from services.billing.attention.models import AttentionChange, InvoiceAttention
 from services.billing.attention.repository import AttentionChangeRepository, InvoiceAttentionRepository
 from services.billing.delivery import EMAIL_REQUESTED_TOPIC, _default_recipients
+from services.billing.event_log import record
+from services.billing.messages import invoice_to_pb
 from services.billing.models import Invoice
 from services.billing.repository import InvoiceRepository
 
@@ -59,6 +61,11 @@ async def _tell_customer(
     await record_event(session, EMAIL_REQUESTED_TOPIC, key=invoice.id, message=event)
 
 
+async def _invoice_pb(session: AsyncSession, invoice: Invoice) -> invoices_pb2.Invoice:
+    """The invoice as the event log keeps it: no link token, since bearer secrets stay out of the log."""
+    return invoice_to_pb(await invoices.load(session, invoice), "", utcnow())
+
+
 class CommentFlagHandler:
     """The billing consumer's handler for comments.comment_flag.v1."""
 
@@ -86,6 +93,7 @@ class CommentFlagHandler:
         if flag.change == Change.CHANGE_COMMENTED:
             attention.author, attention.excerpt = flag.author, flag.excerpt
         if flag.needs_attention != was:
+            before = await _invoice_pb(session, invoice)
             invoice.needs_attention = flag.needs_attention
             session.add(invoice)
             change = AttentionChange(tenant_id=invoice.tenant_id, invoice_id=invoice.id, version=flag.version,
@@ -94,7 +102,9 @@ class CommentFlagHandler:
             await AttentionChangeRepository(session).add(change)
             attention.notice_pending = flag.needs_attention
             attention.flagged_at = change.at if flag.needs_attention else attention.flagged_at
-            # The event log (GET /api/events, payments-ledger) records invoice.needs_attention / .resolved here.
+            kind = "invoice.needs_attention" if flag.needs_attention else "invoice.attention_resolved"
+            after = await _invoice_pb(session, invoice)
+            await record(session, kind, after, customer_id=invoice.customer_id, previous=before)
         await attention_rows.save(attention)
         if flag.change in (Change.CHANGE_REPLIED, Change.CHANGE_RESOLVED):
             await _tell_customer(session, self.secret_key, invoice, flag)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from google.protobuf import any_pb2
 from portal.billing.v1 import account_pb2 as apb
 from portal.billing.v1 import common_pb2, events_pb2, invoices_pb2_grpc
 from portal.billing.v1 import invoices_pb2 as ipb
@@ -21,6 +22,7 @@ from devtools.testing import RunningService
 from services.billing.attention.flags import COMMENT_FLAG_TOPIC, CommentFlagHandler
 from services.billing.attention.models import AttentionChange, AttentionNotice
 from services.billing.attention.notices import AttentionDigest
+from services.billing.event_log.models import Event as LoggedEvent
 from services.billing.settings import BillingSettings
 from services.billing.tests.factories import item, new_customer, new_invoice
 
@@ -100,6 +102,20 @@ async def test_a_flag_is_applied_once_and_in_version_order(
         (invoice.id, "resolved", 3),
         (invoice.id, "flagged", 4),
     ]
+    # Each change of the flag is in the business's event log (GET /api/events), with the flag before and after.
+    async with service.db.unit_of_work() as session:
+        logged = (await session.exec(select(LoggedEvent).order_by(col(LoggedEvent.pk)))).all()
+    attention = [e for e in logged if e.type.startswith("invoice.") and "attention" in e.type]
+    assert [(e.type, e.object_id, e.customer_id) for e in attention] == [
+        ("invoice.needs_attention", invoice.id, invoice.customer),
+        ("invoice.attention_resolved", invoice.id, invoice.customer),
+        ("invoice.needs_attention", invoice.id, invoice.customer),
+    ]
+    first = ipb.Invoice()
+    assert any_pb2.Any.FromString(attention[0].object).Unpack(first) and first.needs_attention is True
+    previous = ipb.Invoice()
+    assert attention[0].previous is not None
+    assert any_pb2.Any.FromString(attention[0].previous).Unpack(previous) and previous.needs_attention is False
 
 
 async def test_a_flag_naming_another_customers_invoice_is_ignored(
