@@ -45,6 +45,8 @@ class StackOptions:
     start_stripe: bool = True
     trusted_proxies: str = ""  # the gateway's PORTAL_TRUSTED_PROXIES (none: every peer is a client)
     env: dict[str, str] = field(default_factory=dict)  # more variables for every service (e.g. OTEL_* for traces)
+    instances: int = 1  # processes per backend, all on one database; the address settings list them all
+    shutdown_grace_seconds: float | None = None  # PORTAL_SHUTDOWN_GRACE_SECONDS of every process (None: default)
 
 
 @dataclass
@@ -53,8 +55,9 @@ class Stack:
     http_port: int = 0
     mailbox_http_port: int | None = None
     smtp_port: int = 0
-    grpc_ports: dict[str, int] = field(default_factory=dict)
-    metrics_ports: dict[str, int] = field(default_factory=dict)  # component → its /metrics port
+    grpc_ports: dict[str, int] = field(default_factory=dict)  # each backend's first instance
+    instance_ports: dict[str, list[int]] = field(default_factory=dict)  # every instance of each backend
+    metrics_ports: dict[str, int] = field(default_factory=dict)  # process (`billing`, `billing-2`…) → its /metrics port
     kafka: KafkaServer | None = None
     stripe: StripeServer | None = None
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
@@ -96,20 +99,23 @@ class Stack:
             PORTAL_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
             PORTAL_SMTP_HOST="127.0.0.1",
             PORTAL_SMTP_PORT=str(self.smtp_port),
+            PORTAL_MIGRATE_ON_START="true",  # no migration Job here: each service brings its database to head
         )
+        if self.options.shutdown_grace_seconds is not None:
+            env["PORTAL_SHUTDOWN_GRACE_SECONDS"] = str(self.options.shutdown_grace_seconds)
         if self.stripe is not None:
             env["PORTAL_STRIPE_API_BASE"] = self.stripe.url
         env.update(self.options.env)
         env.update(extra)
         return env
 
-    def _observability_env(self, name: str) -> dict[str, str]:
-        """Each component's own metrics port and service name in traces."""
-        self.metrics_ports[name] = free_port()
+    def _observability_env(self, process: str, component: str | None = None) -> dict[str, str]:
+        """Each process's own metrics port, and its component's name as the service name in traces."""
+        self.metrics_ports[process] = free_port()
         return {
-            "PORTAL_METRICS_PORT": str(self.metrics_ports[name]),
+            "PORTAL_METRICS_PORT": str(self.metrics_ports[process]),
             "PORTAL_METRICS_HOST": "127.0.0.1",
-            "OTEL_SERVICE_NAME": name,
+            "OTEL_SERVICE_NAME": component or process,
         }
 
     def metrics_url(self, name: str) -> str:
@@ -155,23 +161,36 @@ class Stack:
         else:
             self.smtp_port = self.options.smtp_port
 
+    @staticmethod
+    def instance_name(backend: str, index: int) -> str:
+        """The process name of a backend's instance: `billing`, then `billing-2`, `billing-3`…"""
+        return backend if index == 0 else f"{backend}-{index + 1}"
+
     def _start_services(self, timeout: float) -> None:
         for name in BACKENDS:
-            self.grpc_ports[name] = free_port()
-        addresses = {f"PORTAL_{name.upper()}_ADDR": f"127.0.0.1:{port}" for name, port in self.grpc_ports.items()}
-        for name in BACKENDS:
-            extra = {
-                f"PORTAL_{name.upper()}_GRPC_PORT": str(self.grpc_ports[name]),
-                "PORTAL_GRPC_HOST": "127.0.0.1",
-                **addresses,
-                **env_for(name, self.tokens),
-                **self._observability_env(name),
-            }
-            if name in self.options.database_urls:
-                extra[f"PORTAL_{name.upper()}_DATABASE_URL"] = self.options.database_urls[name]
-            self._spawn(name, [sys.executable, "-m", f"services.{name}"], self._env(extra))
-        for name in BACKENDS:
-            wait_for_port("127.0.0.1", self.grpc_ports[name], timeout, self.processes[name])
+            self.instance_ports[name] = [free_port() for _ in range(self.options.instances)]
+            self.grpc_ports[name] = self.instance_ports[name][0]
+        addresses = {
+            f"PORTAL_{name.upper()}_ADDR": ",".join(f"127.0.0.1:{port}" for port in ports)
+            for name, ports in self.instance_ports.items()
+        }
+        # The first instance of each backend migrates its database; the others start once it listens.
+        for index in range(self.options.instances):
+            for name in BACKENDS:
+                process_name = self.instance_name(name, index)
+                extra = {
+                    f"PORTAL_{name.upper()}_GRPC_PORT": str(self.instance_ports[name][index]),
+                    "PORTAL_GRPC_HOST": "127.0.0.1",
+                    **addresses,
+                    **env_for(name, self.tokens),
+                    **self._observability_env(process_name, name),
+                }
+                if name in self.options.database_urls:
+                    extra[f"PORTAL_{name.upper()}_DATABASE_URL"] = self.options.database_urls[name]
+                self._spawn(process_name, [sys.executable, "-m", f"services.{name}"], self._env(extra))
+            for name in BACKENDS:
+                process = self.processes[self.instance_name(name, index)]
+                wait_for_port("127.0.0.1", self.instance_ports[name][index], timeout, process)
         self.http_port = self.http_port or self.options.http_port or free_port()
         gateway_env = {
             "PORTAL_HTTP_HOST": "127.0.0.1",
@@ -191,8 +210,9 @@ class Stack:
         url = f"http://127.0.0.1:{self.http_port}/readyz"
         while True:
             gateway.raise_if_exited()
-            for name in BACKENDS:
-                self.processes[name].raise_if_exited()
+            for name, process in self.processes.items():
+                if name != "mailbox":
+                    process.raise_if_exited()
             try:
                 with urllib.request.urlopen(url, timeout=2) as reply:  # noqa: S310 - our own loopback URL
                     if reply.status == 200:

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 import grpc
 from portal_kit import grpc_client
 from portal_kit.db import Database
-from portal_kit.grpc_server import GrpcServer
+from portal_kit.grpc_server import GrpcServer, Worker
 from portal_kit.migrations import upgrade_async
 from portal_kit.service import Build
 from portal_kit.service_auth import ADMIN, ServiceCredential, ServiceTrust, generate_tokens
@@ -74,7 +74,8 @@ async def running_service(
     trust = ServiceTrust.of(settings.name, tokens)
     server = GrpcServer(wiring.registrations, 0, trust=trust, host="127.0.0.1", replays=wiring.replays)
     await server.start()
-    tasks = [asyncio.create_task(job()) for job in wiring.background] if with_background else []
+    jobs = [job.run if isinstance(job, Worker) else job for job in wiring.background] if with_background else []
+    tasks = [asyncio.create_task(job()) for job in jobs]
     address = f"127.0.0.1:{server.port}"
     channel = grpc_client.channel(address, credential=ServiceCredential("gateway", tokens["gateway"]))
     admin_channel = grpc_client.channel(address, credential=ServiceCredential(ADMIN, tokens[ADMIN]))

@@ -125,6 +125,11 @@ class IdempotentConsumer:
         self.topics = topics
         self.name = name
         self.handler = handler
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Asks `run` to finish the event in hand, commit the offsets of what it handled, leave the group and return."""
+        self._stopping.set()
 
     async def handle(self, event: Event) -> bool:
         """Runs the handler unless this consumer has seen the event id. True when it ran.
@@ -161,19 +166,20 @@ class IdempotentConsumer:
                 if await session.get(ProcessedEvent, (self.name, event.event_id)) is None:
                     session.add(ProcessedEvent(consumer=self.name, event_id=event.event_id))
 
-    async def _handle_until_done(self, event: Event) -> None:
+    async def _handle_until_done(self, event: Event) -> bool:
+        """Handles the event, retrying failures; False when asked to stop before it could be handled."""
         backoff = 0.2
         while True:
             try:
                 ran = await self.handle(event)
                 self._count(event, "handled" if ran else "duplicate")
-                return
+                return True
             except asyncio.CancelledError:
                 raise
             except MalformedEvent as problem:
                 await self._skip(event, problem)
                 self._count(event, "skipped")
-                return
+                return True
             except Exception:  # noqa: BLE001 - e.g. SMTP down: keep the order, retry the same event
                 self._count(event, "retried")
                 log.warning(
@@ -181,6 +187,8 @@ class IdempotentConsumer:
                     extra={"consumer": self.name, "topic": event.topic},
                     exc_info=True,
                 )
+                if self._stopping.is_set():
+                    return False  # left uncommitted: the next consumer of the partition handles it
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
@@ -199,9 +207,27 @@ class IdempotentConsumer:
         for topic, behind in lag.items():
             metrics.CONSUMER_LAG.labels(self.name, topic).set(behind)
 
+    async def _handle_batches(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> dict[TopicPartition, int]:
+        """Handles the records in order; the offsets to commit: past each partition's last record handled (all of
+        them, unless `stop()` came first: the rest is read again by whoever consumes the partition next)."""
+        handled: dict[TopicPartition, int] = {}
+        for partition, records in batches.items():
+            for record in records:
+                if self._stopping.is_set():
+                    return handled
+                event = Event.from_record(record)
+                if event is None:
+                    metrics.CONSUMER_EVENTS.labels(self.name, record.topic, "skipped").inc()
+                    log.warning("skipping a record that is not an event", extra={"consumer": self.name,
+                                "topic": record.topic, "offset": record.offset})  # fmt: skip
+                elif not await self._handle_until_done(event):
+                    return handled
+                handled[partition] = record.offset + 1
+        return handled
+
     async def run(self) -> None:
-        """Consumes forever; reconnects with a fresh consumer whenever the broker goes away."""
-        while True:
+        """Consumes until `stop()`; reconnects with a fresh consumer whenever the broker goes away."""
+        while not self._stopping.is_set():
             consumer = AIOKafkaConsumer(
                 bootstrap_servers=self.bootstrap,
                 group_id=self.name,
@@ -218,24 +244,18 @@ class IdempotentConsumer:
             consumer.subscribe(self.topics, listener=watch)
             try:
                 await consumer.start()
-                while True:
+                while not self._stopping.is_set():
                     batches = await consumer.getmany(timeout_ms=500)
                     if watch.pending:
                         partitions, watch.pending = watch.pending, set()
                         await resume_from_committed(consumer, partitions)
                         continue  # what was fetched before repositioning is read again
-                    for _partition, records in batches.items():
-                        for record in records:
-                            event = Event.from_record(record)
-                            if event is None:
-                                metrics.CONSUMER_EVENTS.labels(self.name, record.topic, "skipped").inc()
-                                log.warning("skipping a record that is not an event", extra={"consumer": self.name,
-                                            "topic": record.topic, "offset": record.offset})  # fmt: skip
-                                continue
-                            await self._handle_until_done(event)
-                    if batches:
-                        await consumer.commit()
+                    handled = await self._handle_batches(batches)
+                    if handled:
+                        await consumer.commit(handled)
                     await self._measure_lag(consumer)
+                if self._stopping.is_set():
+                    log.info("consumer stopped", extra={"consumer": self.name})
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - broker down: start over; handled events dedupe

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,6 +27,7 @@ def decode_param(value: str) -> str:
 
 
 _tenant: ContextVar[str | None] = ContextVar("tenant", default=None)
+_deadline: ContextVar[float | None] = ContextVar("deadline", default=None)  # time.monotonic() of the call's end
 _principal: ContextVar[str | None] = ContextVar("principal", default=None)
 
 
@@ -54,6 +56,22 @@ def bound(tenant: str | None, principal: str | None = None) -> Iterator[None]:
     finally:
         _tenant.reset(tenant_token)
         _principal.reset(principal_token)
+
+
+def remaining_seconds() -> float | None:
+    """What is left of the deadline of the call being served (None outside one, or when it has no deadline)."""
+    deadline = _deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
+@contextmanager
+def deadline_in(seconds: float | None) -> Iterator[None]:
+    """Calls made inside the block get at most `seconds` (the caller's deadline travels on to the next backend)."""
+    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
 
 
 def outgoing_metadata() -> list[tuple[str, str]]:

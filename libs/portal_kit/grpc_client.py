@@ -11,13 +11,20 @@ import grpc
 from opentelemetry.trace import SpanKind
 
 from portal_kit import idempotency, metrics, tracing
-from portal_kit.context import PARAM_METADATA_KEY, decode_param, outgoing_metadata
+from portal_kit.balancing import BalancedChannel, split_addresses
+from portal_kit.context import PARAM_METADATA_KEY, decode_param, outgoing_metadata, remaining_seconds
 from portal_kit.errors import DomainError, error_for_status
 from portal_kit.grpc_interceptors import FAULT_CODES, rpc_attributes
 from portal_kit.service_auth import ServiceCredential, own_credential
 
 DEFAULT_DEADLINE_SECONDS = 5.0
 UNTRACED_SERVICES = ("/grpc.health.v1.",)  # probes and readiness checks would each start a trace of their own
+# A restarted backend is found again within a second (gRPC's default reconnect backoff grows to two minutes).
+CHANNEL_OPTIONS = [
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.min_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+]
 
 
 class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
@@ -33,6 +40,9 @@ class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
             *idempotency.outgoing_metadata(),
         ]
         timeout = details.timeout if details.timeout is not None else self.default_timeout
+        left = remaining_seconds()  # inside an RPC: never wait longer than our own caller does
+        if left is not None:
+            timeout = max(min(timeout, left), 0.0)
         method = details.method.decode() if isinstance(details.method, bytes) else str(details.method)
         span = None
         if tracing.active() and not method.startswith(UNTRACED_SERVICES):
@@ -79,7 +89,14 @@ def channel(
 ) -> grpc.aio.Channel:
     """A channel whose calls carry `credential`, by default this process's own ($PORTAL_SERVICE_NAME's token)."""
     stamp = StampingInterceptor(default_timeout, credential if credential is not None else own_credential())
-    return grpc.aio.insecure_channel(target, interceptors=[stamp])
+    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=[stamp])
+
+
+def backend_channel(
+    addresses: str, default_timeout: float = DEFAULT_DEADLINE_SECONDS, credential: ServiceCredential | None = None
+) -> BalancedChannel:
+    """A channel to a backend's instances (`host:port[,host:port…]`), each call to one of them in turn."""
+    return BalancedChannel(split_addresses(addresses), lambda target: channel(target, default_timeout, credential))
 
 
 def domain_error(error: grpc.aio.AioRpcError) -> DomainError:

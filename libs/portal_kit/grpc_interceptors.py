@@ -20,6 +20,7 @@ from portal_kit.context import (
     PRINCIPAL_METADATA_KEY,
     TENANT_METADATA_KEY,
     bound,
+    deadline_in,
     encode_param,
 )
 from portal_kit.db import Database
@@ -127,7 +128,7 @@ class ContextAndErrorsInterceptor(grpc.aio.ServerInterceptor):
         async def behavior(request: Any, context: grpc.aio.ServicerContext) -> Any:
             outcome = Outcome()
             started = time.perf_counter()
-            with bound(tenant, principal):
+            with bound(tenant, principal), deadline_in(context.time_remaining()):
                 try:
                     if not tracing.active():
                         return await answer(request, context, outcome)

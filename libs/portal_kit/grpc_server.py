@@ -74,24 +74,60 @@ class GrpcServer:
         log.info("grpc server stopped")
 
 
+@dataclass(frozen=True)
+class Worker:
+    """A background loop that, when asked by `stop`, finishes the work in hand and returns from `run`."""
+
+    run: Callable[[], Coroutine[Any, Any, None]]
+    stop: Callable[[], None]
+
+
+Background = Callable[[], Coroutine[Any, Any, None]] | Worker
+
+
 async def run_until_signal(
     server: GrpcServer,
-    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+    background: Sequence[Background] = (),
     on_stop: Callable[[], Awaitable[None]] | None = None,
+    grace: float = 20.0,
 ) -> None:
-    """Starts the server and background loops; SIGTERM or SIGINT stops them gracefully."""
+    """Starts the server and background loops; SIGTERM or SIGINT stops them gracefully (`shutdown`)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await server.start()
-    tasks = [asyncio.create_task(job()) for job in background]
+    tasks = [(item, asyncio.create_task(item.run() if isinstance(item, Worker) else item())) for item in background]
     try:
         await stop.wait()
+        log.info("stop requested; draining", extra={"grace_seconds": grace})
     finally:
-        await server.stop()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if on_stop is not None:
-            await on_stop()
+        await shutdown(server, tasks, grace, on_stop)
+
+
+async def shutdown(
+    server: GrpcServer,
+    tasks: Sequence[tuple[Background, asyncio.Task[None]]],
+    grace: float,
+    on_stop: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Within `grace` seconds in all: NOT_SERVING and no new RPCs, the RPCs in flight finish; then each Worker,
+    in the reverse order of `background` (so the outbox relay, listed first, flushes what the others wrote), is
+    asked to stop and awaited; whatever is still running at the deadline, and every plain loop, is cancelled."""
+    deadline = asyncio.get_running_loop().time() + grace
+    await server.stop(grace)
+    for item, task in reversed(tasks):
+        if not isinstance(item, Worker) or task.done():
+            continue
+        item.stop()
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining > 0:
+            await asyncio.wait([task], timeout=remaining)
+        if not task.done():
+            log.warning("background work did not finish within the grace period", extra={"grace_seconds": grace})
+    for _item, task in tasks:
+        task.cancel()
+    await asyncio.gather(*(task for _item, task in tasks), return_exceptions=True)
+    if on_stop is not None:
+        await on_stop()
+    log.info("stopped")

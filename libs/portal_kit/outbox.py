@@ -150,6 +150,13 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._ensured_topics: set[str] = set()
         self._backlog_checked = 0.0
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Asks `run` to publish every row committed so far, then return (SIGTERM). With the broker down it keeps
+        trying until cancelled: the rows stay in the table for the next relay."""
+        self._stopping = True
+        self.wakeup.set()
 
     def notify(self) -> None:
         """Tells the relay that a transaction with events has committed, so it need not wait to poll."""
@@ -265,6 +272,7 @@ class OutboxRelay:
         try:
             while True:
                 await self._maybe_measure_backlog()
+                final = self._stopping  # asked to stop before this pass began: it sees every committed row
                 try:
                     handled = await self.publish_batch()
                     backoff = 0.2
@@ -280,6 +288,9 @@ class OutboxRelay:
                     continue
                 if handled == self.batch:
                     continue
+                if final:
+                    log.info("outbox relay flushed and stopped")
+                    return
                 self.wakeup.clear()
                 try:
                     await asyncio.wait_for(self.wakeup.wait(), poll_interval)

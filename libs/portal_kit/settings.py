@@ -136,6 +136,8 @@ class PortalSettings(BaseSettings):
 
     env: str = DEVELOPMENT
     secret: SecretSettings = Field(default_factory=SecretSettings)
+    # SIGTERM: how long in-flight requests, RPCs and background work get to finish (PORTAL_SHUTDOWN_GRACE_SECONDS)
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0)
 
     @field_validator("env")
     @classmethod
@@ -190,6 +192,8 @@ class ServiceSettings(PortalSettings):
     database: DatabaseSettings
     grpc: GrpcSettings
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    # PORTAL_MIGRATE_ON_START=true: migrate at start (the local run, the tests); else only check the schema is current
+    migrate_on_start: bool = False
 
     @model_validator(mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
 from portal.billing.v1.estimates_pb2_grpc import EstimateServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal_kit import grpc_client
+from portal_kit.balancing import BalancedChannel
 from portal_kit.errors import InvalidArgument, NotFound
 
 BILLING_ADDR_ENV = "PORTAL_BILLING_ADDR"
@@ -35,14 +36,14 @@ class LinkedDocument:
 class BillingCustomers:
     def __init__(self, target: str | None = None) -> None:
         self.target = target or os.environ.get(BILLING_ADDR_ENV) or DEFAULT_BILLING_ADDR
-        self._channel: grpc.aio.Channel | None = None
+        self._channel: BalancedChannel | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _channel_now(self) -> grpc.aio.Channel:
+    def _channel_now(self) -> BalancedChannel:
         """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
         loop = asyncio.get_running_loop()
         if self._channel is None or self._loop is not loop:
-            self._channel = grpc_client.channel(self.target)
+            self._channel = grpc_client.backend_channel(self.target)
             self._loop = loop
         return self._channel
 

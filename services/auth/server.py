@@ -7,7 +7,7 @@ from pathlib import Path
 from portal.auth.v1 import auth_pb2_grpc
 from portal_kit.consumer import Event, Handler, IdempotentConsumer
 from portal_kit.db import Database
-from portal_kit.grpc_server import Registration
+from portal_kit.grpc_server import Registration, Worker
 from portal_kit.kafka_topics import wait_for_topics
 from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
@@ -105,6 +105,11 @@ def build(
                 SessionServicer(db, settings.secret_key, billing, now, revoked),
             ),
         ],
-        background=[relay.run, consume, revoked.run, lambda: purge_forever(db, now)],
+        background=[
+            Worker(relay.run, relay.stop),
+            Worker(consume, consumer.stop),
+            revoked.run,
+            lambda: purge_forever(db, now),
+        ],
         replays=db,
     )

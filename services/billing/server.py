@@ -14,7 +14,7 @@ from portal.billing.v1 import (
 )
 from portal_kit.consumer import IdempotentConsumer
 from portal_kit.db import Database
-from portal_kit.grpc_server import Registration
+from portal_kit.grpc_server import Registration, Worker
 from portal_kit.kafka_topics import wait_for_topics
 from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
@@ -109,6 +109,11 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
                 WalletServicer(db, stripe_config),
             ),
         ],
-        background=[relay.run, consume_flags, AttentionDigest(db, relay, window).run, autopay_job],
+        background=[
+            Worker(relay.run, relay.stop),
+            Worker(consume_flags, flags.stop),
+            AttentionDigest(db, relay, window).run,
+            autopay_job,
+        ],
         replays=db,
     )

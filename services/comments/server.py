@@ -4,7 +4,7 @@ from pathlib import Path
 
 from portal.comments.v1 import comments_pb2_grpc
 from portal_kit.db import Database
-from portal_kit.grpc_server import Registration
+from portal_kit.grpc_server import Registration, Worker
 from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
 
@@ -26,5 +26,5 @@ def build(db: Database, settings: CommentsSettings) -> Wiring:
                 CommentServicer(db, relay, limits),
             ),
         ],
-        background=[relay.run],
+        background=[Worker(relay.run, relay.stop)],
     )

@@ -7,6 +7,7 @@ import asyncio
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from portal_kit import grpc_client
+from portal_kit.balancing import BalancedChannel
 from portal_kit.principal import Principal
 
 from services.gateway.caches import GatewayCaches
@@ -23,11 +24,12 @@ class Backends:
     def __init__(self, settings: GatewaySettings) -> None:
         self.deadline = settings.backend_deadline
         self.comments_deadline = settings.comments_deadline
+        # Each address setting may list several instances (portal_kit.balancing).
         self.channels = {
-            "auth": grpc_client.channel(settings.auth_addr, self.deadline),
-            "billing": grpc_client.channel(settings.billing_addr, self.deadline),
-            "subscriptions": grpc_client.channel(settings.subscriptions_addr, self.deadline),
-            "comments": grpc_client.channel(settings.comments_addr, self.deadline),
+            "auth": grpc_client.backend_channel(settings.auth_addr, self.deadline),
+            "billing": grpc_client.backend_channel(settings.billing_addr, self.deadline),
+            "subscriptions": grpc_client.backend_channel(settings.subscriptions_addr, self.deadline),
+            "comments": grpc_client.backend_channel(settings.comments_addr, self.deadline),
         }
         self.auth_stubs = AuthStubs(self.channels["auth"])
         # Validated sessions and API keys, reused for a few seconds; on only while revocations are read (app.py).
@@ -60,7 +62,7 @@ class Backends:
     async def health(self) -> dict[str, bool]:
         """Asks every backend at once (each call has its own deadline)."""
 
-        async def check(channel: grpc.aio.Channel) -> bool:
+        async def check(channel: BalancedChannel) -> bool:
             try:
                 reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1.0)
             except grpc.aio.AioRpcError:

@@ -17,6 +17,7 @@ from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal.billing.v1.payments_pb2_grpc import PaymentServiceStub
 from portal.mailer.v1 import email_pb2
 from portal_kit import grpc_client
+from portal_kit.balancing import BalancedChannel
 from portal_kit.errors import DomainError, FailedPrecondition, InvalidArgument, NotFound
 
 from services.mailer.requests import MalformedEmail
@@ -40,14 +41,14 @@ class DocumentGone(MalformedEmail):
 class Documents:
     def __init__(self, billing_addr: str) -> None:
         self.billing_addr = billing_addr
-        self._channel: grpc.aio.Channel | None = None
+        self._channel: BalancedChannel | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def _billing(self) -> grpc.aio.Channel:
         """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
         loop = asyncio.get_running_loop()
         if self._channel is None or self._loop is not loop:
-            self._channel = grpc_client.channel(self.billing_addr, PDF_DEADLINE_SECONDS)
+            self._channel = grpc_client.backend_channel(self.billing_addr, PDF_DEADLINE_SECONDS)
             self._loop = loop
         return self._channel
 

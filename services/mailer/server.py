@@ -4,6 +4,7 @@ from pathlib import Path
 
 from portal_kit.consumer import IdempotentConsumer
 from portal_kit.db import Database
+from portal_kit.grpc_server import Worker
 from portal_kit.kafka_topics import wait_for_topics
 from portal_kit.service import Wiring
 
@@ -27,4 +28,4 @@ def build(db: Database, settings: MailerSettings) -> Wiring:
         finally:
             await delivery.close()
 
-    return Wiring(registrations=[], background=[consume])
+    return Wiring(registrations=[], background=[Worker(consume, consumer.stop)])

@@ -341,6 +341,7 @@ def sigterm_a_service(tmp_path: Path, no_broker: int) -> None:
         **os.environ,
         "PORTAL_SUBSCRIPTIONS_GRPC_PORT": str(port),
         "PORTAL_DATA_DIR": str(tmp_path),
+        "PORTAL_MIGRATE_ON_START": "true",
         "PORTAL_KAFKA_BOOTSTRAP": f"127.0.0.1:{no_broker}",  # nothing listens: no broker is needed
         "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'libs'}",
     }

@@ -6,9 +6,9 @@ or changes it forgets at once, and auth's revocation events tell the other gatew
 
 from __future__ import annotations
 
-import grpc
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
+from portal_kit.balancing import Channel
 
 from services.gateway.caches import GatewayCaches
 from services.gateway.clients.calls import CallScope, unary
@@ -17,7 +17,7 @@ from services.gateway.clients.calls import CallScope, unary
 class AuthStubs:
     """The auth service's stubs on one channel (made once per gateway)."""
 
-    def __init__(self, channel: grpc.aio.Channel) -> None:
+    def __init__(self, channel: Channel) -> None:
         self.businesses = auth_pb2_grpc.BusinessServiceStub(channel)
         self.api_keys = auth_pb2_grpc.ApiKeyServiceStub(channel)
         self.sign_in = auth_pb2_grpc.SignInServiceStub(channel)
@@ -40,7 +40,7 @@ class AuthClient:
     # Businesses and API keys (no tenant yet: these find it)
     async def resolve_business(self, username: str) -> pb.Business:
         reply: pb.ResolveBusinessResponse = await unary(
-            self.stubs.businesses.ResolveBusiness, pb.ResolveBusinessRequest(username=username), self.scope
+            self.stubs.businesses.ResolveBusiness, pb.ResolveBusinessRequest(username=username), self.scope, read=True
         )
         return reply.business
 
@@ -49,7 +49,10 @@ class AuthClient:
         if cached is not None:
             return cached
         reply: pb.AuthenticateApiKeyResponse = await unary(
-            self.stubs.businesses.AuthenticateApiKey, pb.AuthenticateApiKeyRequest(api_key=api_key), self.scope
+            self.stubs.businesses.AuthenticateApiKey,
+            pb.AuthenticateApiKeyRequest(api_key=api_key),
+            self.scope,
+            read=True,
         )
         self.caches.keep_key(api_key, reply.business)
         return reply.business
@@ -57,7 +60,7 @@ class AuthClient:
     # The business's own API keys
     async def list_api_keys(self) -> list[pb.ApiKey]:
         reply: pb.ListApiKeysResponse = await unary(
-            self.stubs.api_keys.ListApiKeys, pb.ListApiKeysRequest(), self.scope
+            self.stubs.api_keys.ListApiKeys, pb.ListApiKeysRequest(), self.scope, read=True
         )
         return list(reply.api_keys)
 
@@ -83,7 +86,9 @@ class AuthClient:
         await unary(self.stubs.sign_in.RequestSignIn, request, self.scope)
 
     async def inspect_sign_in_link(self, token: str) -> pb.InspectSignInLinkResponse:
-        return await unary(self.stubs.sign_in.InspectSignInLink, pb.InspectSignInLinkRequest(token=token), self.scope)
+        return await unary(
+            self.stubs.sign_in.InspectSignInLink, pb.InspectSignInLinkRequest(token=token), self.scope, read=True
+        )
 
     async def redeem_sign_in_link(self, token: str, client: pb.Client) -> pb.RedeemResponse:
         request = pb.RedeemSignInLinkRequest(token=token, client=client)
@@ -114,7 +119,7 @@ class AuthClient:
         if cached is not None:
             return cached
         reply: pb.GetSessionResponse = await unary(
-            self.stubs.sessions.GetSession, pb.GetSessionRequest(session_token=session_token), self.scope
+            self.stubs.sessions.GetSession, pb.GetSessionRequest(session_token=session_token), self.scope, read=True
         )
         self.caches.keep_session(self.tenant, session_token, reply.session)
         return reply.session
@@ -202,13 +207,15 @@ class AuthClient:
 
     async def recent_sign_ins(self, session_token: str, limit: int) -> list[pb.SignIn]:
         request = pb.ListRecentSignInsRequest(session_token=session_token, limit=limit)
-        reply: pb.ListRecentSignInsResponse = await unary(self.stubs.sessions.ListRecentSignIns, request, self.scope)
+        reply: pb.ListRecentSignInsResponse = await unary(
+            self.stubs.sessions.ListRecentSignIns, request, self.scope, read=True
+        )
         return list(reply.sign_ins)
 
     # Portal settings
     async def portal_settings(self) -> pb.PortalSettings:
         reply: pb.GetPortalSettingsResponse = await unary(
-            self.stubs.settings.GetPortalSettings, pb.GetPortalSettingsRequest(), self.scope
+            self.stubs.settings.GetPortalSettings, pb.GetPortalSettingsRequest(), self.scope, read=True
         )
         return reply.settings
 

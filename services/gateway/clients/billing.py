@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import grpc
 from portal.billing.v1 import (
     account_pb2,
     account_pb2_grpc,
@@ -17,12 +16,13 @@ from portal.billing.v1 import (
     payments_pb2,
     payments_pb2_grpc,
 )
+from portal_kit.balancing import Channel
 
 from services.gateway.clients.calls import CallScope, unary
 
 
 class BillingStubs:
-    def __init__(self, channel: grpc.aio.Channel) -> None:
+    def __init__(self, channel: Channel) -> None:
         self.customers = customers_pb2_grpc.CustomerServiceStub(channel)
         self.invoices = invoices_pb2_grpc.InvoiceServiceStub(channel)
         self.account = account_pb2_grpc.AccountServiceStub(channel)
@@ -46,7 +46,7 @@ class BillingClient:
 
     async def get_customer(self, customer_id: int) -> customers_pb2.Customer:
         request = customers_pb2.GetCustomerRequest(id=customer_id)
-        return (await unary(self.stubs.customers.GetCustomer, request, self.scope)).customer
+        return (await unary(self.stubs.customers.GetCustomer, request, self.scope, read=True)).customer
 
     async def customers_by_id(self, customer_ids: list[int]) -> list[customers_pb2.Customer]:
         """The customers that exist among these ids (at most 100), in the order asked: one call."""
@@ -54,7 +54,7 @@ class BillingClient:
             return []
         request = customers_pb2.BatchGetCustomersRequest(ids=customer_ids)
         reply: customers_pb2.BatchGetCustomersResponse = await unary(
-            self.stubs.customers.BatchGetCustomers, request, self.scope
+            self.stubs.customers.BatchGetCustomers, request, self.scope, read=True
         )
         return list(reply.customers)
 
@@ -74,7 +74,7 @@ class BillingClient:
     ) -> tuple[list[customers_pb2.Customer], common_pb2.PageInfo]:
         request = customers_pb2.ListCustomersRequest(page=page, filter=filters, metadata=metadata)
         reply: customers_pb2.ListCustomersResponse = await unary(
-            self.stubs.customers.ListCustomers, request, self.scope
+            self.stubs.customers.ListCustomers, request, self.scope, read=True
         )
         return list(reply.customers), reply.page_info
 
@@ -85,7 +85,7 @@ class BillingClient:
 
     async def get_contact(self, customer_id: int, contact_id: int) -> customers_pb2.Contact:
         request = customers_pb2.GetContactRequest(customer_id=customer_id, id=contact_id)
-        return (await unary(self.stubs.customers.GetContact, request, self.scope)).contact
+        return (await unary(self.stubs.customers.GetContact, request, self.scope, read=True)).contact
 
     async def update_contact(
         self, customer_id: int, contact_id: int, changes: customers_pb2.Contact, cleared: list[str]
@@ -103,7 +103,9 @@ class BillingClient:
         self, customer_id: int, page: common_pb2.PageRequest
     ) -> tuple[list[customers_pb2.Contact], common_pb2.PageInfo]:
         request = customers_pb2.ListContactsRequest(customer_id=customer_id, page=page)
-        reply: customers_pb2.ListContactsResponse = await unary(self.stubs.customers.ListContacts, request, self.scope)
+        reply: customers_pb2.ListContactsResponse = await unary(
+            self.stubs.customers.ListContacts, request, self.scope, read=True
+        )
         return list(reply.contacts), reply.page_info
 
     # Invoices
@@ -113,7 +115,7 @@ class BillingClient:
 
     async def get_invoice(self, invoice_id: int) -> invoices_pb2.Invoice:
         request = invoices_pb2.GetInvoiceRequest(id=invoice_id)
-        return (await unary(self.stubs.invoices.GetInvoice, request, self.scope)).invoice
+        return (await unary(self.stubs.invoices.GetInvoice, request, self.scope, read=True)).invoice
 
     async def update_invoice(self, invoice_id: int, changes: invoices_pb2.InvoiceInput) -> invoices_pb2.Invoice:
         request = invoices_pb2.UpdateInvoiceRequest(id=invoice_id, changes=changes)
@@ -130,7 +132,9 @@ class BillingClient:
         self, page: common_pb2.PageRequest, filters: dict[str, str], metadata: dict[str, str]
     ) -> tuple[list[invoices_pb2.Invoice], common_pb2.PageInfo]:
         request = invoices_pb2.ListInvoicesRequest(page=page, filter=filters, metadata=metadata)
-        reply: invoices_pb2.ListInvoicesResponse = await unary(self.stubs.invoices.ListInvoices, request, self.scope)
+        reply: invoices_pb2.ListInvoicesResponse = await unary(
+            self.stubs.invoices.ListInvoices, request, self.scope, read=True
+        )
         return list(reply.invoices), reply.page_info
 
     async def send_invoice(self, request: invoices_pb2.SendInvoiceRequest) -> list[invoices_pb2.Email]:
@@ -141,13 +145,13 @@ class BillingClient:
         self, invoice_id: int, presentation: invoices_pb2.Presentation
     ) -> invoices_pb2.RenderInvoicePdfResponse:
         request = invoices_pb2.RenderInvoicePdfRequest(id=invoice_id, presentation=presentation)
-        return await unary(self.stubs.invoices.RenderInvoicePdf, request, self.scope)
+        return await unary(self.stubs.invoices.RenderInvoicePdf, request, self.scope, read=True)
 
     async def invoice_pdf_by_link(
         self, link_token: str, presentation: invoices_pb2.Presentation
     ) -> invoices_pb2.RenderInvoicePdfResponse:
         request = invoices_pb2.RenderInvoicePdfRequest(link_token=link_token, presentation=presentation)
-        return await unary(self.stubs.invoices.RenderInvoicePdf, request, self.scope)
+        return await unary(self.stubs.invoices.RenderInvoicePdf, request, self.scope, read=True)
 
     # The event log
     async def list_events(
@@ -237,22 +241,22 @@ class BillingClient:
     # The principal's own account (the scope must carry a principal: see services.gateway.deps)
     async def account_page(self, per_page: int, after: str) -> account_pb2.GetAccountPageResponse:
         request = account_pb2.GetAccountPageRequest(per_page=per_page, after=after)
-        return await unary(self.stubs.account.GetAccountPage, request, self.scope)
+        return await unary(self.stubs.account.GetAccountPage, request, self.scope, read=True)
 
     async def account_invoice(self, invoice_id: int) -> account_pb2.GetAccountInvoiceResponse:
         request = account_pb2.GetAccountInvoiceRequest(id=invoice_id)
-        return await unary(self.stubs.account.GetAccountInvoice, request, self.scope)
+        return await unary(self.stubs.account.GetAccountInvoice, request, self.scope, read=True)
 
     async def account_invoice_pdf(
         self, invoice_id: int, presentation: invoices_pb2.Presentation
     ) -> invoices_pb2.RenderInvoicePdfResponse:
         request = account_pb2.RenderAccountInvoicePdfRequest(id=invoice_id, presentation=presentation)
-        return await unary(self.stubs.account.RenderAccountInvoicePdf, request, self.scope)
+        return await unary(self.stubs.account.RenderAccountInvoicePdf, request, self.scope, read=True)
 
     async def account_customer(self) -> customers_pb2.Customer:
         request = account_pb2.GetAccountCustomerRequest()
         reply: account_pb2.GetAccountCustomerResponse = await unary(
-            self.stubs.account.GetAccountCustomer, request, self.scope
+            self.stubs.account.GetAccountCustomer, request, self.scope, read=True
         )
         return reply.customer
 

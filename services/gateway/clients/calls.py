@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -35,10 +36,24 @@ class CallScope:
         return CallScope(self.tenant, self.deadline, principal)
 
 
-async def unary(method: grpc.aio.UnaryUnaryMultiCallable[Req, Resp], request: Req, scope: CallScope) -> Resp:
-    """One call; a failure comes back as the domain error the service raised (portal_kit.errors)."""
+async def unary(
+    method: grpc.aio.UnaryUnaryMultiCallable[Req, Resp], request: Req, scope: CallScope, *, read: bool = False
+) -> Resp:
+    """One call; a failure comes back as the domain error the service raised (portal_kit.errors).
+
+    `read=True` marks a call that changes nothing (or only repeats the same change, like a session's last-seen
+    time): when it meets UNAVAILABLE (an instance stopping or restarted) it is sent once more, to another instance
+    where there is one (portal_kit.balancing passes over the one that failed), waiting for a connection within what
+    is left of the deadline. A write is never sent twice: it might have been applied."""
+    started = time.monotonic()
     try:
         reply = await method(request, metadata=scope.metadata(), timeout=scope.deadline)
     except grpc.aio.AioRpcError as error:
-        raise grpc_client.domain_error(error) from None
+        left = scope.deadline - (time.monotonic() - started)
+        if not read or error.code() != grpc.StatusCode.UNAVAILABLE or left <= 0:
+            raise grpc_client.domain_error(error) from None
+        try:
+            reply = await method(request, metadata=scope.metadata(), timeout=left, wait_for_ready=True)
+        except grpc.aio.AioRpcError as again:
+            raise grpc_client.domain_error(again) from None
     return cast(Resp, reply)  # grpc has no type stubs here: the stub's method is Any

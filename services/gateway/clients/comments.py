@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import grpc
 from portal.comments.v1 import comments_pb2 as pb
 from portal.comments.v1 import comments_pb2_grpc
+from portal_kit.balancing import Channel
 
 from services.gateway.clients.calls import CallScope, unary
 
 
 class CommentsStubs:
-    def __init__(self, channel: grpc.aio.Channel) -> None:
+    def __init__(self, channel: Channel) -> None:
         self.comments = comments_pb2_grpc.CommentServiceStub(channel)
 
 
@@ -41,7 +41,7 @@ class CommentsClient:
 
     async def list_comments(self, document_type: str, document_id: int) -> list[pb.Comment]:
         request = pb.ListCommentsRequest(document_type=document_type, document_id=document_id)
-        reply: pb.ListCommentsResponse = await unary(self.stubs.comments.ListComments, request, self.scope)
+        reply: pb.ListCommentsResponse = await unary(self.stubs.comments.ListComments, request, self.scope, read=True)
         return list(reply.comments)
 
     async def reply(

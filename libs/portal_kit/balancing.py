@@ -1,0 +1,107 @@
+"""Several instances of one backend behind one client: an address setting (`PORTAL_BILLING_ADDR`) may list them,
+comma-separated (`billing-0.billing:50051,billing-1.billing:50051`).
+
+Our own small picker rather than gRPC's `round_robin` policy over an `ipv4:` target: entries may be host names
+(Kubernetes DNS names, not only IP literals), a retry can be sent to *another* instance than the one that failed,
+and the choice of which calls may be retried stays with the caller (`services/gateway/clients/calls.py`). Each
+instance has its own channel; a call goes to the next instance in turn that is connected (READY), else to one that
+can connect, skipping for a moment any instance that just answered UNAVAILABLE.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import grpc
+
+SUSPECT_SECONDS = 2.0  # how long an instance that answered UNAVAILABLE is passed over while another one is usable
+_STATE_RANK = {
+    grpc.ChannelConnectivity.READY: 0,
+    grpc.ChannelConnectivity.IDLE: 1,
+    grpc.ChannelConnectivity.CONNECTING: 1,
+    grpc.ChannelConnectivity.TRANSIENT_FAILURE: 2,
+    grpc.ChannelConnectivity.SHUTDOWN: 3,
+}
+
+
+def split_addresses(addresses: str) -> list[str]:
+    """`a:1, b:2` → ['a:1', 'b:2']; an empty entry or an empty list is refused with a clear message."""
+    entries = [entry.strip() for entry in addresses.split(",")]
+    if not entries or any(not entry for entry in entries):
+        raise ValueError(f"not a comma-separated list of host:port addresses: {addresses!r}")
+    return entries
+
+
+class Instance:
+    def __init__(self, target: str, channel: grpc.aio.Channel) -> None:
+        self.target = target
+        self.channel = channel
+        self.suspect_until = 0.0
+        self._methods: dict[str, Any] = {}
+
+    def method(self, name: str, serializer: Any, deserializer: Any) -> Any:
+        """This instance's multicallable of `name` (made once)."""
+        found = self._methods.get(name)
+        if found is None:
+            found = self.channel.unary_unary(name, request_serializer=serializer, response_deserializer=deserializer)
+            self._methods[name] = found
+        return found
+
+    def rank(self, now: float) -> int:
+        state = self.channel.get_state(try_to_connect=True)  # an idle instance starts connecting in the background
+        return _STATE_RANK.get(state, 2) + (4 if self.suspect_until > now else 0)
+
+
+class BalancedUnaryUnary:
+    """A unary method over every instance: each call goes to `BalancedChannel.pick()`."""
+
+    def __init__(self, balanced: BalancedChannel, method: str, serializer: Any, deserializer: Any) -> None:
+        self.balanced = balanced
+        self.name = method
+        self.serializer = serializer
+        self.deserializer = deserializer
+
+    async def __call__(self, request: Any, **kwargs: Any) -> Any:
+        instance = self.balanced.pick()
+        try:
+            return await instance.method(self.name, self.serializer, self.deserializer)(request, **kwargs)
+        except grpc.aio.AioRpcError as error:
+            if error.code() == grpc.StatusCode.UNAVAILABLE:
+                instance.suspect_until = time.monotonic() + SUSPECT_SECONDS
+            raise
+
+
+class BalancedChannel:
+    """What the generated stubs need of a channel (`unary_unary`), spread over the instances; `close` closes all."""
+
+    def __init__(self, targets: Sequence[str], make: Callable[[str], grpc.aio.Channel]) -> None:
+        if not targets:
+            raise ValueError("a balanced channel needs at least one address")
+        self.instances = [Instance(target, make(target)) for target in targets]
+        self._turn = 0
+
+    def pick(self) -> Instance:
+        """The best-placed instance (connected, not suspect), taking turns among equals."""
+        now = time.monotonic()
+        count = len(self.instances)
+        start, self._turn = self._turn, (self._turn + 1) % count
+        rotated = [self.instances[(start + offset) % count] for offset in range(count)]
+        return min(rotated, key=lambda instance: instance.rank(now))
+
+    def unary_unary(
+        self,
+        method: str,
+        request_serializer: Any = None,
+        response_deserializer: Any = None,
+        _registered_method: bool | None = False,
+    ) -> BalancedUnaryUnary:
+        return BalancedUnaryUnary(self, method, request_serializer, response_deserializer)
+
+    async def close(self) -> None:
+        for instance in self.instances:
+            await instance.channel.close()
+
+
+Channel = grpc.aio.Channel | BalancedChannel  # what the generated stubs are made on
