@@ -42,7 +42,14 @@ class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
         timeout = details.timeout if details.timeout is not None else self.default_timeout
         left = remaining_seconds()  # inside an RPC: never wait longer than our own caller does
         if left is not None:
-            timeout = max(min(timeout, left), 0.0)
+            if left <= 0:  # our caller has given up: calling on would only add load
+                raise grpc.aio.AioRpcError(
+                    grpc.StatusCode.DEADLINE_EXCEEDED,
+                    grpc.aio.Metadata(),
+                    grpc.aio.Metadata(),
+                    details="The caller's deadline has passed.",
+                )
+            timeout = min(timeout, left)
         method = details.method.decode() if isinstance(details.method, bytes) else str(details.method)
         span = None
         if tracing.active() and not method.startswith(UNTRACED_SERVICES):

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from google.protobuf.wrappers_pb2 import Int64Value
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -79,3 +79,53 @@ async def test_a_payload_that_does_not_decode_is_skipped_and_the_next_event_is_h
     assert marks == {"bad", "good"}  # the bad one is recorded: a redelivery skips it without a new error
     [skipped] = [r for r in caplog.records if r.getMessage() == "malformed event skipped"]
     assert skipped.event_id == "bad" and "google.protobuf.Int64Value" in skipped.problem  # type: ignore[attr-defined]
+
+
+async def test_stop_finishes_the_event_in_hand_commits_its_offset_and_leaves_the_rest(
+    db: Database, kafka: KafkaServer
+) -> None:
+    """SIGTERM's part for consumers: the event being handled completes and its offset is committed; the next one
+    is neither handled nor committed, so the partition's next consumer starts exactly there."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap)
+    await producer.start()
+    try:
+        for value in (1, 2, 3):
+            await producer.send_and_wait(
+                TOPIC,
+                value=Int64Value(value=value).SerializeToString(),
+                headers=[("event-id", f"e{value}".encode()), ("tenant-id", b"tenant-a")],
+                partition=0,
+            )
+    finally:
+        await producer.stop()
+
+    handled: list[int] = []
+    second_started, release = asyncio.Event(), asyncio.Event()
+
+    async def handler(event: Event, session: AsyncSession) -> None:
+        value = event.decode(Int64Value).value
+        if value == 2:
+            second_started.set()
+            await release.wait()
+        handled.append(value)
+
+    consumer = IdempotentConsumer(db, kafka.bootstrap, [TOPIC], "stopping-consumer", handler, group_timeout_ms=2000)
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(30):
+            await second_started.wait()
+            consumer.stop()
+            release.set()
+            await task  # returns by itself: not cancelled
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert handled == [1, 2]
+    assert await processed(db) == {"e1", "e2"}
+    reader = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap, group_id="stopping-consumer")
+    await reader.start()
+    try:
+        committed = await reader.committed(TopicPartition(TOPIC, 0))
+    finally:
+        await reader.stop()
+    assert committed == 2  # past e1 and e2: e3 is read next

@@ -150,3 +150,24 @@ async def test_rows_wait_while_the_broker_is_down_and_none_is_dead_lettered(db: 
     pending, dead = await rows(db)
     assert [(r.event_id, r.attempts) for r in pending] == [(event_id, 0)]
     assert dead == []
+
+
+async def test_stop_publishes_every_committed_row_then_returns(db: Database, kafka: KafkaServer) -> None:
+    """SIGTERM's flush: a row committed just before stop() goes out before run() returns, without waiting for the
+    next poll (an hour away here)."""
+    relay = OutboxRelay(db, kafka.bootstrap)
+    task = asyncio.create_task(relay.run(poll_interval=3600))
+    await asyncio.sleep(0.5)  # the relay has found nothing and waits
+    event_id = await write(db, "tenant-a", "last words")  # committed, and nobody notified the relay
+    relay.stop()
+    async with asyncio.timeout(20):
+        await task  # returns by itself: not cancelled
+    assert await rows(db) == ([], [])
+    consumer = AIOKafkaConsumer(TOPIC, bootstrap_servers=kafka.bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        async with asyncio.timeout(20):
+            record = await consumer.getone()
+    finally:
+        await consumer.stop()
+    assert dict(record.headers)["event-id"].decode() == event_id
