@@ -73,6 +73,25 @@ class BalancedUnaryUnary:
             raise
 
 
+class Streaming:
+    """A streaming method (the generated stubs declare them, e.g. Health.Watch): each call goes to one instance,
+    picked like a unary call's, never retried."""
+
+    def __init__(self, balanced: BalancedChannel, kind: str, method: str, serializer: Any, deserializer: Any) -> None:
+        self.balanced = balanced
+        self.kind = kind
+        self.method = method
+        self.serializer = serializer
+        self.deserializer = deserializer
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        channel = self.balanced.pick().channel
+        make = getattr(channel, self.kind)
+        return make(self.method, request_serializer=self.serializer, response_deserializer=self.deserializer)(
+            *args, **kwargs
+        )
+
+
 class BalancedChannel:
     """What the generated stubs need of a channel (`unary_unary`), spread over the instances; `close` closes all."""
 
@@ -98,6 +117,33 @@ class BalancedChannel:
         _registered_method: bool | None = False,
     ) -> BalancedUnaryUnary:
         return BalancedUnaryUnary(self, method, request_serializer, response_deserializer)
+
+    def unary_stream(
+        self,
+        method: str,
+        request_serializer: Any = None,
+        response_deserializer: Any = None,
+        _registered_method: bool | None = False,
+    ) -> Streaming:
+        return Streaming(self, "unary_stream", method, request_serializer, response_deserializer)
+
+    def stream_unary(
+        self,
+        method: str,
+        request_serializer: Any = None,
+        response_deserializer: Any = None,
+        _registered_method: bool | None = False,
+    ) -> Streaming:
+        return Streaming(self, "stream_unary", method, request_serializer, response_deserializer)
+
+    def stream_stream(
+        self,
+        method: str,
+        request_serializer: Any = None,
+        response_deserializer: Any = None,
+        _registered_method: bool | None = False,
+    ) -> Streaming:
+        return Streaming(self, "stream_stream", method, request_serializer, response_deserializer)
 
     async def close(self) -> None:
         for instance in self.instances:

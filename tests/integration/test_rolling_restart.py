@@ -1,0 +1,150 @@
+"""Restarting every backend, one instance at a time, under a steady stream of portal requests: none may fail.
+
+The test's own portal runs two instances of each backend (auth, billing, subscriptions, comments, mailer) on one
+database per service; the gateway's address settings list both. Three clients keep asking, one after the other
+without pause, for a signed-in customer's account page, an invoice page and an invoice from the business API. Each
+instance in turn gets SIGTERM (it must drain and exit 0), is started again and, once its health check says
+SERVING (as a Kubernetes readiness probe would), the next one goes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import httpx
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from devtools.localservers import PostgresLike
+from devtools.mailbox import SmtpSink
+from devtools.stack import BACKENDS, Stack, StackOptions
+from tests.conftest import Business, create_business
+from tests.integration.portal_client import portal
+
+
+@pytest.fixture(scope="module")
+def twin_stack(workdir: Path, postgres: PostgresLike, smtp_sink: SmtpSink) -> Iterator[Stack]:
+    suffix = secrets.token_hex(3)
+    urls = {}
+    for name in BACKENDS:
+        postgres.create_database(f"twin_{name}_{suffix}")
+        urls[name] = postgres.url(f"twin_{name}_{suffix}")
+    stack = Stack(
+        StackOptions(
+            workdir=workdir / "twin-stack",
+            database_urls=urls,
+            smtp_port=smtp_sink.port,
+            start_stripe=False,
+            instances=2,
+            shutdown_grace_seconds=10,
+        )
+    )
+    stack.start(timeout=120)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@dataclass
+class Tally:
+    ok: int = 0
+    failed: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note(self, what: str, answer: httpx.Response | Exception) -> None:
+        with self.lock:
+            if isinstance(answer, httpx.Response) and answer.status_code == 200:
+                self.ok += 1
+            else:
+                detail = (
+                    f"{answer.status_code} {answer.text[:200]}" if isinstance(answer, httpx.Response) else repr(answer)
+                )
+                self.failed.append(f"{time.strftime('%H:%M:%S')} {what}: {detail}")
+
+
+def keep_asking(what: str, ask: httpx.Client, path: str, stop: threading.Event, tally: Tally) -> None:
+    while not stop.is_set():
+        try:
+            tally.note(what, ask.get(path))
+        except httpx.HTTPError as error:
+            tally.note(what, error)
+
+
+def wait_until_serving(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            try:
+                if (
+                    health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
+                    == health_pb2.HealthCheckResponse.SERVING
+                ):
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.1)
+    pytest.fail(f"the instance on port {port} was not SERVING within {timeout}s")
+
+
+def signed_in_customer(stack: Stack, business: Business) -> tuple[httpx.Client, httpx.Client, int]:
+    """A browser signed in as a customer with one invoice, an API client, and the invoice's id."""
+    api = httpx.Client(base_url=f"http://127.0.0.1:{stack.http_port}/api", auth=(business.api_key, ""), timeout=30)
+    customer = api.post("/customers", json={"name": "Steady Co", "email": "steady@example.com"}).json()
+    invoice = api.post(
+        "/invoices", json={"customer": customer["id"], "items": [{"name": "Work", "quantity": 1, "unit_cost": 10}]}
+    ).json()
+    link = api.post(f"/customers/{customer['id']}/sign_in_link", json={"ttl": 3600}).json()["url"]
+    browser = portal(stack, business)
+    opened = browser.get(link.split(f":{stack.http_port}", 1)[1])
+    assert opened.status_code == 303, opened.text
+    assert browser.get("/").status_code == 200
+    assert browser.get(f"/account/invoices/{invoice['id']}").status_code == 200
+    return browser, api, invoice["id"]
+
+
+def test_restarting_each_backend_instance_in_turn_fails_no_request(twin_stack: Stack) -> None:
+    stack = twin_stack
+    business = create_business(stack, "Steady Business")
+    browser, api, invoice_id = signed_in_customer(stack, business)
+    invoice_page = portal(stack, business)
+    invoice_page.cookies = browser.cookies
+    streams = [
+        ("account page", browser, "/"),
+        ("invoice page", invoice_page, f"/account/invoices/{invoice_id}"),
+        ("API read", api, f"/invoices/{invoice_id}"),
+    ]
+    stop, tally = threading.Event(), Tally()
+    threads = [threading.Thread(target=keep_asking, args=(*stream, stop, tally), daemon=True) for stream in streams]
+    for thread in threads:
+        thread.start()
+    restarts: list[str] = []
+    try:
+        time.sleep(1)
+        for name in BACKENDS:
+            for index in range(stack.options.instances):
+                instance = stack.instance_name(name, index)
+                process = stack.processes[instance]
+                process.stop(timeout=30)
+                assert process.returncode == 0, f"{instance} exited with {process.returncode}:\n{process.log_tail()}"
+                process.start()
+                wait_until_serving(stack.instance_ports[name][index])
+                restarts.append(instance)
+        time.sleep(1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        for client in (browser, invoice_page, api):
+            client.close()
+    print(f"rolling restart: {len(restarts)} restarts, {tally.ok} requests answered, {len(tally.failed)} failed")
+    assert len(restarts) == 2 * len(BACKENDS)
+    assert tally.ok > 100
+    assert tally.failed == []
