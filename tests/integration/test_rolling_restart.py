@@ -9,7 +9,9 @@ SERVING (as a Kubernetes readiness probe would), the next one goes.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from devtools.localservers import PostgresLike
+from devtools.localservers.processes import signal_group
 from devtools.mailbox import SmtpSink
 from devtools.stack import BACKENDS, Stack, StackOptions
 from tests.conftest import Business, create_business
@@ -110,8 +113,10 @@ def signed_in_customer(stack: Stack, business: Business) -> tuple[httpx.Client, 
     return browser, api, invoice["id"]
 
 
-def test_restarting_each_backend_instance_in_turn_fails_no_request(twin_stack: Stack) -> None:
-    stack = twin_stack
+@contextlib.contextmanager
+def steady_traffic(stack: Stack) -> Iterator[Tally]:
+    """Three clients asking without pause for the account page, an invoice page and an API read, until the block
+    ends (a second after its last restart)."""
     business = create_business(stack, "Steady Business")
     browser, api, invoice_id = signed_in_customer(stack, business)
     invoice_page = portal(stack, business)
@@ -125,9 +130,22 @@ def test_restarting_each_backend_instance_in_turn_fails_no_request(twin_stack: S
     threads = [threading.Thread(target=keep_asking, args=(*stream, stop, tally), daemon=True) for stream in streams]
     for thread in threads:
         thread.start()
-    restarts: list[str] = []
     try:
         time.sleep(1)
+        yield tally
+        time.sleep(1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        for client in (browser, invoice_page, api):
+            client.close()
+
+
+def test_restarting_each_backend_instance_in_turn_fails_no_request(twin_stack: Stack) -> None:
+    stack = twin_stack
+    restarts: list[str] = []
+    with steady_traffic(stack) as tally:
         for name in BACKENDS:
             for index in range(stack.options.instances):
                 instance = stack.instance_name(name, index)
@@ -137,14 +155,23 @@ def test_restarting_each_backend_instance_in_turn_fails_no_request(twin_stack: S
                 process.start()
                 wait_until_serving(stack.instance_ports[name][index])
                 restarts.append(instance)
-        time.sleep(1)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-        for client in (browser, invoice_page, api):
-            client.close()
     print(f"rolling restart: {len(restarts)} restarts, {tally.ok} requests answered, {len(tally.failed)} failed")
     assert len(restarts) == 2 * len(BACKENDS)
     assert tally.ok > 100
+    assert tally.failed == []
+
+
+def test_a_crashed_billing_instance_costs_no_read(twin_stack: Stack) -> None:
+    """SIGKILL, no draining: the calls in flight on the killed instance fail with UNAVAILABLE, and every one of them
+    (all reads here) is answered by the other instance instead."""
+    stack = twin_stack
+    with steady_traffic(stack) as tally:
+        for index in range(stack.options.instances):
+            process = stack.processes[stack.instance_name("billing", index)]
+            signal_group(process.pgid, signal.SIGKILL)
+            process.stop(timeout=30)
+            process.start()
+            wait_until_serving(stack.instance_ports["billing"][index])
+    print(f"billing crashes: {tally.ok} requests answered, {len(tally.failed)} failed")
+    assert tally.ok > 20
     assert tally.failed == []

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from portal.subscriptions.v1 import plans_pb2, plans_pb2_grpc
 
 from portal_kit import grpc_client
 from portal_kit.balancing import BalancedChannel, split_addresses
 from portal_kit.context import deadline_in
-from portal_kit.grpc_server import GrpcServer, Registration, Worker, shutdown
+from portal_kit.grpc_server import Background, GrpcServer, Registration, Worker, shutdown
 from portal_kit.service_auth import ServiceCredential, ServiceTrust, generate_tokens
 
 SERVICE_NAME = "portal.subscriptions.v1.PlanService"
@@ -134,7 +135,7 @@ async def test_shutdown_drains_rpcs_then_stops_workers_last_first_then_the_rest(
     async def on_stop() -> None:
         events.append("database closed")
 
-    background = [Worker(relay.run, relay.stop), Worker(consumer.run, consumer.stop), forever]
+    background: list[Background] = [Worker(relay.run, relay.stop), Worker(consumer.run, consumer.stop), forever]
     tasks = [(item, asyncio.create_task(item.run() if isinstance(item, Worker) else item())) for item in background]
     channel = grpc_client.channel(f"127.0.0.1:{server.port}", 5, credential=GATEWAY)
     try:
@@ -246,3 +247,20 @@ async def test_no_call_is_made_once_the_callers_deadline_has_passed() -> None:
     finally:
         await channel.close()
         await server.stop(0)
+
+
+async def test_health_checks_and_watches_work_over_the_instances(
+    two_instances: tuple[list[PlanServicer], list[GrpcServer]],
+) -> None:
+    """The gateway's /healthz asks each backend through its balanced channel; the Health stub has a stream too."""
+    _servicers, servers = two_instances
+    channel = balanced(servers)
+    try:
+        health = health_pb2_grpc.HealthStub(channel)
+        serving = health_pb2.HealthCheckResponse.SERVING
+        assert (await health.Check(health_pb2.HealthCheckRequest(), timeout=5)).status == serving
+        watch = health.Watch(health_pb2.HealthCheckRequest(), timeout=5)
+        assert (await watch.read()).status == serving
+        watch.cancel()
+    finally:
+        await channel.close()

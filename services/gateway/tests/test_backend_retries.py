@@ -49,7 +49,8 @@ class Instance(plans_pb2_grpc.PlanServiceServicer):
 
 @pytest.fixture
 async def client() -> AsyncIterator[tuple[SubscriptionsClient, Instance, Instance]]:
-    stopping, healthy = Instance("stopping", unavailable=True), Instance("healthy", unavailable=False)
+    stopping = Instance("stopping", unavailable=True)  # type: ignore[abstract]  # partial fake: no ListPlans
+    healthy = Instance("healthy", unavailable=False)  # type: ignore[abstract]  # as above
     servers = []
     for servicer in (stopping, healthy):
         registration = Registration(
