@@ -1,11 +1,12 @@
-"""Several instances of one backend behind one client: an address setting (`PORTAL_BILLING_ADDR`) may list them,
-comma-separated (`billing-0.billing:50051,billing-1.billing:50051`).
+"""Several instances of one backend behind one client.
 
-Our own small picker rather than gRPC's `round_robin` policy over an `ipv4:` target: entries may be host names
-(Kubernetes DNS names, not only IP literals), a retry can be sent to *another* instance than the one that failed,
-and the choice of which calls may be retried stays with the caller (`services/gateway/clients/calls.py`). Each
-instance has its own channel; a call goes to the next instance in turn that is connected (READY), else to one that
-can connect, skipping for a moment any instance that just answered UNAVAILABLE.
+Two layers. Each entry of an address setting is one gRPC channel with the `round_robin` policy: an entry that
+resolves to several pods (`dns:///portal-billing-headless.ns.svc.cluster.local:50051`, what the chart renders)
+spreads its calls over them and follows pods as they come and go. An address setting may also list several entries,
+comma-separated (`127.0.0.1:50052,127.0.0.1:50062`: the local run's two instances on two ports, or host names):
+this small picker of ours takes turns over them, preferring a connected one, and passes over for a moment an entry
+that has just answered UNAVAILABLE, so a retried read (services/gateway/clients/calls.py) goes to another one. Why
+not gRPC's round_robin alone over an `ipv4:a,b` target: it takes IP literals only, not host names.
 """
 
 from __future__ import annotations

@@ -19,8 +19,10 @@ from portal_kit.service_auth import ServiceCredential, own_credential
 
 DEFAULT_DEADLINE_SECONDS = 5.0
 UNTRACED_SERVICES = ("/grpc.health.v1.",)  # probes and readiness checks would each start a trace of their own
-# A restarted backend is found again within a second (gRPC's default reconnect backoff grows to two minutes).
 CHANNEL_OPTIONS = [
+    # A `dns:///` target (a headless Service) resolves to every pod: calls go round them, not all to the first.
+    ("grpc.lb_policy_name", "round_robin"),
+    # A restarted backend is found again within a second (gRPC's default reconnect backoff grows to two minutes).
     ("grpc.initial_reconnect_backoff_ms", 200),
     ("grpc.min_reconnect_backoff_ms", 200),
     ("grpc.max_reconnect_backoff_ms", 1000),

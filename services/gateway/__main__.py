@@ -24,7 +24,7 @@ app = create_app(settings)
 config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False,
                         proxy_headers=False, server_header=False, loop="uvloop", http="httptools",
                         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds))  # fmt: skip
-server = GatewayServer(config, app.state.draining)
+server = GatewayServer(config, app.state.readiness)
 print(json.dumps({"service": "gateway", "http_port": settings.http_port}), flush=True)
 try:
     server.run()

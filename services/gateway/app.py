@@ -17,7 +17,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway import draining
 from services.gateway.api import (
     api_keys,
     card_payments,
@@ -162,7 +161,6 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.add_middleware(ObservabilityMiddleware)
     errors.install(app)
     docs.install(app)
-    draining.install(app)
 
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, error: DomainError) -> Response:

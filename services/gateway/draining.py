@@ -1,41 +1,27 @@
-"""SIGTERM on the gateway: readiness turns false at once (`/readyz` answers 503), then uvicorn stops accepting
-connections and gives the requests in flight up to PORTAL_SHUTDOWN_GRACE_SECONDS before the process exits 0."""
+"""SIGTERM on the gateway: readiness turns false at once (`app.state.readiness.drain()`: `/readyz` answers 503),
+then uvicorn stops accepting connections and gives the requests in flight up to PORTAL_SHUTDOWN_GRACE_SECONDS
+before the process exits 0."""
 
 from __future__ import annotations
 
 import signal
 import socket
-import threading
 from types import FrameType
 
 import uvicorn
-from fastapi import FastAPI, Request
-from starlette.responses import JSONResponse
 
-
-class Draining:
-    """Set once, when the gateway has been asked to stop (thread-safe: set from a signal handler)."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def start(self) -> None:
-        self._event.set()
-
-    @property
-    def active(self) -> bool:
-        return self._event.is_set()
+from services.gateway.observability import Readiness
 
 
 class GatewayServer(uvicorn.Server):
     """uvicorn's server, marking the app as draining when the stop signal arrives."""
 
-    def __init__(self, config: uvicorn.Config, draining: Draining) -> None:
+    def __init__(self, config: uvicorn.Config, readiness: Readiness) -> None:
         super().__init__(config)
-        self.draining = draining
+        self.readiness = readiness
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        self.draining.start()
+        self.readiness.drain()
         super().handle_exit(sig, frame)
 
     def run(self, sockets: list[socket.socket] | None = None) -> None:
@@ -47,14 +33,3 @@ class GatewayServer(uvicorn.Server):
             super().run(sockets)
         finally:
             signal.signal(signal.SIGTERM, previous)
-
-
-def install(app: FastAPI) -> None:
-    """`app.state.draining` and a minimal `/readyz`: 503 while draining, else 200."""
-    app.state.draining = Draining()
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz(request: Request) -> JSONResponse:
-        if request.app.state.draining.active:
-            return JSONResponse({"ready": False, "draining": True}, status_code=503)
-        return JSONResponse({"ready": True})

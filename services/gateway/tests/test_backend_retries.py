@@ -26,6 +26,7 @@ READ_PREFIXES = ("Get", "List", "BatchGet", "Resolve", "AuthenticateApiKey", "In
 class Instance(plans_pb2_grpc.PlanServiceServicer):
     def __init__(self, name: str, unavailable: bool) -> None:
         self.name = name
+        self.port = 0
         self.unavailable = unavailable
         self.calls = 0
 
@@ -58,6 +59,7 @@ async def client() -> AsyncIterator[tuple[SubscriptionsClient, Instance, Instanc
         )
         server = GrpcServer([registration], 0, trust=ServiceTrust.of("subscriptions", TOKENS), host="127.0.0.1")
         await server.start()
+        servicer.port = server.port
         servers.append(server)
     addresses = ",".join(f"127.0.0.1:{server.port}" for server in servers)
     channel = grpc_client.backend_channel(addresses, 5.0, ServiceCredential("gateway", TOKENS["gateway"]))
@@ -104,3 +106,22 @@ def test_only_calls_that_change_nothing_are_marked_as_reads() -> None:
     assert len(marked) >= 40
     wrong = {name for name, read in marked.items() if read != name.startswith(READ_PREFIXES)}
     assert wrong == set()
+
+
+async def test_within_one_address_that_resolves_to_several_instances_a_read_goes_to_another(
+    client: tuple[SubscriptionsClient, Instance, Instance],
+) -> None:
+    """One entry naming several instances (as a headless Service's `dns:///` name does): round_robin spreads the
+    calls, and the retried read is picked on the next instance."""
+    _subscriptions, stopping, healthy = client
+    ports = [instance.port for instance in (stopping, healthy)]
+    single = grpc_client.channel(
+        f"ipv4:127.0.0.1:{ports[0]},127.0.0.1:{ports[1]}", 5.0, ServiceCredential("gateway", TOKENS["gateway"])
+    )
+    try:
+        over_one = SubscriptionsClient(SubscriptionsStubs(single), CallScope("tenant-1", 5.0))
+        answers = [(await over_one.get_plan("gold")).id for _ in range(6)]
+    finally:
+        await single.close()
+    assert answers == ["healthy"] * 6
+    assert stopping.calls >= 2  # round_robin sent some first attempts there
