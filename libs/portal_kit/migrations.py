@@ -182,6 +182,20 @@ def migrate(service: str, migrations_dir: Path, database_url: str, stop: threadi
     return 0
 
 
+async def migrate_at_start(service: str, migrations_dir: Path, database_url: str) -> int:
+    """`migrate` for PORTAL_MIGRATE_ON_START, before the service serves: SIGTERM/SIGINT are noted by the running
+    loop, so a stop during the migration ends between revisions too (EXIT_INTERRUPTED), not by the signal."""
+    stop = threading.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        return await asyncio.to_thread(migrate, service, migrations_dir, database_url, stop)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
 def migrate_command(service: str, migrations_dir: Path, database_url: str) -> int:
     """`python -m services.<service> migrate`: the exit status of `migrate`, with SIGTERM handled."""
     with StopRequest() as stop:

@@ -14,7 +14,7 @@ import uvloop
 from portal_kit import logs, metrics, tracing
 from portal_kit.db import Database
 from portal_kit.grpc_server import Background, GrpcServer, Registration, run_until_signal
-from portal_kit.migrations import migrate_command, require_current_schema, upgrade_async
+from portal_kit.migrations import migrate_at_start, migrate_command, require_current_schema
 from portal_kit.service_auth import ServiceTrust, require_own_credential
 from portal_kit.settings import ServiceSettings
 
@@ -32,7 +32,9 @@ Build = Callable[[Database, S], Wiring]  # a service's wiring from its database 
 
 async def serve(settings: S, migrations_dir: Path, build: Build[S]) -> None:
     if settings.migrate_on_start:
-        await upgrade_async(migrations_dir, settings.database.url)
+        status = await migrate_at_start(settings.name, migrations_dir, settings.database.url)
+        if status != 0:
+            raise SystemExit(status)
     else:
         await require_current_schema(settings.name, migrations_dir, settings.database.url)
     db = Database(settings.database.url)

@@ -7,6 +7,7 @@ true; with its schema behind it refuses to serve.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import signal
@@ -24,6 +25,7 @@ from portal_kit.migrations import (
     EXIT_INTERRUPTED,
     current_revision,
     head_revision,
+    migrate_at_start,
     require_current_schema,
     schema_state,
     upgrade_async,
@@ -217,3 +219,17 @@ async def test_an_empty_database_is_behind(postgres: PostgresLike) -> None:
     url = fresh_database(postgres, "empty_comments")
     state = await schema_state(COMMENTS_MIGRATIONS, url)
     assert state.current is None and state.behind
+
+
+async def test_sigterm_while_migrating_at_start_stops_between_revisions(postgres: PostgresLike, tmp_path: Path) -> None:
+    """PORTAL_MIGRATE_ON_START's path: the running loop notes the signal; no revision starts after it."""
+    folder = three_step_migrations(tmp_path)
+    url = fresh_database(postgres, "migrate_at_start")
+    migrating = asyncio.create_task(migrate_at_start("test", folder, url))
+    async with asyncio.timeout(30):
+        while await current_revision(url) != "r1_first":  # noqa: ASYNC110 - polls the database; r2 (slow) follows
+            await asyncio.sleep(0.02)
+    os.kill(os.getpid(), signal.SIGTERM)  # handled by the loop while migrate_at_start runs
+    assert await migrating == EXIT_INTERRUPTED
+    assert await current_revision(url) in ("r1_first", "r2_slow")
+    assert "last_table" not in await tables(url)
