@@ -21,6 +21,7 @@ import grpc
 from portal.auth.v1 import auth_pb2 as pb
 from portal.auth.v1 import auth_pb2_grpc
 from portal_kit import grpc_client
+from portal_kit.balancing import split_addresses
 from portal_kit.errors import DomainError
 from portal_kit.service_auth import ADMIN, ADMIN_TOKEN_ENV, ServiceCredential
 
@@ -70,7 +71,8 @@ def business_json(business: pb.Business) -> dict[str, Any]:
 
 
 async def run(args: argparse.Namespace, credential: ServiceCredential) -> dict[str, Any]:
-    async with grpc_client.channel(args.auth_addr, default_timeout=10.0, credential=credential) as channel:
+    address = split_addresses(args.auth_addr)[0]  # PORTAL_AUTH_ADDR may list several instances: any one will do
+    async with grpc_client.channel(address, default_timeout=10.0, credential=credential) as channel:
         admin = auth_pb2_grpc.BusinessAdminServiceStub(channel)
         if args.command == "list-keys":
             listed = await admin.ListBusinessApiKeys(pb.ListBusinessApiKeysRequest(username=args.username))

@@ -26,7 +26,7 @@ class EstimatesClient:
 
     async def get(self, estimate_id: int) -> pb.Estimate:
         reply: pb.EstimateResponse = await unary(
-            self.stub.GetEstimate, pb.GetEstimateRequest(id=estimate_id), self.scope
+            self.stub.GetEstimate, pb.GetEstimateRequest(id=estimate_id), self.scope, read=True
         )
         return reply.estimate
 
@@ -49,7 +49,7 @@ class EstimatesClient:
     ) -> tuple[list[pb.Estimate], common_pb2.PageInfo]:
         """One page by number (estimate lists stay small: no keyset cursors)."""
         request = pb.ListEstimatesRequest(page=page, filter=filters, metadata=metadata)
-        reply: pb.ListEstimatesResponse = await unary(self.stub.ListEstimates, request, self.scope)
+        reply: pb.ListEstimatesResponse = await unary(self.stub.ListEstimates, request, self.scope, read=True)
         return list(reply.estimates), reply.page_info
 
     async def send(self, request: pb.SendEstimateRequest) -> list[invoices_pb2.Email]:
@@ -63,22 +63,22 @@ class EstimatesClient:
 
     async def pdf(self, estimate_id: int, presentation: invoices_pb2.Presentation) -> PdfReply:
         request = pb.RenderEstimatePdfRequest(id=estimate_id, presentation=presentation)
-        reply: PdfReply = await unary(self.stub.RenderEstimatePdf, request, self.scope)
+        reply: PdfReply = await unary(self.stub.RenderEstimatePdf, request, self.scope, read=True)
         return reply
 
     async def pdf_by_link(self, token: str, presentation: invoices_pb2.Presentation) -> PdfReply:
         request = pb.RenderEstimatePdfRequest(link_token=token, presentation=presentation)
-        reply: PdfReply = await unary(self.stub.RenderEstimatePdf, request, self.scope)
+        reply: PdfReply = await unary(self.stub.RenderEstimatePdf, request, self.scope, read=True)
         return reply
 
     async def certificate(self, estimate_id: int, presentation: invoices_pb2.Presentation) -> PdfReply:
         request = pb.RenderApprovalCertificateRequest(id=estimate_id, presentation=presentation)
-        reply: PdfReply = await unary(self.stub.RenderApprovalCertificate, request, self.scope)
+        reply: PdfReply = await unary(self.stub.RenderApprovalCertificate, request, self.scope, read=True)
         return reply
 
     async def settings(self) -> pb.EstimateSettings:
         reply: pb.GetEstimateSettingsResponse = await unary(
-            self.stub.GetEstimateSettings, pb.GetEstimateSettingsRequest(), self.scope
+            self.stub.GetEstimateSettings, pb.GetEstimateSettingsRequest(), self.scope, read=True
         )
         return reply.settings
 
@@ -89,24 +89,24 @@ class EstimatesClient:
     # The customer (the scope carries the principal)
     async def account_list(self) -> list[pb.EstimateRow]:
         reply: pb.ListAccountEstimatesResponse = await unary(
-            self.stub.ListAccountEstimates, pb.ListAccountEstimatesRequest(), self.scope
+            self.stub.ListAccountEstimates, pb.ListAccountEstimatesRequest(), self.scope, read=True
         )
         return list(reply.estimates)
 
     async def account_get(self, estimate_id: int) -> pb.GetAccountEstimateResponse:
         reply: pb.GetAccountEstimateResponse = await unary(
-            self.stub.GetAccountEstimate, pb.GetAccountEstimateRequest(id=estimate_id), self.scope
+            self.stub.GetAccountEstimate, pb.GetAccountEstimateRequest(id=estimate_id), self.scope, read=True
         )
         return reply
 
     async def account_pdf(self, estimate_id: int, presentation: invoices_pb2.Presentation) -> PdfReply:
         request = pb.RenderAccountEstimatePdfRequest(id=estimate_id, presentation=presentation)
-        reply: PdfReply = await unary(self.stub.RenderAccountEstimatePdf, request, self.scope)
+        reply: PdfReply = await unary(self.stub.RenderAccountEstimatePdf, request, self.scope, read=True)
         return reply
 
     async def account_certificate(self, estimate_id: int, presentation: invoices_pb2.Presentation) -> PdfReply:
         request = pb.RenderAccountApprovalCertificateRequest(id=estimate_id, presentation=presentation)
-        reply: PdfReply = await unary(self.stub.RenderAccountApprovalCertificate, request, self.scope)
+        reply: PdfReply = await unary(self.stub.RenderAccountApprovalCertificate, request, self.scope, read=True)
         return reply
 
     async def approve(self, request: pb.ApproveEstimateRequest) -> pb.GetAccountEstimateResponse:
