@@ -10,6 +10,7 @@ SERVING (as a Kubernetes readiness probe would), the next one goes.
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import signal
 import threading
@@ -61,15 +62,21 @@ class Tally:
     failed: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    during: str = ""  # the restart in progress
+
     def note(self, what: str, answer: httpx.Response | Exception) -> None:
         with self.lock:
             if isinstance(answer, httpx.Response) and answer.status_code == 200:
                 self.ok += 1
             else:
-                detail = (
-                    f"{answer.status_code} {answer.text[:200]}" if isinstance(answer, httpx.Response) else repr(answer)
-                )
-                self.failed.append(f"{time.strftime('%H:%M:%S')} {what}: {detail}")
+                self.failed.append(f"{time.strftime('%H:%M:%S')} {what} during {self.during}: {describe(answer)}")
+
+
+def describe(answer: httpx.Response | Exception) -> str:
+    if not isinstance(answer, httpx.Response):
+        return repr(answer)
+    said = re.search(r"<p>(.*?)</p>", answer.text) or re.search(r'"message":\s*"([^"]*)"', answer.text)
+    return f"{answer.status_code} {said.group(1) if said else answer.text[:200]}"
 
 
 def keep_asking(what: str, ask: httpx.Client, path: str, stop: threading.Event, tally: Tally) -> None:
@@ -149,6 +156,7 @@ def test_restarting_each_backend_instance_in_turn_fails_no_request(twin_stack: S
         for name in BACKENDS:
             for index in range(stack.options.instances):
                 instance = stack.instance_name(name, index)
+                tally.during = instance
                 process = stack.processes[instance]
                 process.stop(timeout=30)
                 assert process.returncode == 0, f"{instance} exited with {process.returncode}:\n{process.log_tail()}"
