@@ -36,7 +36,7 @@ class CommentsClient:
 
     async def thread(self, document_type: str, document_id: int) -> pb.Thread:
         request = pb.GetThreadRequest(document_type=document_type, document_id=document_id)
-        reply: pb.GetThreadResponse = await unary(self.stubs.comments.GetThread, request, self.scope)
+        reply: pb.GetThreadResponse = await unary(self.stubs.comments.GetThread, request, self.scope, read=True)
         return reply.thread
 
     async def list_comments(self, document_type: str, document_id: int) -> list[pb.Comment]:
@@ -60,7 +60,7 @@ class CommentsClient:
 
     async def settings(self) -> pb.CommentSettings:
         reply: pb.GetCommentSettingsResponse = await unary(
-            self.stubs.comments.GetCommentSettings, pb.GetCommentSettingsRequest(), self.scope
+            self.stubs.comments.GetCommentSettings, pb.GetCommentSettingsRequest(), self.scope, read=True
         )
         return reply.settings
 

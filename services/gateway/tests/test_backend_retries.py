@@ -21,7 +21,7 @@ from services.gateway.clients.subscriptions import SubscriptionsClient, Subscrip
 
 TOKENS = generate_tokens()
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"
-READ_PREFIXES = ("Get", "List", "BatchGet", "Resolve", "AuthenticateApiKey", "Inspect", "Render")
+READ_PREFIXES = ("Get", "List", "BatchGet", "ResolveBusiness", "AuthenticateApiKey", "Inspect", "Render")
 
 
 class Instance(plans_pb2_grpc.PlanServiceServicer):
