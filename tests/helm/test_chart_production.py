@@ -53,7 +53,6 @@ KAFKA_TLS_DIR = "/etc/portal/kafka-tls"
 # Env vars the chart sets whose reading code is being built on another branch at the same time (issue 11), with
 # that branch. /work/coordination/chart.md; each goes as soon as its code is on main.
 AWAITING_CODE = {
-    "PORTAL_SHUTDOWN_GRACE_SECONDS": "rollouts",
     "PORTAL_ENCRYPTION_KEY": "payments-stripe",
 }
 
