@@ -157,12 +157,14 @@ class BillingClient:
     async def list_events(
         self, request: event_log_pb2.ListEventsRequest
     ) -> tuple[list[event_log_pb2.Event], common_pb2.PageInfo]:
-        reply: event_log_pb2.ListEventsResponse = await unary(self.stubs.events.ListEvents, request, self.scope)
+        reply: event_log_pb2.ListEventsResponse = await unary(
+            self.stubs.events.ListEvents, request, self.scope, read=True
+        )
         return list(reply.events), reply.page_info
 
     async def get_event(self, event_id: int) -> event_log_pb2.Event:
         request = event_log_pb2.GetEventRequest(id=event_id)
-        reply: event_log_pb2.GetEventResponse = await unary(self.stubs.events.GetEvent, request, self.scope)
+        reply: event_log_pb2.GetEventResponse = await unary(self.stubs.events.GetEvent, request, self.scope, read=True)
         return reply.event
 
     # Payments
@@ -173,7 +175,9 @@ class BillingClient:
 
     async def get_payment(self, payment_id: int) -> payments_pb2.Payment:
         request = payments_pb2.GetPaymentRequest(id=payment_id)
-        reply: payments_pb2.GetPaymentResponse = await unary(self.stubs.payments.GetPayment, request, self.scope)
+        reply: payments_pb2.GetPaymentResponse = await unary(
+            self.stubs.payments.GetPayment, request, self.scope, read=True
+        )
         return reply.payment
 
     async def update_payment(self, payment_id: int, changes: payments_pb2.PaymentInput) -> payments_pb2.Payment:
@@ -189,11 +193,13 @@ class BillingClient:
     async def list_payments(
         self, request: payments_pb2.ListPaymentsRequest
     ) -> tuple[list[payments_pb2.Payment], common_pb2.PageInfo]:
-        reply: payments_pb2.ListPaymentsResponse = await unary(self.stubs.payments.ListPayments, request, self.scope)
+        reply: payments_pb2.ListPaymentsResponse = await unary(
+            self.stubs.payments.ListPayments, request, self.scope, read=True
+        )
         return list(reply.payments), reply.page_info
 
     async def receipt_pdf(self, request: payments_pb2.RenderReceiptPdfRequest) -> payments_pb2.RenderReceiptPdfResponse:
-        return await unary(self.stubs.payments.RenderReceiptPdf, request, self.scope)
+        return await unary(self.stubs.payments.RenderReceiptPdf, request, self.scope, read=True)
 
     async def send_receipt(self, request: payments_pb2.SendReceiptRequest) -> list[invoices_pb2.Email]:
         reply: payments_pb2.SendReceiptResponse = await unary(self.stubs.payments.SendReceipt, request, self.scope)
@@ -202,20 +208,20 @@ class BillingClient:
     async def statement_pdf_by_link(
         self, request: payments_pb2.RenderStatementPdfByLinkRequest
     ) -> payments_pb2.RenderStatementPdfResponse:
-        return await unary(self.stubs.payments.RenderStatementPdfByLink, request, self.scope)
+        return await unary(self.stubs.payments.RenderStatementPdfByLink, request, self.scope, read=True)
 
     # The principal's own payments, receipts and statements
     async def account_payments(self, limit: int) -> list[payments_pb2.Payment]:
         request = payments_pb2.ListAccountPaymentsRequest(limit=limit)
         reply: payments_pb2.ListAccountPaymentsResponse = await unary(
-            self.stubs.account_payments.ListAccountPayments, request, self.scope
+            self.stubs.account_payments.ListAccountPayments, request, self.scope, read=True
         )
         return list(reply.payments)
 
     async def account_payment(self, payment_id: int) -> payments_pb2.Payment:
         request = payments_pb2.GetAccountPaymentRequest(id=payment_id)
         reply: payments_pb2.GetAccountPaymentResponse = await unary(
-            self.stubs.account_payments.GetAccountPayment, request, self.scope
+            self.stubs.account_payments.GetAccountPayment, request, self.scope, read=True
         )
         return reply.payment
 
@@ -223,12 +229,12 @@ class BillingClient:
         self, payment_id: int, presentation: invoices_pb2.Presentation
     ) -> payments_pb2.RenderReceiptPdfResponse:
         request = payments_pb2.RenderAccountReceiptPdfRequest(id=payment_id, presentation=presentation)
-        return await unary(self.stubs.account_payments.RenderAccountReceiptPdf, request, self.scope)
+        return await unary(self.stubs.account_payments.RenderAccountReceiptPdf, request, self.scope, read=True)
 
     async def account_statement(self, period: payments_pb2.StatementPeriod | None) -> payments_pb2.Statement:
         request = payments_pb2.GetAccountStatementRequest(period=period)
         reply: payments_pb2.GetAccountStatementResponse = await unary(
-            self.stubs.account_payments.GetAccountStatement, request, self.scope
+            self.stubs.account_payments.GetAccountStatement, request, self.scope, read=True
         )
         return reply.statement
 
@@ -236,7 +242,7 @@ class BillingClient:
         self, period: payments_pb2.StatementPeriod | None, presentation: invoices_pb2.Presentation
     ) -> payments_pb2.RenderStatementPdfResponse:
         request = payments_pb2.RenderAccountStatementPdfRequest(period=period, presentation=presentation)
-        return await unary(self.stubs.account_payments.RenderAccountStatementPdf, request, self.scope)
+        return await unary(self.stubs.account_payments.RenderAccountStatementPdf, request, self.scope, read=True)
 
     # The principal's own account (the scope must carry a principal: see services.gateway.deps)
     async def account_page(self, per_page: int, after: str) -> account_pb2.GetAccountPageResponse:

@@ -32,14 +32,16 @@ class CardPaymentsClient:
         return await unary(self.stubs.account.ConnectStripe, request, self.scope)
 
     async def settings(self) -> pb.PaymentSettings:
-        return await unary(self.stubs.account.GetPaymentSettings, pb.GetPaymentSettingsRequest(), self.scope)
+        return await unary(self.stubs.account.GetPaymentSettings, pb.GetPaymentSettingsRequest(), self.scope, read=True)
 
     async def update_settings(self, request: pb.UpdatePaymentSettingsRequest) -> pb.PaymentSettings:
         return await unary(self.stubs.account.UpdatePaymentSettings, request, self.scope)
 
     async def payment_sources(self, customer_id: int) -> list[pb.PaymentSource]:
         request = pb.ListPaymentSourcesRequest(customer_id=customer_id)
-        reply: pb.ListPaymentSourcesResponse = await unary(self.stubs.account.ListPaymentSources, request, self.scope)
+        reply: pb.ListPaymentSourcesResponse = await unary(
+            self.stubs.account.ListPaymentSources, request, self.scope, read=True
+        )
         return list(reply.sources)
 
     async def delete_payment_source(self, customer_id: int, source_id: int) -> None:
@@ -56,7 +58,7 @@ class CardPaymentsClient:
 
     async def card_payment(self, payment_id: int) -> pb.CardPayment:
         return await unary(
-            self.stubs.account.GetCardPayment, pb.GetCardPaymentRequest(payment_id=payment_id), self.scope
+            self.stubs.account.GetCardPayment, pb.GetCardPaymentRequest(payment_id=payment_id), self.scope, read=True
         )
 
     async def pay_invoice(self, invoice_id: int) -> pb.CardPayment:
@@ -72,7 +74,7 @@ class CardPaymentsClient:
 
     # A customer in the portal (the scope carries its principal)
     async def wallet(self) -> pb.Wallet:
-        return await unary(self.stubs.wallet.GetWallet, pb.GetWalletRequest(), self.scope)
+        return await unary(self.stubs.wallet.GetWallet, pb.GetWalletRequest(), self.scope, read=True)
 
     async def start_card_setup(self) -> pb.CardSetup:
         return await unary(self.stubs.wallet.StartCardSetup, pb.StartCardSetupRequest(), self.scope)
@@ -96,7 +98,9 @@ class CardPaymentsClient:
         return await unary(self.stubs.wallet.StartPayment, request, self.scope)
 
     async def payment(self, payment_id: int) -> pb.CardPayment:
-        return await unary(self.stubs.wallet.GetPayment, pb.GetCardPaymentRequest(payment_id=payment_id), self.scope)
+        return await unary(
+            self.stubs.wallet.GetPayment, pb.GetCardPaymentRequest(payment_id=payment_id), self.scope, read=True
+        )
 
     async def open_payments(self) -> list[pb.CardPayment]:
         reply: pb.OpenPaymentsResponse = await unary(
