@@ -45,6 +45,7 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.tenancy import Site, Tenancy
 
 log = logging.getLogger("gateway")
+ESSENTIAL_BACKENDS = ("auth", "billing")  # every portal page and API call needs both
 HOST_FREE_PATHS = ("/healthz", "/readyz", "/static/", "/webhooks/")  # webhooks name their business in the path
 TOKEN_PATHS = ("/sign-in/", "/login/", "/invoices/", "/estimates/", "/update-card/")  # a bearer token follows
 
@@ -211,11 +212,13 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:
-        """Readiness: every backend answers its health check, and this gateway is not draining."""
+        """Readiness: this gateway is not draining, and the backends every page needs (auth, billing) answer their
+        health checks. Comments or subscriptions being down degrades some pages but must not take every gateway out
+        of the load balancer; their state is still reported."""
         if cast(Readiness, request.app.state.readiness).draining:
             return JSONResponse({"status": "draining"}, status_code=503)
         status = await backends_of(request).health()
-        ready = all(status.values())
+        ready = all(status.get(name, False) for name in ESSENTIAL_BACKENDS)
         return JSONResponse(
             {"status": "ready" if ready else "unavailable", "backends": status}, status_code=200 if ready else 503
         )
