@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any, TypeVar
 
 from portal_kit.errors import InvalidArgument
 from portal_kit.money import normalize_currency, to_minor
@@ -56,3 +57,16 @@ def resolved_currency(given: str | None, invoice_currency: str | None, customer_
     if given is not None:
         return normalize_currency(given)
     return invoice_currency or customer_currency or DEFAULT_CURRENCY
+
+
+Fields = TypeVar("Fields", bound=Any)  # an invoice's or an estimate's fields: dataclasses with items, discounts, taxes
+
+
+def document_in(given: Fields, currency: str) -> Fields:
+    """The fields with every decimal amount (items, their adjustments, document discounts and taxes) in minor units."""
+    return replace(
+        given,
+        items=items_in(given.items, currency) if given.items is not None else None,
+        discounts=adjustments_in(given.discounts, currency, "discounts") if given.discounts is not None else None,
+        taxes=adjustments_in(given.taxes, currency, "taxes") if given.taxes is not None else None,
+    )

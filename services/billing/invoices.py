@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -167,18 +167,6 @@ def _refuse_currency_change(invoice: Invoice, items: list[LineItem], currency: s
         )
 
 
-def _in_currency(given: InvoiceFields, currency: str) -> InvoiceFields:
-    """The fields with every decimal amount (items, their adjustments, invoice discounts and taxes) in minor units."""
-    return replace(
-        given,
-        items=amounts.items_in(given.items, currency) if given.items is not None else None,
-        discounts=amounts.adjustments_in(given.discounts, currency, "discounts")
-        if given.discounts is not None
-        else None,
-        taxes=amounts.adjustments_in(given.taxes, currency, "taxes") if given.taxes is not None else None,
-    )
-
-
 async def _customer_for_new_invoice(session: AsyncSession, customer_id: int | None) -> InvoiceTerms:
     if not customer_id:
         raise InvalidArgument("An invoice needs a customer.", "customer")
@@ -191,7 +179,7 @@ async def _customer_for_new_invoice(session: AsyncSession, customer_id: int | No
 async def create_invoice(session: AsyncSession, secret_key: bytes, changes: InvoiceChanges) -> InvoiceRecord:
     customer = await _customer_for_new_invoice(session, changes.fields.customer)
     currency = amounts.resolved_currency(changes.fields.currency, None, customer.currency)
-    given = _in_currency(changes.fields, currency)
+    given = amounts.document_in(changes.fields, currency)
     invoices = InvoiceRepository(session)
     nonce = new_uuid()
     invoice = Invoice(
@@ -241,7 +229,7 @@ async def update_invoice(session: AsyncSession, invoice_id: int, changes: Invoic
     line_items = LineItemRepository(session)
     items = await line_items.of_invoice(invoice.id)
     _refuse_currency_change(invoice, items, given.currency)
-    given = _in_currency(given, amounts.resolved_currency(given.currency, invoice.currency, None))
+    given = amounts.document_in(given, amounts.resolved_currency(given.currency, invoice.currency, None))
     new_metadata = _apply(invoice, given, changes.cleared, creating=False)
     if given.items is not None or "items" in changes.cleared:
         new_items = build_items(given.items or [], items, invoice.tenant_id, invoice.id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 
 from portal_kit.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -155,17 +155,6 @@ def _check_deposit(estimate: Estimate) -> None:
         raise InvalidArgument("The deposit cannot be more than the estimate's total.", "deposit")
 
 
-def _in_currency(given: EstimateFields, currency: str) -> EstimateFields:
-    return replace(
-        given,
-        items=amounts.items_in(given.items, currency) if given.items is not None else None,
-        discounts=amounts.adjustments_in(given.discounts, currency, "discounts")
-        if given.discounts is not None
-        else None,
-        taxes=amounts.adjustments_in(given.taxes, currency, "taxes") if given.taxes is not None else None,
-    )
-
-
 async def _customer(session: AsyncSession, customer_id: int | None) -> Customer:
     if not customer_id:
         raise InvalidArgument("An estimate needs a customer.", "customer")
@@ -178,7 +167,7 @@ async def _customer(session: AsyncSession, customer_id: int | None) -> Customer:
 async def create_estimate(session: AsyncSession, secret_key: bytes, changes: EstimateChanges) -> EstimateRecord:
     customer = await _customer(session, changes.fields.customer)
     currency = amounts.resolved_currency(changes.fields.currency, None, customer.currency)
-    given = _in_currency(changes.fields, currency)
+    given = amounts.document_in(changes.fields, currency)
     estimates = EstimateRepository(session)
     nonce = new_uuid()
     now = utcnow()
@@ -232,7 +221,7 @@ async def update_estimate(session: AsyncSession, estimate_id: int, changes: Esti
             "Create a new estimate in the other currency.",
             "currency",
         )
-    given = _in_currency(given, estimate.currency)
+    given = amounts.document_in(given, estimate.currency)
     before = estimate.document_sha256
     existing = documents.items_of(estimate)
     _apply(estimate, given, changes.cleared)
