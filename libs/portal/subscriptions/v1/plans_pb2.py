@@ -24,27 +24,41 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#portal/subscriptions/v1/plans.proto\x12\x17portal.subscriptions.v1\"\x94\x01\n\x04Plan\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12\x0e\n\x06\x61mount\x18\x04 \x01(\x03\x12\x10\n\x08interval\x18\x05 \x01(\t\x12\x16\n\x0einterval_count\x18\x06 \x01(\x05\x12\x12\n\ncreated_at\x18\x07 \x01(\x03\x12\x12\n\nupdated_at\x18\x08 \x01(\x03\"@\n\x11\x43reatePlanRequest\x12+\n\x04plan\x18\x01 \x01(\x0b\x32\x1d.portal.subscriptions.v1.Plan\"A\n\x12\x43reatePlanResponse\x12+\n\x04plan\x18\x01 \x01(\x0b\x32\x1d.portal.subscriptions.v1.Plan\"\x1c\n\x0eGetPlanRequest\x12\n\n\x02id\x18\x01 \x01(\t\">\n\x0fGetPlanResponse\x12+\n\x04plan\x18\x01 \x01(\x0b\x32\x1d.portal.subscriptions.v1.Plan\"2\n\x10ListPlansRequest\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x10\n\x08per_page\x18\x02 \x01(\x05\"V\n\x11ListPlansResponse\x12,\n\x05plans\x18\x01 \x03(\x0b\x32\x1d.portal.subscriptions.v1.Plan\x12\x13\n\x0btotal_count\x18\x02 \x01(\x03\x32\xb6\x02\n\x0bPlanService\x12\x65\n\nCreatePlan\x12*.portal.subscriptions.v1.CreatePlanRequest\x1a+.portal.subscriptions.v1.CreatePlanResponse\x12\\\n\x07GetPlan\x12\'.portal.subscriptions.v1.GetPlanRequest\x1a(.portal.subscriptions.v1.GetPlanResponse\x12\x62\n\tListPlans\x12).portal.subscriptions.v1.ListPlansRequest\x1a*.portal.subscriptions.v1.ListPlansResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#portal/subscriptions/v1/plans.proto\x12\x17portal.subscriptions.v1\"\x84\x02\n\x04Plan\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12\x0e\n\x06\x61mount\x18\x04 \x01(\x03\x12\x10\n\x08interval\x18\x05 \x01(\t\x12\x16\n\x0einterval_count\x18\x06 \x01(\x05\x12\x12\n\ncreated_at\x18\x07 \x01(\x03\x12\x12\n\nupdated_at\x18\x08 \x01(\x03\x12=\n\x08metadata\x18\t \x03(\x0b\x32+.portal.subscriptions.v1.Plan.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xe6\x02\n\x11UpdatePlanRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12J\n\x08metadata\x18\x03 \x03(\x0b\x32\x38.portal.subscriptions.v1.UpdatePlanRequest.MetadataEntry\x12\x14\n\x0cmetadata_set\x18\x04 \x01(\x08\x12\x15\n\x08\x63urrency\x18\x05 \x01(\tH\x01\x88\x01\x01\x12\x13\n\x06\x61mount\x18\x06 \x01(\x03H\x02\x88\x01\x01\x12\x15\n\x08interval\x18\x07 \x01(\tH\x03\x88\x01\x01\x12\x1b\n\x0einterval_count\x18\x08 \x01(\x05H\x04\x88\x01\x01\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x07\n\x05_nameB\x0b\n\t_currencyB\t\n\x07_amountB\x0b\n\t_intervalB\x11\n\x0f_interval_count\"\x1f\n\x11\x44\x65letePlanRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x14\n\x12\x44\x65letePlanResponse\"@\n\x11\x43reatePlanRequest\x12+\n\x04plan\x18\x01 \x01(\x0b\x32\x1d.portal.subscriptions.v1.Plan\"A\n\x12\x43reatePlanResponse\x12+\n\x04plan\x18\x01 \x01(\x0b\x32\x1d.portal.subscriptions.v1.Plan\"\x1c\n\x0eGetPlanRequest\x12\n\n\x02id\x18\x01 \x01(\t\">\n\x0fGetPlanResponse\x12+\n\x04plan\x18\x01 \x01(\x0b\x32\x1d.portal.subscriptions.v1.Plan\"2\n\x10ListPlansRequest\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x10\n\x08per_page\x18\x02 \x01(\x05\"V\n\x11ListPlansResponse\x12,\n\x05plans\x18\x01 \x03(\x0b\x32\x1d.portal.subscriptions.v1.Plan\x12\x13\n\x0btotal_count\x18\x02 \x01(\x03\x32\x84\x04\n\x0bPlanService\x12\x65\n\nCreatePlan\x12*.portal.subscriptions.v1.CreatePlanRequest\x1a+.portal.subscriptions.v1.CreatePlanResponse\x12\\\n\x07GetPlan\x12\'.portal.subscriptions.v1.GetPlanRequest\x1a(.portal.subscriptions.v1.GetPlanResponse\x12\x62\n\tListPlans\x12).portal.subscriptions.v1.ListPlansRequest\x1a*.portal.subscriptions.v1.ListPlansResponse\x12\x65\n\nUpdatePlan\x12*.portal.subscriptions.v1.UpdatePlanRequest\x1a+.portal.subscriptions.v1.CreatePlanResponse\x12\x65\n\nDeletePlan\x12*.portal.subscriptions.v1.DeletePlanRequest\x1a+.portal.subscriptions.v1.DeletePlanResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'portal.subscriptions.v1.plans_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_PLAN_METADATAENTRY']._loaded_options = None
+  _globals['_PLAN_METADATAENTRY']._serialized_options = b'8\001'
+  _globals['_UPDATEPLANREQUEST_METADATAENTRY']._loaded_options = None
+  _globals['_UPDATEPLANREQUEST_METADATAENTRY']._serialized_options = b'8\001'
   _globals['_PLAN']._serialized_start=65
-  _globals['_PLAN']._serialized_end=213
-  _globals['_CREATEPLANREQUEST']._serialized_start=215
-  _globals['_CREATEPLANREQUEST']._serialized_end=279
-  _globals['_CREATEPLANRESPONSE']._serialized_start=281
-  _globals['_CREATEPLANRESPONSE']._serialized_end=346
-  _globals['_GETPLANREQUEST']._serialized_start=348
-  _globals['_GETPLANREQUEST']._serialized_end=376
-  _globals['_GETPLANRESPONSE']._serialized_start=378
-  _globals['_GETPLANRESPONSE']._serialized_end=440
-  _globals['_LISTPLANSREQUEST']._serialized_start=442
-  _globals['_LISTPLANSREQUEST']._serialized_end=492
-  _globals['_LISTPLANSRESPONSE']._serialized_start=494
-  _globals['_LISTPLANSRESPONSE']._serialized_end=580
-  _globals['_PLANSERVICE']._serialized_start=583
-  _globals['_PLANSERVICE']._serialized_end=893
+  _globals['_PLAN']._serialized_end=325
+  _globals['_PLAN_METADATAENTRY']._serialized_start=278
+  _globals['_PLAN_METADATAENTRY']._serialized_end=325
+  _globals['_UPDATEPLANREQUEST']._serialized_start=328
+  _globals['_UPDATEPLANREQUEST']._serialized_end=686
+  _globals['_UPDATEPLANREQUEST_METADATAENTRY']._serialized_start=278
+  _globals['_UPDATEPLANREQUEST_METADATAENTRY']._serialized_end=325
+  _globals['_DELETEPLANREQUEST']._serialized_start=688
+  _globals['_DELETEPLANREQUEST']._serialized_end=719
+  _globals['_DELETEPLANRESPONSE']._serialized_start=721
+  _globals['_DELETEPLANRESPONSE']._serialized_end=741
+  _globals['_CREATEPLANREQUEST']._serialized_start=743
+  _globals['_CREATEPLANREQUEST']._serialized_end=807
+  _globals['_CREATEPLANRESPONSE']._serialized_start=809
+  _globals['_CREATEPLANRESPONSE']._serialized_end=874
+  _globals['_GETPLANREQUEST']._serialized_start=876
+  _globals['_GETPLANREQUEST']._serialized_end=904
+  _globals['_GETPLANRESPONSE']._serialized_start=906
+  _globals['_GETPLANRESPONSE']._serialized_end=968
+  _globals['_LISTPLANSREQUEST']._serialized_start=970
+  _globals['_LISTPLANSREQUEST']._serialized_end=1020
+  _globals['_LISTPLANSRESPONSE']._serialized_start=1022
+  _globals['_LISTPLANSRESPONSE']._serialized_end=1108
+  _globals['_PLANSERVICE']._serialized_start=1111
+  _globals['_PLANSERVICE']._serialized_end=1627
 # @@protoc_insertion_point(module_scope)

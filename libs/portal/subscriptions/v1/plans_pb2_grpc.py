@@ -49,6 +49,16 @@ class PlanServiceStub:
                 request_serializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.ListPlansRequest.SerializeToString,
                 response_deserializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.ListPlansResponse.FromString,
                 _registered_method=True)
+        self.UpdatePlan = channel.unary_unary(
+                '/portal.subscriptions.v1.PlanService/UpdatePlan',
+                request_serializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.UpdatePlanRequest.SerializeToString,
+                response_deserializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.CreatePlanResponse.FromString,
+                _registered_method=True)
+        self.DeletePlan = channel.unary_unary(
+                '/portal.subscriptions.v1.PlanService/DeletePlan',
+                request_serializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
+                response_deserializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.DeletePlanResponse.FromString,
+                _registered_method=True)
 
 
 class PlanServiceServicer:
@@ -72,6 +82,20 @@ class PlanServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdatePlan(self, request, context):
+        """Only name and metadata change; currency, amount, interval or interval_count is INVALID_ARGUMENT saying so.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeletePlan(self, request, context):
+        """A plan a live subscription uses cannot be deleted (FAILED_PRECONDITION).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlanServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -89,6 +113,16 @@ def add_PlanServiceServicer_to_server(servicer, server):
                     servicer.ListPlans,
                     request_deserializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.ListPlansRequest.FromString,
                     response_serializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.ListPlansResponse.SerializeToString,
+            ),
+            'UpdatePlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdatePlan,
+                    request_deserializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.UpdatePlanRequest.FromString,
+                    response_serializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.CreatePlanResponse.SerializeToString,
+            ),
+            'DeletePlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeletePlan,
+                    request_deserializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.DeletePlanRequest.FromString,
+                    response_serializer=portal_dot_subscriptions_dot_v1_dot_plans__pb2.DeletePlanResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -172,6 +206,60 @@ class PlanService:
             '/portal.subscriptions.v1.PlanService/ListPlans',
             portal_dot_subscriptions_dot_v1_dot_plans__pb2.ListPlansRequest.SerializeToString,
             portal_dot_subscriptions_dot_v1_dot_plans__pb2.ListPlansResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdatePlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.subscriptions.v1.PlanService/UpdatePlan',
+            portal_dot_subscriptions_dot_v1_dot_plans__pb2.UpdatePlanRequest.SerializeToString,
+            portal_dot_subscriptions_dot_v1_dot_plans__pb2.CreatePlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeletePlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.subscriptions.v1.PlanService/DeletePlan',
+            portal_dot_subscriptions_dot_v1_dot_plans__pb2.DeletePlanRequest.SerializeToString,
+            portal_dot_subscriptions_dot_v1_dot_plans__pb2.DeletePlanResponse.FromString,
             options,
             channel_credentials,
             insecure,
