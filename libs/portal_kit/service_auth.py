@@ -32,7 +32,7 @@ MIN_TOKEN_LENGTH = 32
 # server → the services that may call its RPCs. The admin credential is not one of them: it opens ADMIN_SERVICES only.
 CALLERS: Mapping[str, frozenset[str]] = {
     "auth": frozenset({"gateway"}),
-    "billing": frozenset({"gateway", "auth", "mailer"}),
+    "billing": frozenset({"gateway", "auth", "mailer", "subscriptions"}),
     "subscriptions": frozenset({"gateway"}),
     "comments": frozenset({"gateway"}),
     "mailer": frozenset(),

@@ -2,9 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import portal_kit.outbox  # noqa: F401  (the outbox tables live in this service's database)
+import portal_kit.replays  # noqa: F401  (idempotent_replies: Idempotency-Key replies kept with the writes)
 from portal_kit.timestamps import utcnow
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from services.subscriptions.subscriptions.models import (  # noqa: F401  (registers the tables)
+    PendingProrationLine,
+    Subscription,
+    SubscriptionAddon,
+)
 
 
 class Plan(SQLModel, table=True):
@@ -19,5 +27,6 @@ class Plan(SQLModel, table=True):
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
     interval: str = Field(max_length=10)
     interval_count: int = 1
+    metadata_json: str = Field(default="{}", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

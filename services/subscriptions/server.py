@@ -2,18 +2,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal.subscriptions.v1 import plans_pb2_grpc
+from portal.subscriptions.v1 import plans_pb2_grpc, subscriptions_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.grpc_server import Registration
 from portal_kit.service import Wiring
 
+from services.subscriptions.billing import Billing
 from services.subscriptions.servicer import PlanServicer
 from services.subscriptions.settings import SubscriptionsSettings
+from services.subscriptions.subscriptions.servicer import SubscriptionServicer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def build(db: Database, settings: SubscriptionsSettings) -> Wiring:
+    billing = Billing(settings.billing_addr)
     return Wiring(
         registrations=[
             Registration(
@@ -21,5 +24,11 @@ def build(db: Database, settings: SubscriptionsSettings) -> Wiring:
                 plans_pb2_grpc.add_PlanServiceServicer_to_server,
                 PlanServicer(db),
             ),
-        ]
+            Registration(
+                "portal.subscriptions.v1.SubscriptionService",
+                subscriptions_pb2_grpc.add_SubscriptionServiceServicer_to_server,
+                SubscriptionServicer(db, settings.secret_key, billing),
+            ),
+        ],
+        replays=db,
     )

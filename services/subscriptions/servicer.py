@@ -20,6 +20,7 @@ def plan_to_pb(plan: Plan) -> pb.Plan:
         interval_count=plan.interval_count,
         created_at=unix(plan.created_at),
         updated_at=unix(plan.updated_at),
+        metadata=plans.metadata_of(plan.metadata_json),
     )
 
 
@@ -39,6 +40,7 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
                 amount=p.amount,
                 interval=p.interval,
                 interval_count=p.interval_count or 1,
+                metadata=dict(p.metadata),
             )
             plan = await plans.create_plan(session, new)
         return pb.CreatePlanResponse(plan=plan_to_pb(plan))
@@ -52,3 +54,25 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
         async with self.db.unit_of_work() as session:
             rows, total = await plans.list_plans(session, request.page or 1, request.per_page or 100)
         return pb.ListPlansResponse(plans=[plan_to_pb(p) for p in rows], total_count=total)
+
+    async def UpdatePlan(
+        self, request: pb.UpdatePlanRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreatePlanResponse:
+        changes = plans.PlanChanges(
+            name=request.name if request.HasField("name") else None,
+            metadata=dict(request.metadata) if request.metadata_set or request.metadata else None,
+            currency=request.currency if request.HasField("currency") else None,
+            amount=request.amount if request.HasField("amount") else None,
+            interval=request.interval if request.HasField("interval") else None,
+            interval_count=request.interval_count if request.HasField("interval_count") else None,
+        )
+        async with self.db.unit_of_work() as session:
+            plan = await plans.update_plan(session, request.id, changes)
+        return pb.CreatePlanResponse(plan=plan_to_pb(plan))
+
+    async def DeletePlan(
+        self, request: pb.DeletePlanRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeletePlanResponse:
+        async with self.db.unit_of_work() as session:
+            await plans.delete_plan(session, request.id)
+        return pb.DeletePlanResponse()

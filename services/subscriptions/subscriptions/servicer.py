@@ -1,0 +1,225 @@
+"""SubscriptionService: the business's calls (the API's /subscriptions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import grpc
+from portal.subscriptions.v1 import subscriptions_pb2 as pb
+from portal.subscriptions.v1 import subscriptions_pb2_grpc
+from portal_kit.db import Database
+from portal_kit.errors import InvalidArgument
+from portal_kit.timestamps import from_unix, unix, utcnow
+
+from services.subscriptions.billing import Billing
+from services.subscriptions.subscriptions import links, operations
+from services.subscriptions.subscriptions.models import PendingProrationLine
+from services.subscriptions.subscriptions.operations import AddonIn, SubscriptionIn, status_of
+from services.subscriptions.subscriptions.pricing import Line, Priced, pending_line
+
+MAX_TIMESTAMP = 2**53 - 1
+
+
+def _time(value: int, param: str) -> datetime:
+    if not 0 <= value <= 253402300799:  # year 9999
+        raise InvalidArgument(f"{param} must be a unix timestamp (seconds).", param)
+    return from_unix(value)
+
+
+def subscription_input(given: pb.SubscriptionInput) -> SubscriptionIn:
+    addons = None
+    if given.HasField("addons"):
+        addons = [
+            AddonIn(
+                plan=a.plan,
+                quantity=a.quantity,
+                description=a.description if a.HasField("description") else None,
+                amount_decimal=a.amount_decimal if a.HasField("amount_decimal") else None,
+            )
+            for a in given.addons.addons
+        ]
+    return SubscriptionIn(
+        customer=given.customer if given.HasField("customer") else None,
+        plan=given.plan if given.HasField("plan") else None,
+        quantity=given.quantity if given.HasField("quantity") else None,
+        amount_decimal=given.amount_decimal if given.HasField("amount_decimal") else None,
+        start_date=_time(given.start_date, "start_date") if given.HasField("start_date") else None,
+        cycles=given.cycles if given.HasField("cycles") else None,
+        cancel_at_period_end=given.cancel_at_period_end if given.HasField("cancel_at_period_end") else None,
+        addons=addons,
+        trial_end=_time(given.trial_end, "trial_end") if given.HasField("trial_end") else None,
+        metadata=dict(given.metadata) if given.metadata_set or given.metadata else None,
+        prorate=given.prorate if given.HasField("prorate") else True,
+        proration_date=_time(given.proration_date, "proration_date") if given.HasField("proration_date") else None,
+        cleared=frozenset(given.cleared),
+    )
+
+
+def subscription_to_pb(priced: Priced, secret_key: bytes, now: datetime, with_token: bool = True) -> pb.Subscription:
+    """The subscription as the API shows it; `with_token=False` leaves out the Manage Subscription token (for the
+    event log, which keeps no bearer secrets)."""
+    sub = priced.subscription
+    message = pb.Subscription(
+        id=sub.id,
+        customer=sub.customer_id,
+        plan=sub.plan_id,
+        quantity=sub.quantity,
+        currency=sub.currency,
+        start_date=unix(sub.start_date),
+        cycles_billed=sub.cycles_billed,
+        period_start=unix(sub.period_start),
+        period_end=unix(sub.period_end),
+        cancel_at_period_end=sub.cancel_at_period_end,
+        status=status_of(sub, now),
+        paused=sub.paused,
+        recurring_total=priced.recurring_total,
+        mrr=priced.mrr,
+        manage_token=links.manage_token(secret_key, sub.manage_nonce) if with_token else "",
+        metadata=operations.metadata_of(sub),
+        created_at=unix(sub.created_at),
+        updated_at=unix(sub.updated_at),
+    )
+    if sub.amount is not None:
+        message.amount = sub.amount
+    if sub.cycles is not None:
+        message.cycles = sub.cycles
+    if sub.canceled_at is not None:
+        message.canceled_at = unix(sub.canceled_at)
+    if sub.canceled_reason is not None:
+        message.canceled_reason = sub.canceled_reason
+    if sub.trial_end is not None:
+        message.trial_end = unix(sub.trial_end)
+    if sub.past_due_since is not None:
+        message.past_due_since = unix(sub.past_due_since)
+    if sub.sign_up_page is not None:
+        message.sign_up_page = sub.sign_up_page
+    for addon in priced.addons:
+        out = pb.Addon(id=addon.id, plan=addon.plan_id, quantity=addon.quantity, created_at=unix(addon.created_at),
+                       updated_at=unix(addon.updated_at))  # fmt: skip
+        if addon.description is not None:
+            out.description = addon.description
+        if addon.amount is not None:
+            out.amount = addon.amount
+        message.addons.append(out)
+    return message
+
+
+def line_to_pb(line: Line) -> pb.InvoiceLine:
+    return pb.InvoiceLine(name=line.name, description=line.description, quantity=line.quantity,
+                          unit_cost=line.unit_cost, amount=line.amount, plan=line.plan,
+                          period_start=unix(line.period_start), period_end=unix(line.period_end),
+                          proration=line.proration)  # fmt: skip
+
+
+def invoice_preview(currency: str, lines: Sequence[Line], date: datetime) -> pb.InvoicePreview:
+    total = sum(line.amount for line in lines)
+    return pb.InvoicePreview(currency=currency, lines=[line_to_pb(line) for line in lines], subtotal=total,
+                             total=total, date=unix(date))  # fmt: skip
+
+
+def next_invoice(priced: Priced, pending: Sequence[PendingProrationLine]) -> pb.InvoicePreview:
+    """The invoice of the next period to bill: its plan and addon lines plus the pending proration lines."""
+    sub = priced.subscription
+    index = operations.next_period_index(sub)
+    if index is None:
+        return pb.InvoicePreview(currency=sub.currency)
+    period = priced.period(index)
+    date = max(period.start, sub.trial_end) if sub.trial_end is not None and index == 0 else period.start
+    return invoice_preview(sub.currency, [*priced.lines(period), *(pending_line(p) for p in pending)], date)
+
+
+class SubscriptionServicer(subscriptions_pb2_grpc.SubscriptionServiceServicer):
+    def __init__(self, db: Database, secret_key: bytes, billing: Billing) -> None:
+        self.db = db
+        self.secret_key = secret_key
+        self.billing = billing
+
+    def _pb(self, priced: Priced) -> pb.Subscription:
+        return subscription_to_pb(priced, self.secret_key, utcnow())
+
+    async def _customer_currency(self, customer_id: int | None, required: bool) -> str | None:
+        """Checks the customer in billing (this business's, else 400 on `customer`); its currency, if set."""
+        if customer_id is None:
+            if required:
+                raise InvalidArgument("A subscription needs a customer.", "customer")
+            return None
+        customer = await self.billing.customer(customer_id)
+        if customer is None:
+            raise InvalidArgument(f"No such customer: {customer_id}", "customer")
+        return customer.currency if customer.HasField("currency") and customer.currency else None
+
+    async def CreateSubscription(
+        self, request: pb.CreateSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SubscriptionResponse:
+        given = subscription_input(request.subscription)
+        currency = await self._customer_currency(given.customer, required=True)
+        async with self.db.unit_of_work() as session:
+            priced = await operations.create(session, given, currency, self.secret_key)
+        return pb.SubscriptionResponse(subscription=self._pb(priced))
+
+    async def GetSubscription(
+        self, request: pb.GetSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SubscriptionResponse:
+        async with self.db.unit_of_work() as session:
+            priced = await operations.get(session, request.id)
+        return pb.SubscriptionResponse(subscription=self._pb(priced))
+
+    async def UpdateSubscription(
+        self, request: pb.UpdateSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SubscriptionResponse:
+        given = subscription_input(request.changes)
+        async with self.db.unit_of_work() as session:
+            updated = await operations.update(session, request.id, given)
+        return pb.SubscriptionResponse(subscription=self._pb(updated.priced))
+
+    async def CancelSubscription(
+        self, request: pb.CancelSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SubscriptionResponse:
+        reason = request.reason if request.HasField("reason") else None
+        async with self.db.unit_of_work() as session:
+            canceled = await operations.cancel(session, request.id, reason, request.at_period_end)
+        return pb.SubscriptionResponse(subscription=self._pb(canceled.priced))
+
+    async def ListSubscriptions(
+        self, request: pb.ListSubscriptionsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListSubscriptionsResponse:
+        per_page = min(max(request.per_page or 100, 1), 100)
+        async with self.db.unit_of_work() as session:
+            rows, total = await operations.listing(
+                session,
+                request.page or 1,
+                per_page,
+                customer=request.customer if request.HasField("customer") else None,
+                plan=request.plan if request.HasField("plan") else None,
+                canceled=request.canceled,
+                finished=request.finished,
+            )
+        now = utcnow()
+        return pb.ListSubscriptionsResponse(
+            subscriptions=[subscription_to_pb(p, self.secret_key, now) for p in rows],
+            total_count=total,
+            last_page=max(1, -(-total // per_page)),
+        )
+
+    async def PreviewSubscription(
+        self, request: pb.PreviewSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.PreviewSubscriptionResponse:
+        given = subscription_input(request.subscription)
+        currency = await self._customer_currency(given.customer, required=False)
+        async with self.db.unit_of_work() as session:
+            priced = await operations.preview(session, given, currency, self.secret_key)
+        first = next_invoice(priced, [])
+        return pb.PreviewSubscriptionResponse(first_invoice=first, recurring_total=priced.recurring_total,
+                                              mrr=priced.mrr, currency=priced.subscription.currency)  # fmt: skip
+
+    async def GetUpcoming(
+        self, request: pb.GetUpcomingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetUpcomingResponse:
+        async with self.db.unit_of_work() as session:
+            priced = await operations.get(session, request.id)
+            pending = await operations.unbilled_lines(session, request.id)
+        return pb.GetUpcomingResponse(
+            pending=[pb.PendingLine(line=line_to_pb(pending_line(p)), created_at=unix(p.created_at)) for p in pending],
+            next_invoice=next_invoice(priced, pending),
+        )
