@@ -140,7 +140,7 @@ class SubscriptionServicer(subscriptions_pb2_grpc.SubscriptionServiceServicer):
 
     async def _customer_currency(self, customer_id: int | None, required: bool) -> str | None:
         """Checks the customer in billing (this business's, else 400 on `customer`); its currency, if set."""
-        if customer_id is None:
+        if not customer_id:
             if required:
                 raise InvalidArgument("A subscription needs a customer.", "customer")
             return None
