@@ -29,6 +29,7 @@ from services.gateway.api import (
     invoices,
     payments,
     portal_access,
+    subscriptions,
 )
 from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
@@ -148,6 +149,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(payments.router, prefix="/api")
     app.include_router(events.router, prefix="/api")
     app.include_router(card_payments.router, prefix="/api")
+    app.include_router(subscriptions.router, prefix="/api")
     app.include_router(wallet.router, include_in_schema=False)
     app.include_router(stripe_webhooks.router, include_in_schema=False)
     app.include_router(account.router, include_in_schema=False)

@@ -17,6 +17,7 @@ from services.gateway.backends import Backends
 from services.gateway.clients.auth import AuthClient
 from services.gateway.clients.billing import BillingClient
 from services.gateway.clients.comments import CommentsClient
+from services.gateway.clients.subscriptions import SubscriptionsClient
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, Visitor
 from services.gateway.portal.web_security import FormExpired, csrf_valid, session_token
 from services.gateway.settings import GatewaySettings
@@ -172,3 +173,10 @@ async def api_comments(request: Request, business: ApiBusiness) -> CommentsClien
 ApiAuth = Annotated[AuthClient, Depends(api_auth)]
 ApiBilling = Annotated[BillingClient, Depends(api_billing)]
 ApiComments = Annotated[CommentsClient, Depends(api_comments)]
+
+
+async def api_subscriptions(request: Request, business: ApiBusiness) -> SubscriptionsClient:
+    return backends_of(request).subscriptions(business.id)
+
+
+ApiSubscriptions = Annotated[SubscriptionsClient, Depends(api_subscriptions)]

@@ -38,6 +38,7 @@ from services.subscriptions.subscriptions.repository import (
 )
 
 MAX_QUANTITY = 10**9
+MAX_TOTAL = 2**63 // 32  # a period's total; its MRR (up to ×30.4375 for daily plans) still fits int64
 MAX_ADDONS = 20
 MAX_CYCLES = 10_000
 ENDED = ("canceled", "finished")
@@ -170,6 +171,11 @@ def _addons(
     return made
 
 
+def _check_total(priced: Priced) -> None:
+    if priced.recurring_total > MAX_TOTAL:
+        raise InvalidArgument("This subscription's total per period is too large.", "quantity")
+
+
 def _cycles(value: int) -> int:
     if not 1 <= value <= MAX_CYCLES:
         raise InvalidArgument(f"cycles must be between 1 and {MAX_CYCLES} (or null: until canceled).", "cycles")
@@ -221,6 +227,7 @@ def build_new(
     )
     addons = _addons(given.addons or [], plans, plan, sub.id, now)
     priced = Priced(sub, plan, addons, {a.plan_id: plans[a.plan_id] for a in addons})
+    _check_total(priced)
     first = priced.period(0)
     sub.period_start, sub.period_end = first.start, first.end
     if given.trial_end is not None and given.trial_end < start:
@@ -325,6 +332,7 @@ async def update(session: AsyncSession, subscription_id: int, given: Subscriptio
                 raise InvalidArgument(f"Addon plan '{addon.plan_id}' does not have plan '{plan.id}''s interval; change "
                                       "the addons with the plan.", f"addons[{index}].plan")  # fmt: skip
     after = Priced(sub, plan, addons, {a.plan_id: plans[a.plan_id] for a in addons})
+    _check_total(after)
     if not started_billing:
         first = after.period(0)
         sub.period_start, sub.period_end = first.start, first.end

@@ -18,12 +18,12 @@ from services.subscriptions.subscriptions.models import PendingProrationLine
 from services.subscriptions.subscriptions.operations import AddonIn, SubscriptionIn, status_of
 from services.subscriptions.subscriptions.pricing import Line, Priced, pending_line
 
-MAX_TIMESTAMP = 2**53 - 1
+LATEST = 7258118400  # 2200-01-01: far enough for any calendar, and periods after it still fit a datetime
 
 
 def _time(value: int, param: str) -> datetime:
-    if not 0 <= value <= 253402300799:  # year 9999
-        raise InvalidArgument(f"{param} must be a unix timestamp (seconds).", param)
+    if not 0 <= value < LATEST:
+        raise InvalidArgument(f"{param} must be a unix timestamp (seconds) before the year 2200.", param)
     return from_unix(value)
 
 
