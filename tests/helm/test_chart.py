@@ -44,7 +44,7 @@ GRPC_PORT = 50051
 HTTP_PORT = 8080
 METRICS_PORT = 9464
 # Backends that call other backends: auth looks up billing customers, the mailer fetches billing documents.
-BACKEND_UPSTREAMS = {"auth": ("billing",), "mailer": ("billing",)}
+BACKEND_UPSTREAMS = {"auth": ("billing",), "mailer": ("billing",), "subscriptions": ("billing",)}
 TOKENS_SECRET = "billing-portal-service-tokens"
 FAKE_SECRET = "x" * 40  # stands in for every secretKeyRef when settings are read from a rendered env
 TMP_MOUNT = "/tmp"  # noqa: S108 - the expected mount path in the manifest, not a temp file
@@ -238,9 +238,9 @@ def test_backends_with_callers_get_a_headless_service(default_manifests: list[Ma
     assert env["PORTAL_BILLING_ADDR"] == f"{FULLNAME}-billing:{GRPC_PORT}"
 
 
-def test_auth_and_the_mailer_call_billing_at_its_service(default_manifests: list[Manifest]) -> None:
+def test_auth_the_mailer_and_subscriptions_call_billing_at_its_service(default_manifests: list[Manifest]) -> None:
     service = by_kind(default_manifests, "Service")["billing"]
-    for caller in ("auth", MAILER):
+    for caller in ("auth", MAILER, "subscriptions"):
         env = env_of(only_container(by_kind(default_manifests, "Deployment")[caller]))
         assert env["PORTAL_BILLING_ADDR"] == grpc_target(service), caller
 
@@ -442,7 +442,9 @@ def test_backend_settings_read_the_rendered_env(
         assert settings.database.url == FAKE_SECRET, backend
         assert settings.secret_key == FAKE_SECRET.encode(), backend
         assert settings.development is False, backend
-        if isinstance(settings, AuthSettings | MailerSettings):  # the backends that call billing
+        if isinstance(
+            settings, AuthSettings | MailerSettings | SubscriptionsSettings
+        ):  # the backends that call billing
             target = f"dns:///{FULLNAME}-billing-headless.{NAMESPACE}.svc.cluster.local:{GRPC_PORT}"
             assert settings.billing_addr == target, backend
 
@@ -534,7 +536,7 @@ def test_admin_peers_reach_only_the_admin_component() -> None:
 def test_network_policies_follow_disabled_components_and_can_be_turned_off() -> None:
     policies = by_kind(render({"components": {"mailer": {"enabled": False}}}), "NetworkPolicy")
     assert "mailer" not in policies
-    assert callers_allowed_by(policies["billing"]) == {"gateway", "auth"}
+    assert callers_allowed_by(policies["billing"]) == {"gateway", "auth", "subscriptions"}
     assert by_kind(render({"networkPolicy": {"enabled": False}}), "NetworkPolicy") == {}
 
 

@@ -650,7 +650,7 @@ def test_egress_goes_only_where_each_component_needs(production: list[Manifest])
     assert egress_ports(policies[GATEWAY]) == {dns, kafka, otlp, grpc}
     assert egress_ports(policies["auth"]) == {dns, kafka, database, otlp, grpc}
     assert egress_ports(policies["billing"]) == {dns, kafka, database, stripe, otlp}
-    assert egress_ports(policies["subscriptions"]) == {dns, kafka, database, otlp}
+    assert egress_ports(policies["subscriptions"]) == {dns, kafka, database, otlp, grpc}  # calls billing
     assert egress_ports(policies[MAILER]) == {dns, kafka, database, smtp, otlp, grpc}
     stripe_rule = next(r for r in policies["billing"]["spec"]["egress"] if r["ports"][0]["port"] == stripe)
     assert stripe_rule["to"][0]["ipBlock"]["cidr"] == "0.0.0.0/0"
