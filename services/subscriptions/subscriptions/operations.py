@@ -70,6 +70,7 @@ class SubscriptionIn:
     prorate: bool = True
     proration_date: datetime | None = None
     cleared: frozenset[str] = field(default_factory=frozenset)
+    sign_up_page: int | None = None  # create only: the sign-up page it came from
 
 
 def status_of(sub: Subscription, now: datetime) -> str:
@@ -219,6 +220,7 @@ def build_new(
         period_end=start,
         cancel_at_period_end=bool(given.cancel_at_period_end),
         trial_end=given.trial_end,
+        sign_up_page=given.sign_up_page,
         manage_nonce=nonce,
         manage_hash=links.manage_hash(secret_key, links.manage_token(secret_key, nonce)),
         metadata_json=json.dumps(checked_metadata(given.metadata or {}), sort_keys=True),
@@ -446,3 +448,17 @@ def next_period_index(sub: Subscription) -> int | None:
     if sub.cancel_at_period_end and sub.cycles_billed > 0:
         return None
     return sub.cycles_billed
+
+
+async def set_paused(session: AsyncSession, subscription_id: int, paused: bool) -> Updated:
+    """Pauses or resumes (the portal's setting decides who may). A canceled or finished one cannot."""
+    subs = SubscriptionRepository(session)
+    sub = await subs.get_for_update(subscription_id)
+    [before] = await load(session, [sub])
+    previous = Priced(_copy(sub), before.plan, before.addons, before.addon_plans)
+    if sub.status in ENDED:
+        raise FailedPrecondition(f"This subscription is {sub.status}: it cannot change any more.", "id")
+    sub.paused = paused
+    sub.updated_at = utcnow()
+    await subs.save(sub)
+    return Updated(before, previous, [])

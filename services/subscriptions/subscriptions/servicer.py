@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 import grpc
@@ -14,9 +13,9 @@ from portal_kit.timestamps import from_unix, unix, utcnow
 
 from services.subscriptions.billing import Billing
 from services.subscriptions.subscriptions import links, operations
-from services.subscriptions.subscriptions.models import PendingProrationLine
+from services.subscriptions.subscriptions.invoices import line_to_pb, next_invoice
 from services.subscriptions.subscriptions.operations import AddonIn, SubscriptionIn, status_of
-from services.subscriptions.subscriptions.pricing import Line, Priced, pending_line
+from services.subscriptions.subscriptions.pricing import Priced, pending_line
 
 LATEST = 7258118400  # 2200-01-01: far enough for any calendar, and periods after it still fit a datetime
 
@@ -103,30 +102,6 @@ def subscription_to_pb(priced: Priced, secret_key: bytes, now: datetime, with_to
             out.amount = addon.amount
         message.addons.append(out)
     return message
-
-
-def line_to_pb(line: Line) -> pb.InvoiceLine:
-    return pb.InvoiceLine(name=line.name, description=line.description, quantity=line.quantity,
-                          unit_cost=line.unit_cost, amount=line.amount, plan=line.plan,
-                          period_start=unix(line.period_start), period_end=unix(line.period_end),
-                          proration=line.proration)  # fmt: skip
-
-
-def invoice_preview(currency: str, lines: Sequence[Line], date: datetime) -> pb.InvoicePreview:
-    total = sum(line.amount for line in lines)
-    return pb.InvoicePreview(currency=currency, lines=[line_to_pb(line) for line in lines], subtotal=total,
-                             total=total, date=unix(date))  # fmt: skip
-
-
-def next_invoice(priced: Priced, pending: Sequence[PendingProrationLine]) -> pb.InvoicePreview:
-    """The invoice of the next period to bill: its plan and addon lines plus the pending proration lines."""
-    sub = priced.subscription
-    index = operations.next_period_index(sub)
-    if index is None:
-        return pb.InvoicePreview(currency=sub.currency)
-    period = priced.period(index)
-    date = max(period.start, sub.trial_end) if sub.trial_end is not None and index == 0 else period.start
-    return invoice_preview(sub.currency, [*priced.lines(period), *(pending_line(p) for p in pending)], date)
 
 
 class SubscriptionServicer(subscriptions_pb2_grpc.SubscriptionServiceServicer):

@@ -13,11 +13,12 @@ from portal.subscriptions.v1 import plans_pb2_grpc as plans_grpc
 from portal.subscriptions.v1 import subscriptions_pb2 as pb
 from portal.subscriptions.v1 import subscriptions_pb2_grpc as subs_grpc
 from portal_kit.context import bound
+from portal_kit.errors import InvalidArgument
 from portal_kit.timestamps import unix, utcnow
 from sqlmodel import col
 
 from devtools.testing import RunningService
-from services.subscriptions.subscriptions import links
+from services.subscriptions.subscriptions import invoices, links, operations
 from services.subscriptions.subscriptions.models import Subscription
 from services.subscriptions.subscriptions.repository import PendingLineRepository, SubscriptionRepository
 from services.subscriptions.tests.conftest import new_customer, new_plan
@@ -295,3 +296,40 @@ async def test_the_manage_token_is_stored_only_as_a_keyed_hash_and_finds_its_sub
     with bound("tenant-b"):
         async with service.db.unit_of_work() as session:
             assert await links.by_manage_token(session, service.settings.secret_key, created.manage_token) is None
+
+
+async def test_in_process_functions_preview_a_change_without_keeping_it_and_pause(
+    service: RunningService,
+    billing: RunningService,
+    plans: plans_grpc.PlanServiceStub,
+    subscriptions: subs_grpc.SubscriptionServiceStub,
+) -> None:
+    """What the portal and sign-up pages call inside the service: preview_change, set_paused, create's sign_up_page."""
+    customer = await new_customer(billing, "tenant-a")
+    start = utcnow().replace(microsecond=0) - timedelta(days=10)
+    with bound("tenant-a"):
+        await new_plan(plans, "small", 3000, currency="kwd", interval="day", interval_count=30)
+        async with service.db.unit_of_work() as session:
+            priced = await operations.create(
+                session, operations.SubscriptionIn(customer=customer, plan="small", start_date=start, sign_up_page=77),
+                None, service.settings.secret_key,
+            )  # fmt: skip
+        sub_id = priced.subscription.id
+    await _billed_first_period(service, "tenant-a", sub_id)
+    with bound("tenant-a"):
+        at = start + timedelta(days=20)  # a third left
+        async with service.db.unit_of_work() as session:
+            change = operations.SubscriptionIn(quantity=2, proration_date=at)
+            preview = await invoices.preview_change(session, sub_id, change)
+        assert [(line.amount, line.proration) for line in preview.proration.lines] == [(-1000, True), (2000, True)]
+        assert [line.amount for line in preview.next_invoice.lines] == [6000, -1000, 2000]
+        kept = (await subscriptions.GetSubscription(pb.GetSubscriptionRequest(id=sub_id))).subscription
+        assert kept.quantity == 1 and kept.sign_up_page == 77
+        assert list((await subscriptions.GetUpcoming(pb.GetUpcomingRequest(id=sub_id))).pending) == []
+        async with service.db.unit_of_work() as session:
+            with pytest.raises(InvalidArgument):
+                await invoices.preview_change(session, sub_id, operations.SubscriptionIn(quantity=0))
+            await operations.set_paused(session, sub_id, True)
+        assert (
+            await subscriptions.GetSubscription(pb.GetSubscriptionRequest(id=sub_id))
+        ).subscription.status == "paused"
