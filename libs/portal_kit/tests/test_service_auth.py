@@ -247,7 +247,12 @@ def test_each_component_gets_only_the_tokens_it_needs() -> None:
         ADMIN_TOKEN_ENV: tokens[ADMIN],
     }
     billing = env_for("billing", tokens)
-    assert set(billing) == {SERVICE_NAME_ENV, *(token_env(c) for c in ("gateway", "auth", "mailer"))}
+    assert set(billing) == {SERVICE_NAME_ENV, *(token_env(c) for c in ("gateway", "auth", "mailer", "subscriptions"))}
+    assert env_for("subscriptions", tokens) == {
+        SERVICE_NAME_ENV: "subscriptions",
+        token_env("subscriptions"): tokens["subscriptions"],  # subscriptions calls billing
+        token_env("gateway"): tokens["gateway"],
+    }
     assert env_for("comments", tokens) == {SERVICE_NAME_ENV: "comments", token_env("gateway"): tokens["gateway"]}
     assert set(env_for("mailer", tokens)) == {SERVICE_NAME_ENV, token_env("mailer")}  # mailer calls billing
 
