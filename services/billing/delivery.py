@@ -109,8 +109,10 @@ async def send_invoice(
     subject: str | None,
     message: str | None,
     presentation: Presentation,
+    manage_link: str = "",
 ) -> tuple[list[QueuedEmail], invoices.InvoiceRecord]:
-    """Marks the invoice sent and records one email request (with the PDF) in the same unit of work."""
+    """Marks the invoice sent and records one email request (with the PDF) in the same unit of work.
+    `manage_link`: a subscription's invoice gets a Manage Subscription button too."""
     invoice = await InvoiceRepository(session).get(invoice_id)
     if invoice.voided:
         raise FailedPrecondition("A voided invoice cannot be sent.")
@@ -150,6 +152,7 @@ async def send_invoice(
         balance=invoice.balance,
         currency=invoice.currency,
         link=f"{presentation.portal_url}/invoices/{token}",
+        manage_link=manage_link,
     )
     if invoice.due_date is not None:
         email.due_date = unix(invoice.due_date)

@@ -12,6 +12,7 @@ from services.billing import customers, delivery, invoices
 from services.billing.event_log import record as record_event
 from services.billing.invoices import InvoiceRecord
 from services.billing.messages import customer_to_pb, email_to_pb, invoice_changes, invoice_to_pb, page_info, paging_of
+from services.billing.subscription_invoices import presentation as presentations
 
 
 def logged(record: InvoiceRecord) -> pb.Invoice:
@@ -96,6 +97,7 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
             emails, record = await delivery.send_invoice(
                 session, self.secret_key, request.id, to, subject, message, presentation
             )
+            await presentations.remember(session, presentation)  # for emails sent by jobs (subscription invoices)
         self.relay.notify()
         return pb.SendInvoiceResponse(emails=[email_to_pb(e) for e in emails], invoice=self._pb(record))
 

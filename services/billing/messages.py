@@ -150,6 +150,7 @@ def invoice_to_pb(record: InvoiceRecord, link_token: str, now: datetime) -> invo
         updated_at=unix(invoice.updated_at),
         **_set(invoice, ["name", "payment_terms", "purchase_order", "notes"]),
         due_date=unix(invoice.due_date) if invoice.due_date is not None else None,
+        subscription=invoice.subscription_id,
     )
 
 

@@ -129,6 +129,7 @@ class Invoice(SQLModel, table=True):
     link_hash: str = Field(max_length=64, unique=True)
     link_issued_at: datetime | None = None  # the link works for LINK_DAYS from here (creation, or the latest send)
     needs_attention: bool = False  # set and cleared by comment-flag events only (services/billing/attention)
+    subscription_id: int | None = Field(default=None, sa_type=BigInteger)  # billing/subscription_invoices
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -186,3 +187,4 @@ import services.billing.card_payments.models  # noqa: E402, F401  (card payments
 import services.billing.estimates.models  # noqa: E402, F401  (estimate tables live in this service's database)
 import services.billing.event_log.models  # noqa: E402, F401  (the event log's tables)
 import services.billing.payments.models  # noqa: E402, F401  (the payment ledger's tables)
+import services.billing.subscription_invoices.models  # noqa: E402, F401  (subscription periods' invoices)

@@ -11,6 +11,7 @@ from portal.billing.v1 import (
     event_log_pb2_grpc,
     invoices_pb2_grpc,
     payments_pb2_grpc,
+    subscription_invoices_pb2_grpc,
 )
 from portal_kit.consumer import IdempotentConsumer
 from portal_kit.db import Database
@@ -33,6 +34,7 @@ from services.billing.invoice_servicer import InvoiceServicer
 from services.billing.payments.account_servicer import AccountPaymentServicer
 from services.billing.payments.servicer import PaymentServicer
 from services.billing.settings import BillingSettings
+from services.billing.subscription_invoices.servicer import SubscriptionInvoiceServicer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -107,6 +109,11 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
                 "portal.billing.v1.WalletService",
                 card_payments_pb2_grpc.add_WalletServiceServicer_to_server,
                 WalletServicer(db, stripe_config),
+            ),
+            Registration(
+                "portal.billing.v1.SubscriptionInvoiceService",
+                subscription_invoices_pb2_grpc.add_SubscriptionInvoiceServiceServicer_to_server,
+                SubscriptionInvoiceServicer(db, settings.secret_key, relay, stripe_config),
             ),
         ],
         background=[

@@ -51,6 +51,8 @@ def long_date(unix_seconds: int) -> str:
 def new_invoice(data: Message, business_name: str) -> dict[str, Any]:
     assert isinstance(data, billing_events.InvoiceEmail)
     _web_link(data.link)
+    if data.manage_link:
+        _web_link(data.manage_link)
     try:
         facts = [
             ("Invoice", data.number),
@@ -126,6 +128,33 @@ def autopay_failed(data: Message, business_name: str) -> dict[str, Any]:
     return {"facts": facts, "retry": retry}
 
 
+NOTICE_LINES = {
+    "past_due": "Your {plan} subscription is past due: its invoice has not been paid.",
+    "reactivated": "Thank you: your {plan} subscription is active again.",
+    "canceled": "Your {plan} subscription has been canceled.",
+    "finished": "Your {plan} subscription has ended: its last period has been billed.",
+}
+NOTICE_SUBJECTS = {
+    "past_due": "Your subscription is past due",
+    "reactivated": "Your subscription is active again",
+    "canceled": "Your subscription has been canceled",
+    "finished": "Your subscription has ended",
+}
+
+
+def subscription_notice(data: Message, business_name: str) -> dict[str, Any]:
+    assert isinstance(data, billing_events.SubscriptionNoticeEmail)
+    if data.notice not in NOTICE_LINES:
+        raise MalformedEmail("a subscription notice is past_due, reactivated, canceled or finished")
+    _web_link(data.manage_link)
+    facts = [("Plan", data.plan_name)]
+    if data.invoice_number:
+        _web_link(data.invoice_link)
+        facts += [("Invoice", data.invoice_number), ("Balance due", _money(data.balance, data.currency))]
+    line = NOTICE_LINES[data.notice].format(plan=data.plan_name)
+    return {"facts": facts, "line": line, "subject": f"{NOTICE_SUBJECTS[data.notice]} ({business_name})"}
+
+
 def sign_in(data: Message, business_name: str) -> dict[str, Any]:
     assert isinstance(data, auth_events.SignInEmail)
     _web_link(data.link)
@@ -154,6 +183,7 @@ CONTEXTS: dict[str, Callable[[Message, str], dict[str, Any]]] = {
     "comment_update": comment_update,
     "payment_receipt": payment_receipt,
     "autopay_failed": autopay_failed,
+    "subscription_notice": subscription_notice,
 }
 
 _environment = Environment(

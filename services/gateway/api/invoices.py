@@ -122,7 +122,8 @@ def invoice_json(invoice: pb.Invoice, portal_url: str) -> dict[str, Any]:
     data.update({
         "number": invoice.number, "currency": cur, "autopay": invoice.autopay, "draft": invoice.draft,
         "closed": invoice.closed, "paid": invoice.paid, "voided": invoice.voided, "status": invoice.status,
-        "sent": invoice.sent, "attempt_count": 0, "next_payment_attempt": None, "subscription": None,
+        "sent": invoice.sent, "attempt_count": 0, "next_payment_attempt": None,
+        "subscription": invoice.subscription if invoice.HasField("subscription") else None,
         "date": invoice.date, "payment_plan": None, "ship_to": None,
         "items": [line_item_json(item, cur) for item in invoice.items],
         "subtotal": money(invoice.subtotal, cur),

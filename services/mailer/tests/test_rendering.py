@@ -118,3 +118,58 @@ def test_the_autopay_failure_email_says_what_failed_when_it_is_retried_and_links
     assert "<script>" not in rendered.html and 'href="https://acme.example.com/update-card/tok"' in rendered.html
     last = render(_request(_autopay_failed(None)))
     assert "We will not try again automatically" in last.text
+
+
+def test_a_subscription_invoice_email_has_view_invoice_and_manage_subscription_buttons() -> None:
+    message = invoice_email()
+    message.new_invoice.manage_link = "https://acme.example.com/subscriptions/tok"
+    rendered = render(_request(message))
+    assert "Manage Subscription: https://acme.example.com/subscriptions/tok" in rendered.text
+    assert 'href="https://acme.example.com/subscriptions/tok"' in rendered.html and "View Invoice</a>" in rendered.html
+    plain = render(_request(invoice_email()))
+    assert "Manage Subscription" not in plain.text and "Manage Subscription" not in plain.html
+    message.new_invoice.manage_link = "javascript:alert(1)"
+    with pytest.raises(MalformedEmail):
+        render(_request(message))
+
+
+def _notice(notice: str, invoice: bool) -> object:
+    email = billing_events.SubscriptionNoticeEmail(
+        customer_name="Globex", notice=notice, plan_name=f"Pro {SCRIPT}", currency="kwd",
+        manage_link="https://acme.example.com/subscriptions/tok",
+    )  # fmt: skip
+    if invoice:
+        email.invoice_number, email.balance = "INV-0009", 12345
+        email.invoice_link = "https://acme.example.com/invoices/itok"
+    envelope = email_pb2.Envelope(to=[email_pb2.Recipient(name="Globex", email="ap@globex.example")], from_name="Acme")
+    return billing_events.EmailRequested(envelope=envelope, subscription_notice=email)
+
+
+@pytest.mark.parametrize(
+    ("notice", "subject", "line"),
+    [
+        ("past_due", "Your subscription is past due (Acme)", "subscription is past due"),
+        ("reactivated", "Your subscription is active again (Acme)", "is active again"),
+        ("canceled", "Your subscription has been canceled (Acme)", "has been canceled"),
+        ("finished", "Your subscription has ended (Acme)", "has ended"),
+    ],
+)
+def test_subscription_notices_say_what_changed_and_link_to_the_subscription(
+    notice: str, subject: str, line: str
+) -> None:
+    rendered = render(_request(_notice(notice, invoice=notice == "past_due")))
+    assert rendered.subject == subject
+    assert line in rendered.text and "Manage Subscription: https://acme.example.com/subscriptions/tok" in rendered.text
+    assert "<script>" not in rendered.html
+    if notice == "past_due":
+        assert (
+            "Balance due: 12.345 KWD" in rendered.text
+            and "View Invoice: https://acme.example.com/invoices/itok" in rendered.text
+        )
+    else:
+        assert "View Invoice" not in rendered.text
+
+
+def test_an_unknown_subscription_notice_is_malformed() -> None:
+    with pytest.raises(MalformedEmail):
+        render(_request(_notice("deleted", invoice=False)))

@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class EmailRequested(_message.Message):
-    __slots__ = ("envelope", "new_invoice", "new_estimate", "estimate_decision", "needs_attention", "comment_update", "payment_receipt", "autopay_failed")
+    __slots__ = ("envelope", "new_invoice", "new_estimate", "estimate_decision", "needs_attention", "comment_update", "payment_receipt", "autopay_failed", "subscription_notice")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     NEW_INVOICE_FIELD_NUMBER: _ClassVar[int]
     NEW_ESTIMATE_FIELD_NUMBER: _ClassVar[int]
@@ -17,6 +17,7 @@ class EmailRequested(_message.Message):
     COMMENT_UPDATE_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_RECEIPT_FIELD_NUMBER: _ClassVar[int]
     AUTOPAY_FAILED_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_NOTICE_FIELD_NUMBER: _ClassVar[int]
     envelope: _email_pb2.Envelope
     new_invoice: InvoiceEmail
     new_estimate: EstimateEmail
@@ -25,10 +26,11 @@ class EmailRequested(_message.Message):
     comment_update: CommentUpdateEmail
     payment_receipt: PaymentReceiptEmail
     autopay_failed: AutoPayFailedEmail
-    def __init__(self, envelope: _Optional[_Union[_email_pb2.Envelope, _Mapping]] = ..., new_invoice: _Optional[_Union[InvoiceEmail, _Mapping]] = ..., new_estimate: _Optional[_Union[EstimateEmail, _Mapping]] = ..., estimate_decision: _Optional[_Union[EstimateDecisionEmail, _Mapping]] = ..., needs_attention: _Optional[_Union[NeedsAttentionEmail, _Mapping]] = ..., comment_update: _Optional[_Union[CommentUpdateEmail, _Mapping]] = ..., payment_receipt: _Optional[_Union[PaymentReceiptEmail, _Mapping]] = ..., autopay_failed: _Optional[_Union[AutoPayFailedEmail, _Mapping]] = ...) -> None: ...
+    subscription_notice: SubscriptionNoticeEmail
+    def __init__(self, envelope: _Optional[_Union[_email_pb2.Envelope, _Mapping]] = ..., new_invoice: _Optional[_Union[InvoiceEmail, _Mapping]] = ..., new_estimate: _Optional[_Union[EstimateEmail, _Mapping]] = ..., estimate_decision: _Optional[_Union[EstimateDecisionEmail, _Mapping]] = ..., needs_attention: _Optional[_Union[NeedsAttentionEmail, _Mapping]] = ..., comment_update: _Optional[_Union[CommentUpdateEmail, _Mapping]] = ..., payment_receipt: _Optional[_Union[PaymentReceiptEmail, _Mapping]] = ..., autopay_failed: _Optional[_Union[AutoPayFailedEmail, _Mapping]] = ..., subscription_notice: _Optional[_Union[SubscriptionNoticeEmail, _Mapping]] = ...) -> None: ...
 
 class InvoiceEmail(_message.Message):
-    __slots__ = ("invoice_id", "number", "customer_name", "subject", "message", "total", "balance", "currency", "due_date", "link")
+    __slots__ = ("invoice_id", "number", "customer_name", "subject", "message", "total", "balance", "currency", "due_date", "link", "manage_link")
     INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -39,6 +41,7 @@ class InvoiceEmail(_message.Message):
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     DUE_DATE_FIELD_NUMBER: _ClassVar[int]
     LINK_FIELD_NUMBER: _ClassVar[int]
+    MANAGE_LINK_FIELD_NUMBER: _ClassVar[int]
     invoice_id: int
     number: str
     customer_name: str
@@ -49,7 +52,8 @@ class InvoiceEmail(_message.Message):
     currency: str
     due_date: int
     link: str
-    def __init__(self, invoice_id: _Optional[int] = ..., number: _Optional[str] = ..., customer_name: _Optional[str] = ..., subject: _Optional[str] = ..., message: _Optional[str] = ..., total: _Optional[int] = ..., balance: _Optional[int] = ..., currency: _Optional[str] = ..., due_date: _Optional[int] = ..., link: _Optional[str] = ...) -> None: ...
+    manage_link: str
+    def __init__(self, invoice_id: _Optional[int] = ..., number: _Optional[str] = ..., customer_name: _Optional[str] = ..., subject: _Optional[str] = ..., message: _Optional[str] = ..., total: _Optional[int] = ..., balance: _Optional[int] = ..., currency: _Optional[str] = ..., due_date: _Optional[int] = ..., link: _Optional[str] = ..., manage_link: _Optional[str] = ...) -> None: ...
 
 class EstimateEmail(_message.Message):
     __slots__ = ("estimate_id", "number", "customer_name", "subject", "message", "total", "deposit", "currency", "expiration_date", "link")
@@ -172,3 +176,23 @@ class AutoPayFailedEmail(_message.Message):
     link: str
     next_attempt: int
     def __init__(self, customer_name: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., failure_message: _Optional[str] = ..., link: _Optional[str] = ..., next_attempt: _Optional[int] = ...) -> None: ...
+
+class SubscriptionNoticeEmail(_message.Message):
+    __slots__ = ("customer_name", "notice", "plan_name", "manage_link", "invoice_number", "balance", "currency", "invoice_link")
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_FIELD_NUMBER: _ClassVar[int]
+    PLAN_NAME_FIELD_NUMBER: _ClassVar[int]
+    MANAGE_LINK_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_LINK_FIELD_NUMBER: _ClassVar[int]
+    customer_name: str
+    notice: str
+    plan_name: str
+    manage_link: str
+    invoice_number: str
+    balance: int
+    currency: str
+    invoice_link: str
+    def __init__(self, customer_name: _Optional[str] = ..., notice: _Optional[str] = ..., plan_name: _Optional[str] = ..., manage_link: _Optional[str] = ..., invoice_number: _Optional[str] = ..., balance: _Optional[int] = ..., currency: _Optional[str] = ..., invoice_link: _Optional[str] = ...) -> None: ...

@@ -63,7 +63,7 @@ class LineItems(_message.Message):
     def __init__(self, values: _Optional[_Iterable[_Union[LineItem, _Mapping]]] = ...) -> None: ...
 
 class Invoice(_message.Message):
-    __slots__ = ("id", "customer", "name", "number", "currency", "autopay", "draft", "closed", "paid", "status", "date", "due_date", "payment_terms", "purchase_order", "items", "notes", "subtotal", "discounts", "taxes", "total_discounts", "total_taxes", "total", "balance", "link_token", "metadata", "voided", "sent", "created_at", "updated_at", "amount_paid", "pending_amount", "needs_attention")
+    __slots__ = ("id", "customer", "name", "number", "currency", "autopay", "draft", "closed", "paid", "status", "date", "due_date", "payment_terms", "purchase_order", "items", "notes", "subtotal", "discounts", "taxes", "total_discounts", "total_taxes", "total", "balance", "link_token", "metadata", "voided", "sent", "created_at", "updated_at", "amount_paid", "pending_amount", "needs_attention", "subscription")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +96,7 @@ class Invoice(_message.Message):
     AMOUNT_PAID_FIELD_NUMBER: _ClassVar[int]
     PENDING_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     NEEDS_ATTENTION_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
     id: int
     customer: int
     name: str
@@ -128,7 +129,8 @@ class Invoice(_message.Message):
     amount_paid: int
     pending_amount: int
     needs_attention: bool
-    def __init__(self, id: _Optional[int] = ..., customer: _Optional[int] = ..., name: _Optional[str] = ..., number: _Optional[str] = ..., currency: _Optional[str] = ..., autopay: _Optional[bool] = ..., draft: _Optional[bool] = ..., closed: _Optional[bool] = ..., paid: _Optional[bool] = ..., status: _Optional[str] = ..., date: _Optional[int] = ..., due_date: _Optional[int] = ..., payment_terms: _Optional[str] = ..., purchase_order: _Optional[str] = ..., items: _Optional[_Iterable[_Union[LineItem, _Mapping]]] = ..., notes: _Optional[str] = ..., subtotal: _Optional[int] = ..., discounts: _Optional[_Iterable[_Union[Adjustment, _Mapping]]] = ..., taxes: _Optional[_Iterable[_Union[Adjustment, _Mapping]]] = ..., total_discounts: _Optional[int] = ..., total_taxes: _Optional[int] = ..., total: _Optional[int] = ..., balance: _Optional[int] = ..., link_token: _Optional[str] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ..., voided: _Optional[bool] = ..., sent: _Optional[bool] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ..., amount_paid: _Optional[int] = ..., pending_amount: _Optional[int] = ..., needs_attention: _Optional[bool] = ...) -> None: ...
+    subscription: int
+    def __init__(self, id: _Optional[int] = ..., customer: _Optional[int] = ..., name: _Optional[str] = ..., number: _Optional[str] = ..., currency: _Optional[str] = ..., autopay: _Optional[bool] = ..., draft: _Optional[bool] = ..., closed: _Optional[bool] = ..., paid: _Optional[bool] = ..., status: _Optional[str] = ..., date: _Optional[int] = ..., due_date: _Optional[int] = ..., payment_terms: _Optional[str] = ..., purchase_order: _Optional[str] = ..., items: _Optional[_Iterable[_Union[LineItem, _Mapping]]] = ..., notes: _Optional[str] = ..., subtotal: _Optional[int] = ..., discounts: _Optional[_Iterable[_Union[Adjustment, _Mapping]]] = ..., taxes: _Optional[_Iterable[_Union[Adjustment, _Mapping]]] = ..., total_discounts: _Optional[int] = ..., total_taxes: _Optional[int] = ..., total: _Optional[int] = ..., balance: _Optional[int] = ..., link_token: _Optional[str] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ..., voided: _Optional[bool] = ..., sent: _Optional[bool] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ..., amount_paid: _Optional[int] = ..., pending_amount: _Optional[int] = ..., needs_attention: _Optional[bool] = ..., subscription: _Optional[int] = ...) -> None: ...
 
 class InvoiceInput(_message.Message):
     __slots__ = ("customer", "name", "currency", "autopay", "draft", "closed", "date", "due_date", "payment_terms", "purchase_order", "notes", "items", "discounts", "taxes", "metadata", "sent", "cleared")
