@@ -8,6 +8,7 @@ from portal_kit.timestamps import utcnow
 from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from services.subscriptions.schedule.models import BilledPeriod, BillingCall  # noqa: F401  (the scheduler's tables)
 from services.subscriptions.subscriptions.models import (  # noqa: F401  (registers the tables)
     PendingProrationLine,
     Subscription,

@@ -8,6 +8,7 @@ from portal_kit.grpc_server import Registration
 from portal_kit.service import Wiring
 
 from services.subscriptions.billing import Billing
+from services.subscriptions.schedule.job import schedule_worker
 from services.subscriptions.servicer import PlanServicer
 from services.subscriptions.settings import SubscriptionsSettings
 from services.subscriptions.subscriptions.servicer import SubscriptionServicer
@@ -30,5 +31,6 @@ def build(db: Database, settings: SubscriptionsSettings) -> Wiring:
                 SubscriptionServicer(db, settings.secret_key, billing),
             ),
         ],
+        background=[schedule_worker(db, settings)],
         replays=db,
     )

@@ -33,6 +33,7 @@ def state_to_pb(link: SubscriptionInvoice, invoice: Invoice) -> pb.SubscriptionI
         invoice_id=invoice.id, number=invoice.number, subscription=link.subscription_id,
         period_start=unix(link.period_start), period_end=unix(link.period_end), currency=invoice.currency,
         total=invoice.total, balance=invoice.balance, paid=invoice.paid, voided=invoice.voided,
+        pending_amount=invoice.pending_amount,
     )  # fmt: skip
     if invoice.due_date is not None:
         state.due_date = unix(invoice.due_date)

@@ -33,7 +33,7 @@ class CreateSubscriptionInvoiceResponse(_message.Message):
     def __init__(self, invoice: _Optional[_Union[SubscriptionInvoiceState, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
 
 class SubscriptionInvoiceState(_message.Message):
-    __slots__ = ("invoice_id", "number", "subscription", "period_start", "period_end", "currency", "total", "balance", "paid", "voided", "due_date")
+    __slots__ = ("invoice_id", "number", "subscription", "period_start", "period_end", "currency", "total", "balance", "paid", "voided", "due_date", "pending_amount")
     INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +45,7 @@ class SubscriptionInvoiceState(_message.Message):
     PAID_FIELD_NUMBER: _ClassVar[int]
     VOIDED_FIELD_NUMBER: _ClassVar[int]
     DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    PENDING_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     invoice_id: int
     number: str
     subscription: int
@@ -56,7 +57,8 @@ class SubscriptionInvoiceState(_message.Message):
     paid: bool
     voided: bool
     due_date: int
-    def __init__(self, invoice_id: _Optional[int] = ..., number: _Optional[str] = ..., subscription: _Optional[int] = ..., period_start: _Optional[int] = ..., period_end: _Optional[int] = ..., currency: _Optional[str] = ..., total: _Optional[int] = ..., balance: _Optional[int] = ..., paid: _Optional[bool] = ..., voided: _Optional[bool] = ..., due_date: _Optional[int] = ...) -> None: ...
+    pending_amount: int
+    def __init__(self, invoice_id: _Optional[int] = ..., number: _Optional[str] = ..., subscription: _Optional[int] = ..., period_start: _Optional[int] = ..., period_end: _Optional[int] = ..., currency: _Optional[str] = ..., total: _Optional[int] = ..., balance: _Optional[int] = ..., paid: _Optional[bool] = ..., voided: _Optional[bool] = ..., due_date: _Optional[int] = ..., pending_amount: _Optional[int] = ...) -> None: ...
 
 class GetSubscriptionInvoiceStatesRequest(_message.Message):
     __slots__ = ("invoice_ids",)

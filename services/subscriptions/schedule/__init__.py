@@ -1,0 +1,1 @@
+"""Recurring billing: the scheduler that bills each subscription period exactly once (see runner.py)."""

@@ -1,0 +1,156 @@
+"""The billing scheduler against the real billing service, with a clock the tests move through months: every period
+billed exactly once (two schedulers racing, a restart mid-run, a billing outage), month ends and leap years,
+cancel at period end, cycles, past due and the business's past-due action."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from portal.billing.v1 import subscription_invoices_pb2 as billing_pb
+from portal_kit.db import Database
+
+from devtools.test_databases import ServiceDatabases
+from devtools.testing import settings_for_test
+from services.billing.server import MIGRATIONS as BILLING_MIGRATIONS
+from services.subscriptions.schedule.invoicing import GrpcInvoicing
+from services.subscriptions.schedule.runner import Scheduler
+from services.subscriptions.server import MIGRATIONS
+from services.subscriptions.settings import SubscriptionsSettings
+from services.subscriptions.tests.schedule_world import FakeClock, World, at
+
+
+@pytest.fixture
+async def world(service_databases: ServiceDatabases) -> AsyncIterator[World]:
+    subs_url = await service_databases.fresh("subscriptions", MIGRATIONS)
+    billing_url = await service_databases.fresh("billing", BILLING_MIGRATIONS)
+    settings = settings_for_test(SubscriptionsSettings, subs_url)
+    made = World(Database(subs_url), billing_url, FakeClock(at(2024, 1, 1)), settings.secret_key)
+    await made.start_billing()
+    try:
+        yield made
+    finally:
+        await made.close()
+        await made.subs_db.dispose()
+
+
+def starts(periods: list) -> list[str]:  # type: ignore[type-arg]
+    return [f"{p.period_start:%Y-%m-%d}" for p in periods]
+
+
+async def test_catching_up_bills_each_missed_period_once_through_month_ends_and_leap_years(world: World) -> None:
+    await world.plan("monthly", 1_000, "jpy")
+    await world.plan("yearly", 12_000, "jpy", interval="year")
+    customer = await world.customer("jpy")
+    month_end = await world.subscribe(customer, "monthly", at(2024, 1, 31))
+    common_year = await world.subscribe(customer, "monthly", at(2023, 1, 31))
+    leap_day = await world.subscribe(customer, "yearly", at(2024, 2, 29))
+    world.clock.moment = at(2028, 3, 1)
+    await world.plan("unused", 1, "jpy")
+    result = await world.scheduler().run_once()
+    billed = await world.billed(month_end)
+    assert starts(billed[:6]) == ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30"]
+    assert len(billed) == 50  # Jan 2024 … Feb 2028, every one once
+    assert starts((await world.billed(common_year))[:3]) == ["2023-01-31", "2023-02-28", "2023-03-31"]
+    assert starts(await world.billed(leap_day)) == [
+        "2024-02-29",
+        "2025-02-28",
+        "2026-02-28",
+        "2027-02-28",
+        "2028-02-29",
+    ]
+    assert result.billed == 50 + 62 + 5 == await world.invoice_count()
+    sub = await world.subscription(month_end)
+    assert (sub.cycles_billed, f"{sub.period_start:%Y-%m-%d}", f"{sub.period_end:%Y-%m-%d}") == (
+        50, "2028-02-29", "2028-03-31")  # fmt: skip
+    feb = await world.invoice(billed[1].invoice_id)
+    assert (feb.date, feb.total, feb.subscription) == (int(billed[1].period_start.timestamp()), 1_000, month_end)
+    again = await world.scheduler().run_once()
+    assert (again.billed, await world.invoice_count()) == (0, 117)
+    assert await world.events("subscription.renewed") == 117
+
+
+async def test_two_schedulers_racing_bill_each_period_exactly_once(world: World) -> None:
+    await world.plan("basic", 700, "kwd")
+    customer = await world.customer("kwd")
+    subs = [await world.subscribe(customer, "basic", at(2024, 1, 15)) for _ in range(12)]
+    world.clock.moment = at(2024, 3, 20)  # three periods due each: Jan 15, Feb 15, Mar 15
+    first, second = world.scheduler(lanes=3), world.scheduler(lanes=3)
+    results = await asyncio.gather(first.run_once(), second.run_once())
+    assert sum(r.billed for r in results) == 36
+    billed = await world.billed()
+    assert len(billed) == 36 == len({(p.subscription_id, p.period_start) for p in billed})
+    assert len({p.invoice_id for p in billed}) == 36 == await world.invoice_count()
+    for sub in subs:
+        assert starts(await world.billed(sub)) == ["2024-01-15", "2024-02-15", "2024-03-15"]
+
+
+class Killed(Exception):
+    """The process stops here (in a test: the pass raises and its transaction rolls back)."""
+
+
+class CrashAfterBilling:
+    """The process dies once billing answered and before the scheduler committed (a crash or a pod killed)."""
+
+    def __init__(self, real: GrpcInvoicing, after: int) -> None:
+        self.real = real
+        self.after = after
+
+    async def create_invoice(
+        self, request: billing_pb.CreateSubscriptionInvoiceRequest
+    ) -> billing_pb.CreateSubscriptionInvoiceResponse:
+        reply = await self.real.create_invoice(request)
+        self.after -= 1
+        if self.after <= 0:
+            raise Killed
+        return reply
+
+    async def invoice_states(self, invoice_ids: list[int]) -> list[billing_pb.SubscriptionInvoiceState]:
+        return await self.real.invoice_states(invoice_ids)
+
+    async def record_event(self, request: billing_pb.RecordSubscriptionEventRequest, key: str) -> None:
+        await self.real.record_event(request, key)
+
+    async def send_notice(self, request: billing_pb.SendSubscriptionNoticeRequest, key: str) -> None:
+        await self.real.send_notice(request, key)
+
+
+async def test_a_restart_mid_run_neither_skips_nor_doubles_a_period(world: World) -> None:
+    await world.plan("basic", 500, "jpy")
+    customer = await world.customer("jpy")
+    subs = [await world.subscribe(customer, "basic", at(2024, 1, 1)) for _ in range(3)]
+    world.clock.moment = at(2024, 4, 2)  # four periods each
+    dying = Scheduler(world.subs_db, CrashAfterBilling(world.invoicing(), after=5), world.clock, world.secret_key, 1)
+    with pytest.raises(Killed):
+        await dying.run_once()
+    assert len(await world.billed()) == 4  # the fifth invoice exists in billing, its period is not recorded here
+    assert await world.invoice_count() == 5
+    restarted = await world.scheduler().run_once()
+    assert restarted.billed == 8
+    billed = await world.billed()
+    assert len(billed) == 12 == len({p.invoice_id for p in billed}) == await world.invoice_count()
+    for sub in subs:
+        assert starts(await world.billed(sub)) == ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]
+
+
+async def test_a_billing_outage_bills_every_period_once_after_recovery(world: World) -> None:
+    await world.plan("basic", 900, "jpy")
+    customer = await world.customer("jpy")
+    sub = await world.subscribe(customer, "basic", at(2024, 1, 31))
+    world.clock.moment = at(2024, 2, 1)
+    scheduler = world.scheduler()
+    assert (await scheduler.run_once()).billed == 1
+    await world.stop_billing()
+    world.clock.moment = at(2024, 3, 1)  # the Feb 29 period is due while billing is down
+    outage = await scheduler.run_once()
+    assert (outage.billed, outage.failed) == (0, 1)
+    assert starts(await world.billed(sub)) == ["2024-01-31"]
+    assert (await world.subscription(sub)).cycles_billed == 1
+    world.clock.moment = at(2024, 4, 30)  # billing is back two months later: Feb 29, Mar 31 and Apr 30 are due
+    await world.start_billing()
+    recovered = await world.scheduler().run_once()
+    assert recovered.billed == 3
+    assert starts(await world.billed(sub)) == ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"]
+    assert await world.invoice_count() == 4
+    assert (await world.scheduler().run_once()).billed == 0
