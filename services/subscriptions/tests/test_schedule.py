@@ -9,16 +9,19 @@ from collections.abc import AsyncIterator
 
 import pytest
 from portal.billing.v1 import subscription_invoices_pb2 as billing_pb
+from portal_kit.context import bound
 from portal_kit.db import Database
 
 from devtools.test_databases import ServiceDatabases
 from devtools.testing import settings_for_test
 from services.billing.server import MIGRATIONS as BILLING_MIGRATIONS
+from services.subscriptions.portal_access import settings as portal_settings
+from services.subscriptions.portal_access.models import SubscriptionPortalSettings
 from services.subscriptions.schedule.invoicing import GrpcInvoicing
 from services.subscriptions.schedule.runner import Scheduler
 from services.subscriptions.server import MIGRATIONS
 from services.subscriptions.settings import SubscriptionsSettings
-from services.subscriptions.tests.schedule_world import FakeClock, World, at
+from services.subscriptions.tests.schedule_world import TENANT, FakeClock, World, at
 
 
 @pytest.fixture
@@ -154,3 +157,101 @@ async def test_a_billing_outage_bills_every_period_once_after_recovery(world: Wo
     assert starts(await world.billed(sub)) == ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"]
     assert await world.invoice_count() == 4
     assert (await world.scheduler().run_once()).billed == 0
+
+
+async def test_cancel_at_period_end_and_cycles_end_subscriptions_without_another_invoice(world: World) -> None:
+    await world.plan("basic", 1_000, "jpy")
+    customer = await world.customer("jpy")
+    canceling = await world.subscribe(customer, "basic", at(2024, 1, 1), cancel_at_period_end=True)
+    two_cycles = await world.subscribe(customer, "basic", at(2024, 1, 1), cycles=2)
+    world.clock.moment = at(2024, 1, 1, 12)
+    await world.scheduler().run_once()
+    assert (await world.subscription(canceling)).status == "active"
+    world.clock.moment = at(2024, 5, 1)
+    result = await world.scheduler().run_once()
+    assert (result.billed, result.ended) == (1, 2)
+    ended = await world.subscription(canceling)
+    assert (ended.status, ended.canceled_at) == ("canceled", at(2024, 2, 1))
+    assert starts(await world.billed(canceling)) == ["2024-01-01"]
+    finished = await world.subscription(two_cycles)
+    assert (finished.status, finished.cycles_billed) == ("finished", 2)
+    assert starts(await world.billed(two_cycles)) == ["2024-01-01", "2024-02-01"]
+    assert await world.invoice_count() == 3
+    assert (await world.events("subscription.canceled"), await world.events("subscription.finished")) == (1, 1)
+    notices = sorted(e.subscription_notice.notice for e in await world.emails("subscription_notice"))
+    assert notices == ["canceled", "finished"]
+    world.clock.moment = at(2024, 9, 1)
+    assert (await world.scheduler().run_once()).billed == 0
+
+
+async def test_an_unpaid_invoice_makes_it_past_due_paying_reactivates_and_the_business_may_cancel(
+    world: World,
+) -> None:
+    await world.plan("basic", 1_000, "jpy")
+    customer = await world.customer("jpy")
+    sub = await world.subscribe(customer, "basic", at(2024, 1, 1))
+    world.clock.moment = at(2024, 1, 1, 10)
+    await world.scheduler().run_once()
+    world.clock.moment = at(2024, 1, 1, 23)  # due on receipt: the customer has the day to pay
+    await world.scheduler().run_once()
+    assert (await world.subscription(sub)).status == "active"
+    world.clock.moment = at(2024, 1, 2, 1)
+    assert (await world.scheduler().run_once()).transitions == 1
+    late = await world.subscription(sub)
+    assert (late.status, late.past_due_since) == ("past_due", at(2024, 1, 2, 1))
+    [january] = await world.billed(sub)
+    [notice] = await world.emails("subscription_notice")
+    assert (notice.subscription_notice.notice, notice.subscription_notice.invoice_number) == (
+        "past_due", january.invoice_number)  # fmt: skip
+    assert notice.subscription_notice.manage_link.startswith("http://schedule.localhost:8000/subscriptions/")
+
+    await world.pay(await world.invoice(january.invoice_id))
+    assert (await world.scheduler().run_once()).transitions == 1
+    assert ((await world.subscription(sub)).status, (await world.billed(sub))[0].settled) == ("active", True)
+
+    with bound(TENANT):
+        async with world.subs_db.unit_of_work() as session:
+            changes = SubscriptionPortalSettings(tenant_id=TENANT, past_due_days=3, past_due_action="cancel")
+            await portal_settings.update(session, changes, ["past_due_days", "past_due_action"])
+    world.clock.moment = at(2024, 2, 2, 1)  # February billed and, unpaid, past due a day later
+    await world.scheduler().run_once()
+    world.clock.moment = at(2024, 2, 2, 2)
+    await world.scheduler().run_once()
+    assert (await world.subscription(sub)).status == "past_due"
+    assert (await world.subscription(sub)).past_due_since == at(2024, 2, 2, 1)
+    world.clock.moment = at(2024, 2, 5, 0)  # past due since Feb 2, 01:00: three days are not over yet
+    await world.scheduler().run_once()
+    assert (await world.subscription(sub)).status == "past_due"
+    world.clock.moment = at(2024, 2, 5, 3)
+    await world.scheduler().run_once()
+    canceled = await world.subscription(sub)
+    assert (canceled.status, canceled.canceled_at) == ("canceled", at(2024, 2, 5, 3))
+    assert [e.subscription_notice.notice for e in await world.emails("subscription_notice")] == [
+        "past_due", "reactivated", "past_due", "canceled"]  # fmt: skip
+    assert await world.events("subscription.canceled") == 1
+    world.clock.moment = at(2024, 6, 1)
+    assert (await world.scheduler().run_once()).billed == 0
+    assert starts(await world.billed(sub)) == ["2024-01-01", "2024-02-01"]
+
+
+async def test_pending_proration_lines_go_on_the_next_invoice_once(world: World) -> None:
+    await world.plan("basic", 3_000, "jpy")
+    await world.plan("pro", 6_000, "jpy")
+    customer = await world.customer("jpy")
+    sub = await world.subscribe(customer, "basic", at(2025, 1, 1))
+    world.clock.moment = at(2025, 1, 1, 1)
+    await world.scheduler().run_once()
+    await world.change(sub, plan="pro", proration_date=at(2025, 1, 16))  # 16 of January's 31 days remain
+    world.clock.moment = at(2025, 2, 1, 1)
+    await world.scheduler().run_once()
+    world.clock.moment = at(2025, 3, 1, 1)
+    await world.scheduler().run_once()
+    jan, feb, mar = [await world.invoice(p.invoice_id) for p in await world.billed(sub)]
+    assert [(i.name, i.amount) for i in jan.items] == [("Basic", 3_000)]
+    assert [(i.type, i.amount) for i in feb.items] == [
+        ("subscription", 6_000),
+        ("proration", -1_548),
+        ("proration", 3_097),
+    ]  # 3000×16/31, 6000×16/31, half up
+    assert feb.total == 7_549
+    assert [(i.name, i.amount) for i in mar.items] == [("Pro", 6_000)]
