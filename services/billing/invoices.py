@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -176,7 +176,14 @@ async def _customer_for_new_invoice(session: AsyncSession, customer_id: int | No
     return customer
 
 
-async def create_invoice(session: AsyncSession, secret_key: bytes, changes: InvoiceChanges) -> InvoiceRecord:
+async def create_invoice(
+    session: AsyncSession,
+    secret_key: bytes,
+    changes: InvoiceChanges,
+    before_numbering: Callable[[Invoice], Awaitable[None]] | None = None,
+) -> InvoiceRecord:
+    """`before_numbering` writes what goes with the new invoice while the business's number sequence is not yet
+    locked (the number is taken last; see below)."""
     customer = await _customer_for_new_invoice(session, changes.fields.customer)
     currency = amounts.resolved_currency(changes.fields.currency, None, customer.currency)
     given = amounts.document_in(changes.fields, currency)
@@ -205,6 +212,8 @@ async def create_invoice(session: AsyncSession, secret_key: bytes, changes: Invo
     LineItemRepository(session).stage_all(items)
     InvoiceMetadataRepository(session).add_new(invoice.id, metadata)  # a new invoice has none to replace
     await session.flush()
+    if before_numbering is not None:
+        await before_numbering(invoice)
     await invoices.number_new(invoice, PREFIXES["invoice"])
     return InvoiceRecord(invoice, items, metadata)
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from portal.billing.v1 import events_pb2
+from portal.mailer.v1 import email_pb2
 from portal.subscriptions.v1 import subscriptions_pb2 as subs_pb
-from portal_kit.errors import DomainError, InvalidArgument
-from portal_kit.timestamps import from_unix
+from portal_kit.errors import InvalidArgument
+from portal_kit.outbox import record_event
+from portal_kit.timestamps import from_unix, unix
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import delivery, invoices
@@ -20,7 +23,7 @@ from services.billing.event_log import log
 from services.billing.invoice_items import ItemInput
 from services.billing.invoices import InvoiceChanges, InvoiceFields
 from services.billing.models import Invoice
-from services.billing.repository import CustomerLookupRepository, InvoiceRepository
+from services.billing.repository import CustomerLookupRepository, CustomerRepository, InvoiceRepository
 from services.billing.subscription_invoices import presentation as presentations
 from services.billing.subscription_invoices.models import SubscriptionInvoice
 from services.billing.subscription_invoices.repository import SubscriptionInvoiceRepository
@@ -91,7 +94,10 @@ async def existing(session: AsyncSession, subscription_id: int, period_start: in
 
 async def make(session: AsyncSession, secret_key: bytes, request: PeriodInvoiceRequest) -> Made:
     """The period's invoice (created=False when it existed). Raises IntegrityError when a concurrent request made
-    it first: the caller reads it again in a new transaction."""
+    it first: the caller reads it again in a new transaction.
+
+    Everything but the email request is written before the invoice takes its number: the number locks the
+    business's invoice sequence until the commit, and a business's subscriptions are billed many at a time."""
     _checked(request)
     found = await existing(session, request.subscription.id, request.period_start)
     if found is not None:
@@ -100,6 +106,13 @@ async def make(session: AsyncSession, secret_key: bytes, request: PeriodInvoiceR
     terms = await CustomerLookupRepository(session).invoice_terms(subscription.customer)
     if terms is None:
         raise InvalidArgument(f"No such customer: {subscription.customer}", "subscription.customer")
+    if request.presentation is not None:
+        await presentations.remember(session, request.presentation)
+    shown = await presentations.known(session)
+    customer = await CustomerRepository(session).get(subscription.customer)
+    to: list[delivery.Recipient] = []
+    if shown is not None:  # noqa: SLF001 below: the default recipients, as the other emails take them
+        to = (await delivery._default_recipients(session, customer))[: delivery.MAX_RECIPIENTS]  # noqa: SLF001
     fields = InvoiceFields(
         customer=subscription.customer,
         name=(request.plan_name or subscription.plan)[:255],
@@ -109,43 +122,61 @@ async def make(session: AsyncSession, secret_key: bytes, request: PeriodInvoiceR
         due_date=None if terms.payment_terms else request.period_start,
         items=_items(list(request.lines)),
     )
-    record = await invoices.create_invoice(session, secret_key, InvoiceChanges(fields))
-    invoice = record.invoice
-    invoice.subscription_id = subscription.id
-    session.add(invoice)
     link = SubscriptionInvoice(
-        tenant_id=invoice.tenant_id,
-        id=invoice.id,
-        subscription_id=subscription.id,
-        period_start=from_unix(request.period_start),
+        tenant_id="", id=0, subscription_id=subscription.id, period_start=from_unix(request.period_start),
         period_end=from_unix(request.period_end),
-    )
-    session.add(link)
-    await session.flush()
-    logged = subs_pb.Subscription()
-    logged.CopyFrom(subscription)
-    logged.manage_token = ""  # the event log keeps no bearer secrets
-    await log.record(
-        session, "subscription.renewed", logged, customer_id=subscription.customer, related=[("invoice", invoice.id)]
-    )
-    await _send(session, secret_key, invoice, request)
+    )  # fmt: skip
+
+    async def before_numbering(invoice: Invoice) -> None:
+        invoice.subscription_id = subscription.id
+        if to:
+            invoice.sent, invoice.link_issued_at = True, invoice.created_at
+        session.add(invoice)
+        link.tenant_id, link.id = invoice.tenant_id, invoice.id
+        session.add(link)
+        await session.flush()
+        logged = subs_pb.Subscription()
+        logged.CopyFrom(subscription)
+        logged.manage_token = ""  # the event log keeps no bearer secrets
+        await log.record(
+            session,
+            "subscription.renewed",
+            logged,
+            customer_id=subscription.customer,
+            related=[("invoice", invoice.id)],
+        )
+
+    record = await invoices.create_invoice(session, secret_key, InvoiceChanges(fields), before_numbering)
+    invoice = record.invoice
+    if shown is None:
+        log_.warning("subscription invoice not emailed: no portal URL known", extra={"invoice": invoice.id})
+    elif not to:
+        log_.info("subscription invoice not emailed: the customer has no email address", extra={"invoice": invoice.id})
+    else:
+        await _email(session, secret_key, invoice, customer.name, to, shown, request.subscription.manage_token)
     return Made(link, invoice, created=True)
 
 
-async def _send(session: AsyncSession, secret_key: bytes, invoice: Invoice, request: PeriodInvoiceRequest) -> None:
-    """Emails the invoice when the business's portal URL is known and the customer has an address; an invoice not
-    sent stays "not sent" in the business's list (it can send it itself)."""
-    if request.presentation is not None:
-        await presentations.remember(session, request.presentation)
-    shown = await presentations.known(session)
-    if shown is None:
-        log_.warning("subscription invoice not emailed: no portal URL known", extra={"invoice": invoice.id})
-        return
-    try:
-        async with session.begin_nested():
-            await delivery.send_invoice(
-                session, secret_key, invoice.id, [], None, None, shown,
-                manage_link=manage_link(shown.portal_url, request.subscription.manage_token),
-            )  # fmt: skip
-    except DomainError as refused:  # e.g. a customer without an email address
-        log_.info("subscription invoice not emailed", extra={"invoice": invoice.id, "reason": refused.message})
+async def _email(
+    session: AsyncSession, secret_key: bytes, invoice: Invoice, customer_name: str, to: list[delivery.Recipient],
+    shown: delivery.Presentation, manage_token: str,
+) -> None:  # fmt: skip
+    """The new-invoice email (the template of an invoice sent by the business) with a Manage Subscription button."""
+    token = invoices.link_token(secret_key, invoice.link_nonce)
+    email = events_pb2.InvoiceEmail(
+        invoice_id=invoice.id, number=invoice.number, customer_name=customer_name,
+        subject=delivery.default_subject(invoice, shown.business_name), total=invoice.total, balance=invoice.balance,
+        currency=invoice.currency, link=f"{shown.portal_url}/invoices/{token}",
+        manage_link=manage_link(shown.portal_url, manage_token),
+    )  # fmt: skip
+    if invoice.due_date is not None:
+        email.due_date = unix(invoice.due_date)
+    event = events_pb2.EmailRequested(
+        envelope=email_pb2.Envelope(
+            to=[email_pb2.Recipient(name=r.name, email=r.email) for r in to],
+            from_name=shown.business_name,
+            attachments=[email_pb2.DocumentRef(invoice_pdf=invoice.id)],
+        ),
+        new_invoice=email,
+    )
+    await record_event(session, delivery.EMAIL_REQUESTED_TOPIC, key=invoice.id, message=event)

@@ -71,12 +71,13 @@ class SubscriptionInvoiceServicer(subscription_invoices_pb2_grpc.SubscriptionInv
             if found is None:
                 raise
             made = found
+        invoice = made.invoice
         if made.created:
             self.relay.notify()
-            if made.invoice.autopay:
+            if invoice.autopay:
                 await self._charge(made)
-        async with self.db.read_only() as session:
-            invoice = await InvoiceRepository(session).get(made.invoice.id)
+                async with self.db.read_only() as session:
+                    invoice = await InvoiceRepository(session).get(made.invoice.id)
         return pb.CreateSubscriptionInvoiceResponse(invoice=state_to_pb(made.link, invoice), created=made.created)
 
     async def _charge(self, made: Made) -> None:

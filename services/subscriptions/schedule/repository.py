@@ -40,19 +40,22 @@ class DueQueue:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def next_due(self, now: datetime, skip: Collection[int]) -> Subscription | None:
-        query = select(Subscription).where(due_condition(now))
-        if skip:
-            query = query.where(col(Subscription.id).not_in(list(skip)))
-        query = query.order_by(col(Subscription.period_end), col(Subscription.pk)).limit(1)
+    async def due_ids(self, now: datetime, limit: int, leave_out: Collection[int]) -> list[int]:
+        """Ids of due subscriptions, oldest period end first, without locking them."""
+        query = select(Subscription.id).where(due_condition(now))
+        if leave_out:
+            query = query.where(col(Subscription.id).not_in(list(leave_out)))
+        query = query.order_by(col(Subscription.period_end), col(Subscription.pk)).limit(limit)
+        return [int(row) for row in (await self.session.exec(query)).all()]
+
+    async def lock_if_due(self, subscription_id: int, now: datetime) -> Subscription | None:
+        """The subscription, locked for this transaction, if it is still due; None when it is not or when another
+        transaction holds it (`SKIP LOCKED` on PostgreSQL)."""
+        query = select(Subscription).where(col(Subscription.id) == subscription_id, due_condition(now))
         dialect = (await self.session.connection()).dialect.name
         if dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return (await self.session.exec(query)).first()
-
-    async def count_due(self, now: datetime) -> int:
-        rows = await self.session.exec(select(Subscription.pk).where(due_condition(now)))
-        return len(rows.all())
 
 
 class UnsettledPeriods:

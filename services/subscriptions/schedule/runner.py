@@ -51,6 +51,7 @@ from services.subscriptions.subscriptions.servicer import line_to_pb, subscripti
 
 log = logging.getLogger(__name__)
 SETTLE_BATCH = 500
+CANDIDATES_BATCH = 200
 CALLS_BATCH = 100
 OVERDUE_AFTER = timedelta(days=1)
 PAST_DUE_REASON = "Canceled after its invoice stayed unpaid past due."
@@ -88,6 +89,37 @@ def _period_lines(
     return lines, taken
 
 
+class _Candidates:
+    """Due subscription ids for the lanes of one pass: refilled by one query a batch at a time, never handing out
+    an id a lane is working on or one that failed this pass."""
+
+    def __init__(self, db: Database, now: datetime, skipped: set[int]) -> None:
+        self.db = db
+        self.now = now
+        self.skipped = skipped
+        self.waiting: list[int] = []
+        self.in_hand: set[int] = set()
+        self.left: set[int] = set()  # not due after all, or held by another replica: not asked again this pass
+        self.refilling = asyncio.Lock()
+
+    async def take(self) -> int | None:
+        async with self.refilling:
+            if not self.waiting:
+                async with self.db.read_only() as session:
+                    due = await DueQueue(session).due_ids(self.now, CANDIDATES_BATCH, self.skipped | self.in_hand | self.left)
+                self.waiting = list(reversed(due))
+            if not self.waiting:
+                return None
+            sub_id = self.waiting.pop()
+            self.in_hand.add(sub_id)
+            return sub_id
+
+    def done(self, sub_id: int, leave: bool = False) -> None:
+        self.in_hand.discard(sub_id)
+        if leave:
+            self.left.add(sub_id)
+
+
 def _call(tenant_id: str, method: str, request: Message) -> BillingCall:
     return BillingCall(tenant_id=tenant_id, key=f"sched-{uuid.uuid4().hex}", method=method,
                        request=request.SerializeToString())  # fmt: skip
@@ -106,40 +138,48 @@ class Scheduler:
     async def run_once(self) -> PassResult:
         now = self.clock.now()
         result = PassResult()
-        await asyncio.gather(*(self._lane(now, result) for _ in range(self.lanes)))
+        await self.bill_due(now, result)
         await self.settle(now, result)
         await self.deliver_calls(result)
         return result
 
-    async def _lane(self, now: datetime, result: PassResult) -> None:
+    async def bill_due(self, now: datetime, result: PassResult) -> None:
+        """Bills (or ends) every subscription due at `now`, `lanes` at a time. The lanes share one list of due
+        ids, read without locks a batch at a time; each subscription is then locked on its own (SKIP LOCKED: one
+        another replica holds is left to it) and checked to be still due."""
+        queue = _Candidates(self.db, now, result.skipped)
+        await asyncio.gather(*(self._lane(now, queue, result) for _ in range(self.lanes)))
+
+    async def _lane(self, now: datetime, queue: _Candidates, result: PassResult) -> None:
         while True:
+            sub_id = await queue.take()
+            if sub_id is None:
+                return
             try:
-                step = await self.step(now, result.skipped)
+                step = await self.step(now, sub_id)
             except BillingUnavailable:
                 result.failed += 1
+                result.skipped.add(sub_id)
+                queue.done(sub_id)
                 continue
-            if step is None:
-                return
+            except BaseException:
+                queue.done(sub_id)
+                raise
+            queue.done(sub_id, leave=step is None)
             if step == "billed":
                 result.billed += 1
-            else:
+            elif step == "ended":
                 result.ended += 1
 
-    async def step(self, now: datetime, skipped: set[int]) -> str | None:
-        """Bills (or ends) the next due subscription: "billed", "ended", or None when none is due. A subscription
-        whose billing fails goes into `skipped` for the rest of the pass and BillingUnavailable is raised."""
-        sub_id = 0
-        try:
-            async with self.db.unit_of_work() as session:
-                sub = await DueQueue(session).next_due(now, skipped)
-                if sub is None:
-                    return None
-                sub_id = sub.id
-                with bound(sub.tenant_id):
-                    return await self._advance(session, sub, now)
-        except BillingUnavailable:
-            skipped.add(sub_id)
-            raise
+    async def step(self, now: datetime, sub_id: int) -> str | None:
+        """Bills (or ends) one due subscription: "billed", "ended", or None when it is not due (any more) or
+        another replica holds it. BillingUnavailable when billing did not answer (nothing was written)."""
+        async with self.db.unit_of_work() as session:
+            sub = await DueQueue(session).lock_if_due(sub_id, now)
+            if sub is None:
+                return None
+            with bound(sub.tenant_id):
+                return await self._advance(session, sub, now)
 
     async def _advance(self, session: AsyncSession, sub: Subscription, now: datetime) -> str:
         [priced] = await operations.load(session, [sub])
