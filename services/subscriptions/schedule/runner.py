@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 from google.protobuf.message import Message
+from portal.billing.v1 import invoices_pb2
 from portal.billing.v1 import subscription_invoices_pb2 as billing_pb
 from portal_kit.context import bound
 from portal_kit.db import Database
@@ -89,6 +90,58 @@ def _period_lines(
     return lines, taken
 
 
+async def bill_period(
+    session: AsyncSession,
+    invoicing: Invoicing,
+    secret_key: bytes,
+    priced: Priced,
+    index: int,
+    now: datetime,
+    presentation: invoices_pb2.Presentation | None = None,
+) -> BilledPeriod:
+    """Bills period `index` of a subscription locked by the caller's transaction (SubscriptionRepository.
+    get_for_update) and advances it, in that transaction, once billing answered: BillingUnavailable (nothing
+    changed) when it did not. Sign-up pages call it for the first period; the scheduler then finds it billed.
+    `presentation`: the business's name and portal URL when the caller has them (billing remembers them)."""
+    sub = priced.subscription
+    period = priced.period(index)
+    pending = await PendingLineRepository(session).unbilled(sub.id, lock=True)
+    lines, taken = _period_lines(priced, index, pending)
+    previous_state = (sub.cycles_billed, sub.period_start, sub.period_end, sub.updated_at)
+    sub.cycles_billed, sub.period_start, sub.period_end, sub.updated_at = index + 1, period.start, period.end, now
+    request = billing_pb.CreateSubscriptionInvoiceRequest(
+        subscription=subscription_to_pb(priced, secret_key, now),
+        period_start=unix(period.start),
+        period_end=unix(period.end),
+        lines=[line_to_pb(line) for line in lines],
+        plan_name=priced.plan.name,
+    )
+    if presentation is not None:
+        request.presentation.CopyFrom(presentation)
+    try:
+        reply = await invoicing.create_invoice(request)
+    except grpc.aio.AioRpcError as error:
+        sub.cycles_billed, sub.period_start, sub.period_end, sub.updated_at = previous_state
+        log.warning("subscription not billed", extra={"subscription": sub.id, "period": index,
+                                                      "code": error.code().name})  # fmt: skip
+        raise BillingUnavailable(str(error.code())) from None
+    invoice = reply.invoice
+    billed = BilledPeriod(
+        tenant_id=sub.tenant_id, subscription_id=sub.id, period_index=index, period_start=period.start,
+        period_end=period.end, invoice_id=invoice.invoice_id, invoice_number=invoice.number, total=invoice.total,
+        currency=invoice.currency, settled=invoice.paid or invoice.voided or invoice.balance <= 0,
+    )  # fmt: skip
+    if invoice.HasField("due_date"):
+        billed.due_date = datetime.fromtimestamp(invoice.due_date, period.start.tzinfo)
+    if billed.settled:
+        billed.settled_at = now
+    session.add(billed)
+    session.add(sub)
+    await PendingLineRepository(session).mark_billed(taken, invoice.invoice_id, now)
+    await session.flush()
+    return billed
+
+
 class _Candidates:
     """Due subscription ids for the lanes of one pass: refilled by one query a batch at a time, never handing out
     an id a lane is working on or one that failed this pass."""
@@ -106,7 +159,9 @@ class _Candidates:
         async with self.refilling:
             if not self.waiting:
                 async with self.db.read_only() as session:
-                    due = await DueQueue(session).due_ids(self.now, CANDIDATES_BATCH, self.skipped | self.in_hand | self.left)
+                    due = await DueQueue(session).due_ids(
+                        self.now, CANDIDATES_BATCH, self.skipped | self.in_hand | self.left
+                    )
                 self.waiting = list(reversed(due))
             if not self.waiting:
                 return None
@@ -191,43 +246,7 @@ class Scheduler:
         return "billed"
 
     async def bill_period(self, session: AsyncSession, priced: Priced, index: int, now: datetime) -> BilledPeriod:
-        """Bills period `index` of a subscription locked by the caller's transaction, and advances it. Sign-up
-        (or anyone) may call it for the first period; the scheduler then finds it billed."""
-        sub = priced.subscription
-        period = priced.period(index)
-        pending = await PendingLineRepository(session).unbilled(sub.id, lock=True)
-        lines, taken = _period_lines(priced, index, pending)
-        previous_state = (sub.cycles_billed, sub.period_start, sub.period_end, sub.updated_at)
-        sub.cycles_billed, sub.period_start, sub.period_end, sub.updated_at = index + 1, period.start, period.end, now
-        request = billing_pb.CreateSubscriptionInvoiceRequest(
-            subscription=subscription_to_pb(priced, self.secret_key, now),
-            period_start=unix(period.start),
-            period_end=unix(period.end),
-            lines=[line_to_pb(line) for line in lines],
-            plan_name=priced.plan.name,
-        )
-        try:
-            reply = await self.invoicing.create_invoice(request)
-        except grpc.aio.AioRpcError as error:
-            sub.cycles_billed, sub.period_start, sub.period_end, sub.updated_at = previous_state
-            log.warning("subscription not billed", extra={"subscription": sub.id, "period": index,
-                                                          "code": error.code().name})  # fmt: skip
-            raise BillingUnavailable(str(error.code())) from None
-        invoice = reply.invoice
-        billed = BilledPeriod(
-            tenant_id=sub.tenant_id, subscription_id=sub.id, period_index=index, period_start=period.start,
-            period_end=period.end, invoice_id=invoice.invoice_id, invoice_number=invoice.number, total=invoice.total,
-            currency=invoice.currency, settled=invoice.paid or invoice.voided or invoice.balance <= 0,
-        )  # fmt: skip
-        if invoice.HasField("due_date"):
-            billed.due_date = datetime.fromtimestamp(invoice.due_date, period.start.tzinfo)
-        if billed.settled:
-            billed.settled_at = now
-        session.add(billed)
-        session.add(sub)
-        await PendingLineRepository(session).mark_billed(taken, invoice.invoice_id, now)
-        await session.flush()
-        return billed
+        return await bill_period(session, self.invoicing, self.secret_key, priced, index, now)
 
     async def _end(self, session: AsyncSession, priced: Priced, now: datetime) -> None:
         """The last period is over: canceled (cancel_at_period_end) or finished (cycles done), no invoice."""
