@@ -7,6 +7,7 @@ import asyncio
 
 from portal_kit.db import Database
 from portal_kit.grpc_server import Worker
+from portal_kit.service_auth import ServiceCredential
 
 from services.subscriptions.schedule.clock import SystemClock
 from services.subscriptions.schedule.invoicing import GrpcInvoicing
@@ -14,8 +15,11 @@ from services.subscriptions.schedule.runner import Scheduler
 from services.subscriptions.settings import SubscriptionsSettings
 
 
-def schedule_worker(db: Database, settings: SubscriptionsSettings) -> Worker:
-    invoicing = GrpcInvoicing(settings.billing_addr)
+def schedule_worker(
+    db: Database, settings: SubscriptionsSettings, credential: ServiceCredential | None = None
+) -> Worker:
+    """`credential`: how to call billing (None: this process's own, from the environment)."""
+    invoicing = GrpcInvoicing(settings.billing_addr, credential)
     scheduler = Scheduler(db, invoicing, SystemClock(), settings.secret_key, settings.schedule_lanes)
     stopping = asyncio.Event()
 

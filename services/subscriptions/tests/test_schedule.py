@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from portal.billing.v1 import subscription_invoices_pb2 as billing_pb
 from portal_kit.context import bound
 from portal_kit.db import Database
+from portal_kit.timestamps import utcnow
 
 from devtools.test_databases import ServiceDatabases
 from devtools.testing import settings_for_test
@@ -18,6 +20,7 @@ from services.billing.server import MIGRATIONS as BILLING_MIGRATIONS
 from services.subscriptions.portal_access import settings as portal_settings
 from services.subscriptions.portal_access.models import SubscriptionPortalSettings
 from services.subscriptions.schedule.invoicing import GrpcInvoicing
+from services.subscriptions.schedule.job import schedule_worker
 from services.subscriptions.schedule.runner import Scheduler
 from services.subscriptions.server import MIGRATIONS
 from services.subscriptions.settings import SubscriptionsSettings
@@ -255,3 +258,21 @@ async def test_pending_proration_lines_go_on_the_next_invoice_once(world: World)
     ]  # 3000×16/31, 6000×16/31, half up
     assert feb.total == 7_549
     assert [(i.name, i.amount) for i in mar.items] == [("Pro", 6_000)]
+
+
+async def test_the_service_worker_bills_what_is_due_by_the_real_clock_and_stops_when_asked(world: World) -> None:
+    await world.plan("basic", 1_000, "jpy")
+    sub = await world.subscribe(await world.customer("jpy"), "basic", utcnow() - timedelta(hours=1))
+    settings = settings_for_test(SubscriptionsSettings, world.subs_db.url, billing_addr=f"127.0.0.1:{world.billing.port}",
+                                 schedule_interval_seconds=0.2)  # fmt: skip
+    worker = schedule_worker(world.subs_db, settings, world.billing.credential("subscriptions"))
+    running = asyncio.create_task(worker.run())
+    try:
+        for _ in range(100):
+            if await world.billed(sub):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        worker.stop()
+        await asyncio.wait_for(running, 10)
+    assert len(await world.billed(sub)) == 1 and await world.invoice_count() == 1
