@@ -96,6 +96,7 @@ def main() -> None:
     parser.add_argument("--subscriptions", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--lanes", type=int, default=8)
+    parser.add_argument("--instances", type=int, default=1, help="processes per backend (billing's calls alternate)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-subscriptions-") as tmp, SmtpSink() as sink:
         postgres = start_postgres_auto(Path(tmp) / "postgres")
@@ -105,7 +106,8 @@ def main() -> None:
                 postgres.create_database(f"portal_{name}")
                 urls[name] = postgres.url(f"portal_{name}")
             options = StackOptions(workdir=Path(tmp) / "stack", database_urls=urls, smtp_port=sink.port,
-                                   start_stripe=False, env={"PORTAL_SCHEDULE_INTERVAL_SECONDS": "86400"})  # fmt: skip
+                                   start_stripe=False, env={"PORTAL_SCHEDULE_INTERVAL_SECONDS": "86400"},
+                                   instances=args.instances)  # fmt: skip
             stack = Stack(options).start()
             try:
                 business = create_business(stack, "Bench Co")
@@ -119,13 +121,15 @@ def main() -> None:
                 made = time.perf_counter()
                 asyncio.run(make_subscriptions(urls["subscriptions"], business.id, customers, args.subscriptions))
                 print(f"{args.subscriptions} due subscriptions written in {time.perf_counter() - made:.1f} s")
-                billing = f"127.0.0.1:{stack.grpc_ports['billing']}"
-                billed_in, settled_in, waited, result = asyncio.run(bill(urls["subscriptions"], billing, stack, args.lanes))
+                billing = ",".join(f"127.0.0.1:{port}" for port in stack.instance_ports["billing"])
+                billed_in, settled_in, waited, result = asyncio.run(
+                    bill(urls["subscriptions"], billing, stack, args.lanes)
+                )
             finally:
                 stack.stop()
         finally:
             postgres.stop()
-    print(f"scheduler pass on PostgreSQL, {args.lanes} lanes, one billing process:")
+    print(f"scheduler pass on PostgreSQL, {args.lanes} lanes, {args.instances} billing process(es):")
     print(f"  billed {result.billed} periods ({result.failed} failed) in {billed_in:.1f} s: "
           f"{result.billed / billed_in:.1f} invoices/s")  # fmt: skip
     print(f"  time inside billing's CreateSubscriptionInvoice, summed over the lanes: {waited:.1f} s")
