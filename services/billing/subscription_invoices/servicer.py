@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import grpc
 from portal.billing.v1 import subscription_invoices_pb2 as pb
@@ -28,12 +29,17 @@ log_ = logging.getLogger(__name__)
 MAX_STATES = 500
 
 
+def _ms(moment: datetime) -> int:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp() * 1000)
+
+
 def state_to_pb(link: SubscriptionInvoice, invoice: Invoice) -> pb.SubscriptionInvoiceState:
     state = pb.SubscriptionInvoiceState(
         invoice_id=invoice.id, number=invoice.number, subscription=link.subscription_id,
         period_start=unix(link.period_start), period_end=unix(link.period_end), currency=invoice.currency,
         total=invoice.total, balance=invoice.balance, paid=invoice.paid, voided=invoice.voided,
-        pending_amount=invoice.pending_amount,
+        pending_amount=invoice.pending_amount, created_at_ms=_ms(invoice.created_at),
     )  # fmt: skip
     if invoice.due_date is not None:
         state.due_date = unix(invoice.due_date)

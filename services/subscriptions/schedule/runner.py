@@ -126,6 +126,8 @@ async def bill_period(
                                                       "code": error.code().name})  # fmt: skip
         raise BillingUnavailable(str(error.code())) from None
     invoice = reply.invoice
+    if not reply.created:  # made by an earlier try that did not commit here: lines added since are not on it
+        taken = [row for row in taken if _aware(row.created_at).timestamp() * 1000 <= invoice.created_at_ms]
     billed = BilledPeriod(
         tenant_id=sub.tenant_id, subscription_id=sub.id, period_index=index, period_start=period.start,
         period_end=period.end, invoice_id=invoice.invoice_id, invoice_number=invoice.number, total=invoice.total,

@@ -276,3 +276,25 @@ async def test_the_service_worker_bills_what_is_due_by_the_real_clock_and_stops_
         worker.stop()
         await asyncio.wait_for(running, 10)
     assert len(await world.billed(sub)) == 1 and await world.invoice_count() == 1
+
+
+async def test_after_a_restart_a_change_made_since_the_lost_commit_waits_for_the_next_invoice(world: World) -> None:
+    await world.plan("basic", 3_000, "jpy")
+    customer = await world.customer("jpy")
+    sub = await world.subscribe(customer, "basic", at(2025, 1, 1))
+    world.clock.moment = at(2025, 1, 1, 1)
+    await world.scheduler().run_once()
+    await world.change(sub, quantity=2, proration_date=at(2025, 1, 16))  # 16 of 31 days: -1,548 and +3,097
+    world.clock.moment = at(2025, 2, 1, 1)
+    dying = Scheduler(world.subs_db, CrashAfterBilling(world.invoicing(), after=1), world.clock, world.secret_key, 1)
+    with pytest.raises(Killed):
+        await dying.run_once()  # February's invoice exists in billing; here nothing of it was recorded
+    await asyncio.sleep(0.01)
+    await world.change(sub, quantity=3, proration_date=at(2025, 1, 20))  # 12 days: -2,323 and +3,484
+    await world.scheduler().run_once()
+    world.clock.moment = at(2025, 3, 1, 1)
+    await world.scheduler().run_once()
+    jan, feb, mar = [await world.invoice(p.invoice_id) for p in await world.billed(sub)]
+    assert [i.amount for i in feb.items] == [6_000, -1_548, 3_097]  # as billing made it before the crash
+    assert [i.amount for i in mar.items] == [9_000, -2_323, 3_484]  # the later change: billed once, on March's
+    assert await world.invoice_count() == 3

@@ -33,7 +33,7 @@ class CreateSubscriptionInvoiceResponse(_message.Message):
     def __init__(self, invoice: _Optional[_Union[SubscriptionInvoiceState, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
 
 class SubscriptionInvoiceState(_message.Message):
-    __slots__ = ("invoice_id", "number", "subscription", "period_start", "period_end", "currency", "total", "balance", "paid", "voided", "due_date", "pending_amount")
+    __slots__ = ("invoice_id", "number", "subscription", "period_start", "period_end", "currency", "total", "balance", "paid", "voided", "due_date", "pending_amount", "created_at_ms")
     INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -46,6 +46,7 @@ class SubscriptionInvoiceState(_message.Message):
     VOIDED_FIELD_NUMBER: _ClassVar[int]
     DUE_DATE_FIELD_NUMBER: _ClassVar[int]
     PENDING_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_MS_FIELD_NUMBER: _ClassVar[int]
     invoice_id: int
     number: str
     subscription: int
@@ -58,7 +59,8 @@ class SubscriptionInvoiceState(_message.Message):
     voided: bool
     due_date: int
     pending_amount: int
-    def __init__(self, invoice_id: _Optional[int] = ..., number: _Optional[str] = ..., subscription: _Optional[int] = ..., period_start: _Optional[int] = ..., period_end: _Optional[int] = ..., currency: _Optional[str] = ..., total: _Optional[int] = ..., balance: _Optional[int] = ..., paid: _Optional[bool] = ..., voided: _Optional[bool] = ..., due_date: _Optional[int] = ..., pending_amount: _Optional[int] = ...) -> None: ...
+    created_at_ms: int
+    def __init__(self, invoice_id: _Optional[int] = ..., number: _Optional[str] = ..., subscription: _Optional[int] = ..., period_start: _Optional[int] = ..., period_end: _Optional[int] = ..., currency: _Optional[str] = ..., total: _Optional[int] = ..., balance: _Optional[int] = ..., paid: _Optional[bool] = ..., voided: _Optional[bool] = ..., due_date: _Optional[int] = ..., pending_amount: _Optional[int] = ..., created_at_ms: _Optional[int] = ...) -> None: ...
 
 class GetSubscriptionInvoiceStatesRequest(_message.Message):
     __slots__ = ("invoice_ids",)
