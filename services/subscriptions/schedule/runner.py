@@ -134,7 +134,7 @@ async def bill_period(
         currency=invoice.currency, settled=invoice.paid or invoice.voided or invoice.balance <= 0,
     )  # fmt: skip
     if invoice.HasField("due_date"):
-        billed.due_date = datetime.fromtimestamp(invoice.due_date, period.start.tzinfo)
+        billed.due_date = datetime.fromtimestamp(invoice.due_date, UTC)
     if billed.settled:
         billed.settled_at = now
     session.add(billed)
