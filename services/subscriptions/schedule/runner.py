@@ -34,10 +34,10 @@ from portal_kit.db import Database
 from portal_kit.timestamps import unix
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.subscriptions.portal_access.settings import past_due_policy
 from services.subscriptions.schedule.clock import Clock
 from services.subscriptions.schedule.invoicing import Invoicing
 from services.subscriptions.schedule.models import BilledPeriod, BillingCall
+from services.subscriptions.schedule.past_due import FixedPolicy, PastDuePolicy, PolicyOf, fixed
 from services.subscriptions.schedule.repository import (
     BilledPeriodRepository,
     DueQueue,
@@ -183,8 +183,13 @@ def _call(tenant_id: str, method: str, request: Message) -> BillingCall:
 
 
 class Scheduler:
-    def __init__(self, db: Database, invoicing: Invoicing, clock: Clock, secret_key: bytes, lanes: int = 4) -> None:
+    def __init__(
+        self, db: Database, invoicing: Invoicing, clock: Clock, secret_key: bytes, lanes: int = 4,
+        past_due: PolicyOf = fixed(FixedPolicy()),
+    ) -> None:  # fmt: skip
+        """`past_due` reads the business's past-due policy (the tenant bound)."""
         self.db = db
+        self.past_due = past_due
         self.invoicing = invoicing
         self.clock = clock
         self.secret_key = secret_key
@@ -334,7 +339,7 @@ class Scheduler:
                 if period.invoice_id in paid:
                     period.settled, period.settled_at = True, now
                     session.add(period)
-            policy = await past_due_policy(session)
+            policy = await self.past_due(session)
             change = _needs_transition(sub, bool(overdue), now, policy)
             if change is None:
                 return False
@@ -417,7 +422,7 @@ def _overdue(period: BilledPeriod, now: datetime) -> bool:
     return period.due_date is not None and now >= _aware(period.due_date) + OVERDUE_AFTER
 
 
-def _needs_transition(sub: Subscription, overdue: bool, now: datetime, policy) -> str | None:  # type: ignore[no-untyped-def]
+def _needs_transition(sub: Subscription, overdue: bool, now: datetime, policy: PastDuePolicy | None) -> str | None:
     """past_due, reactivated, canceled, or None. `policy` None: only whether one could be needed (before reading
     the business's past-due setting)."""
     if sub.status == "active" and overdue:

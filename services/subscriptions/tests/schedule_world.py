@@ -31,6 +31,7 @@ from services.billing.subscription_invoices.presentation import remember
 from services.subscriptions.plans import NewPlan, create_plan
 from services.subscriptions.schedule.invoicing import GrpcInvoicing
 from services.subscriptions.schedule.models import BilledPeriod
+from services.subscriptions.schedule.past_due import FixedPolicy, PolicyOf, fixed
 from services.subscriptions.schedule.runner import Scheduler
 from services.subscriptions.subscriptions import operations
 from services.subscriptions.subscriptions.models import Subscription
@@ -58,6 +59,7 @@ class World:
     clock: FakeClock
     secret_key: bytes
     invoicings: list[GrpcInvoicing] = field(default_factory=list)
+    past_due: PolicyOf = fixed(FixedPolicy())
     _running: AbstractAsyncContextManager[RunningService[BillingSettings]] | None = None
     _billing: RunningService[BillingSettings] | None = None
 
@@ -82,7 +84,7 @@ class World:
         return made
 
     def scheduler(self, lanes: int = 2) -> Scheduler:
-        return Scheduler(self.subs_db, self.invoicing(), self.clock, self.secret_key, lanes)
+        return Scheduler(self.subs_db, self.invoicing(), self.clock, self.secret_key, lanes, self.past_due)
 
     async def customer(self, currency: str, email: str = "ap@globex.example", **fields: object) -> int:
         with bound(TENANT):

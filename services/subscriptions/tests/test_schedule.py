@@ -10,21 +10,19 @@ from datetime import timedelta
 
 import pytest
 from portal.billing.v1 import subscription_invoices_pb2 as billing_pb
-from portal_kit.context import bound
 from portal_kit.db import Database
 from portal_kit.timestamps import utcnow
 
 from devtools.test_databases import ServiceDatabases
 from devtools.testing import settings_for_test
 from services.billing.server import MIGRATIONS as BILLING_MIGRATIONS
-from services.subscriptions.portal_access import settings as portal_settings
-from services.subscriptions.portal_access.models import SubscriptionPortalSettings
 from services.subscriptions.schedule.invoicing import GrpcInvoicing
 from services.subscriptions.schedule.job import schedule_worker
+from services.subscriptions.schedule.past_due import FixedPolicy, fixed
 from services.subscriptions.schedule.runner import Scheduler
 from services.subscriptions.server import MIGRATIONS
 from services.subscriptions.settings import SubscriptionsSettings
-from services.subscriptions.tests.schedule_world import TENANT, FakeClock, World, at
+from services.subscriptions.tests.schedule_world import FakeClock, World, at
 
 
 @pytest.fixture
@@ -212,10 +210,7 @@ async def test_an_unpaid_invoice_makes_it_past_due_paying_reactivates_and_the_bu
     assert (await world.scheduler().run_once()).transitions == 1
     assert ((await world.subscription(sub)).status, (await world.billed(sub))[0].settled) == ("active", True)
 
-    with bound(TENANT):
-        async with world.subs_db.unit_of_work() as session:
-            changes = SubscriptionPortalSettings(tenant_id=TENANT, past_due_days=3, past_due_action="cancel")
-            await portal_settings.update(session, changes, ["past_due_days", "past_due_action"])
+    world.past_due = fixed(FixedPolicy(days=3, action="cancel"))  # the business's setting from now on
     world.clock.moment = at(2024, 2, 2, 1)  # February billed and, unpaid, past due a day later
     await world.scheduler().run_once()
     world.clock.moment = at(2024, 2, 2, 2)
