@@ -45,10 +45,11 @@ from services.subscriptions.schedule.repository import (
     UnsettledPeriods,
 )
 from services.subscriptions.subscriptions import links, operations
+from services.subscriptions.subscriptions.invoices import line_to_pb
 from services.subscriptions.subscriptions.models import PendingProrationLine, Subscription
 from services.subscriptions.subscriptions.pricing import Line, Priced, pending_line
 from services.subscriptions.subscriptions.repository import PendingLineRepository, SubscriptionRepository
-from services.subscriptions.subscriptions.servicer import line_to_pb, subscription_to_pb
+from services.subscriptions.subscriptions.servicer import subscription_to_pb
 
 log = logging.getLogger(__name__)
 SETTLE_BATCH = 500

@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "3612c35e0117"
-down_revision: str | None = "f35c524c1b0e"
+down_revision: str | None = "d988aaa99f50"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
