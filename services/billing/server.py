@@ -30,6 +30,7 @@ from services.billing.card_payments.servicer import StripeAccountServicer, Walle
 from services.billing.customer_servicer import CustomerServicer
 from services.billing.estimates.servicer import EstimateServicer
 from services.billing.event_log.servicer import EventLogServicer
+from services.billing.event_log.subscription_events import SUBSCRIPTION_CHANGED_TOPIC, SubscriptionEventHandler
 from services.billing.invoice_servicer import InvoiceServicer
 from services.billing.payments.account_servicer import AccountPaymentServicer
 from services.billing.payments.servicer import PaymentServicer
@@ -55,6 +56,19 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
     async def consume_flags() -> None:
         await wait_for_topics(settings.kafka.bootstrap, [COMMENT_FLAG_TOPIC])
         await flags.run()
+
+    subscription_events = IdempotentConsumer(
+        db,
+        settings.kafka.bootstrap,
+        [SUBSCRIPTION_CHANGED_TOPIC],
+        "billing.subscription_events",
+        SubscriptionEventHandler(),
+        group_timeout_ms=settings.kafka.group_timeout_ms,
+    )
+
+    async def consume_subscription_events() -> None:
+        await wait_for_topics(settings.kafka.bootstrap, [SUBSCRIPTION_CHANGED_TOPIC])
+        await subscription_events.run()
 
     stripe_config = StripeConfig(
         Sealer(settings.encryption_key_bytes), settings.stripe_api_base or None, settings.secret_key
@@ -119,6 +133,7 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
         background=[
             Worker(relay.run, relay.stop),
             Worker(consume_flags, flags.stop),
+            Worker(consume_subscription_events, subscription_events.stop),
             AttentionDigest(db, relay, window).run,
             autopay_job,
         ],

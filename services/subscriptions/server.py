@@ -4,7 +4,8 @@ from pathlib import Path
 
 from portal.subscriptions.v1 import plans_pb2_grpc, subscriptions_pb2_grpc
 from portal_kit.db import Database
-from portal_kit.grpc_server import Registration
+from portal_kit.grpc_server import Registration, Worker
+from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
 
 from services.subscriptions.billing import Billing
@@ -18,6 +19,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def build(db: Database, settings: SubscriptionsSettings) -> Wiring:
     billing = Billing(settings.billing_addr)
+    relay = OutboxRelay(db, settings.kafka.bootstrap, settings.kafka.idempotence)
     return Wiring(
         registrations=[
             Registration(
@@ -28,9 +30,10 @@ def build(db: Database, settings: SubscriptionsSettings) -> Wiring:
             Registration(
                 "portal.subscriptions.v1.SubscriptionService",
                 subscriptions_pb2_grpc.add_SubscriptionServiceServicer_to_server,
-                SubscriptionServicer(db, settings.secret_key, billing),
+                SubscriptionServicer(db, settings.secret_key, billing, relay),
             ),
         ],
-        background=[schedule_worker(db, settings)],
+        # the relay first: Workers stop in reverse order, so it publishes what the scheduler wrote before it stops
+        background=[Worker(relay.run, relay.stop), schedule_worker(db, settings)],
         replays=db,
     )

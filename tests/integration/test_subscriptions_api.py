@@ -198,3 +198,37 @@ def test_preview_through_the_client_creates_nothing(client: invoiced.Client, bus
         invoiced.Subscription(client).preview(plan="nope")
     _refused(refused, 400, "plan")
     assert client.Subscription.list()[1].total_count == 0
+
+
+def _subscription_events(client: invoiced.Client, subscription_id: int, count: int) -> list[invoiced.Event]:
+    """The subscription's events once `count` have arrived (they travel subscriptions → broker → billing)."""
+    deadline = time.monotonic() + 60
+    while True:
+        found, _ = client.Event.list(related_to=f"subscription,{subscription_id}")
+        if len(found) >= count or time.monotonic() > deadline:
+            return list(found)
+        time.sleep(0.3)
+
+
+def test_subscription_changes_reach_the_event_log_through_the_broker(
+    client: invoiced.Client, business: Business
+) -> None:
+    customer = client.Customer.create(name="Logged")
+    client.Plan.create(id="usd-logged", name="Logged", currency="usd", amount=12.5, interval="month")
+    sub = client.Subscription.create(customer=customer.id, plan="usd-logged", quantity=2)
+    sub.quantity = 3
+    sub.save()
+    sub.cancel()
+
+    events = _subscription_events(client, sub.id, 3)
+    assert [e.type for e in events] == ["subscription.canceled", "subscription.updated", "subscription.created"]
+    canceled, updated, created = (e.data for e in events)
+    assert created["object"]["id"] == sub.id and created["object"]["object"] == "subscription"
+    assert created["object"]["recurring_total"] == 25 and created["object"]["url"] is None  # no bearer link in the log
+    assert "previous" not in created
+    assert updated["object"]["quantity"] == 3 and updated["previous"]["quantity"] == 2
+    assert updated["previous"]["recurring_total"] == 25 and updated["object"]["recurring_total"] == 37.5
+    assert canceled["object"]["status"] == "canceled" and canceled["previous"]["status"] == "active"
+    assert all(e.user["type"] == "api" for e in events)
+    by_customer, _ = client.Event.list(related_to=f"customer,{customer.id}")
+    assert {e.type for e in by_customer} >= {"subscription.created", "subscription.updated", "subscription.canceled"}

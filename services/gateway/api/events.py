@@ -15,6 +15,7 @@ from fastapi import Path, Query, Request
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
 from portal.billing.v1 import card_payments_pb2, customers_pb2, estimates_pb2, event_log_pb2, invoices_pb2, payments_pb2
+from portal.subscriptions.v1 import subscriptions_pb2
 from portal_kit.errors import InvalidArgument
 
 from services.gateway.api.card_payments import source_json
@@ -26,6 +27,7 @@ from services.gateway.api.pagination import LIST_PARAMETERS, PageNumber, PerPage
 from services.gateway.api.payment_models import Event
 from services.gateway.api.payments import payment_json
 from services.gateway.api.routing import api_router, errors
+from services.gateway.api.subscriptions import subscription_json
 from services.gateway.deps import ApiBilling, ApiBusiness, Settings
 
 router = api_router()
@@ -59,6 +61,8 @@ RENDERERS: dict[str, tuple[type[Message], Renderer]] = {
         card_payments_pb2.PaymentSource,
         lambda m, _: source_json(m),
     ),
+    # the log's copies carry no Manage Subscription token: url is null there
+    subscriptions_pb2.Subscription.DESCRIPTOR.full_name: (subscriptions_pb2.Subscription, subscription_json),
 }
 
 

@@ -28,7 +28,8 @@ from services.subscriptions.models import Plan
 from services.subscriptions.plans import checked_metadata
 from services.subscriptions.proration import proration_lines
 from services.subscriptions.repository import PlanRepository
-from services.subscriptions.subscriptions import links
+from services.subscriptions.subscriptions import events, links
+from services.subscriptions.subscriptions.messages import metadata_of, status_of  # noqa: F401  (part of this module's interface)
 from services.subscriptions.subscriptions.models import PendingProrationLine, Subscription, SubscriptionAddon
 from services.subscriptions.subscriptions.pricing import Priced
 from services.subscriptions.subscriptions.repository import (
@@ -71,21 +72,6 @@ class SubscriptionIn:
     proration_date: datetime | None = None
     cleared: frozenset[str] = field(default_factory=frozenset)
     sign_up_page: int | None = None  # create only: the sign-up page it came from
-
-
-def status_of(sub: Subscription, now: datetime) -> str:
-    """What the API shows: the stored decision (canceled, finished, past_due), else paused, not_started or active."""
-    if sub.status in ("canceled", "finished", "past_due"):
-        return sub.status
-    if sub.paused:
-        return "paused"
-    if now < sub.start_date:
-        return "not_started"
-    return "active"
-
-
-def metadata_of(sub: Subscription) -> dict[str, str]:
-    return {str(k): str(v) for k, v in json.loads(sub.metadata_json or "{}").items()}
 
 
 async def load(session: AsyncSession, subs: Sequence[Subscription]) -> list[Priced]:
@@ -251,6 +237,7 @@ async def create(
     for addon in priced.addons:
         AddonRepository(session).stage(addon)
     await session.flush()
+    await events.record(session, "subscription.created", priced)
     return priced
 
 
@@ -358,6 +345,7 @@ async def update(session: AsyncSession, subscription_id: int, given: Subscriptio
     await subs.save(sub)
     if given.addons is not None:
         await AddonRepository(session).replace(sub.id, addons)
+    await events.record(session, "subscription.updated", after, previous)
     return Updated(after, previous, lines)
 
 
@@ -399,6 +387,8 @@ async def cancel(session: AsyncSession, subscription_id: int, reason: str | None
     sub.canceled_reason = reason or sub.canceled_reason
     sub.updated_at = now
     await subs.save(sub)
+    # At the period's end: an update now (cancel_at_period_end), and `.canceled` when the scheduler ends it.
+    await events.record(session, "subscription.updated" if at_period_end else "subscription.canceled", before, previous)
     return Canceled(before, previous, changed=True)
 
 
@@ -461,4 +451,5 @@ async def set_paused(session: AsyncSession, subscription_id: int, paused: bool) 
     sub.paused = paused
     sub.updated_at = utcnow()
     await subs.save(sub)
+    await events.record(session, "subscription.updated", before, previous)
     return Updated(before, previous, [])

@@ -9,12 +9,14 @@ from portal.subscriptions.v1 import subscriptions_pb2 as pb
 from portal.subscriptions.v1 import subscriptions_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.errors import InvalidArgument
+from portal_kit.outbox import OutboxRelay
 from portal_kit.timestamps import from_unix, unix, utcnow
 
 from services.subscriptions.billing import Billing
-from services.subscriptions.subscriptions import links, operations
+from services.subscriptions.subscriptions import operations
 from services.subscriptions.subscriptions.invoices import line_to_pb, next_invoice
-from services.subscriptions.subscriptions.operations import AddonIn, SubscriptionIn, status_of
+from services.subscriptions.subscriptions.messages import subscription_to_pb
+from services.subscriptions.subscriptions.operations import AddonIn, SubscriptionIn
 from services.subscriptions.subscriptions.pricing import Priced, pending_line
 
 LATEST = 7258118400  # 2200-01-01: far enough for any calendar, and periods after it still fit a datetime
@@ -55,60 +57,17 @@ def subscription_input(given: pb.SubscriptionInput) -> SubscriptionIn:
     )
 
 
-def subscription_to_pb(priced: Priced, secret_key: bytes, now: datetime, with_token: bool = True) -> pb.Subscription:
-    """The subscription as the API shows it; `with_token=False` leaves out the Manage Subscription token (for the
-    event log, which keeps no bearer secrets)."""
-    sub = priced.subscription
-    message = pb.Subscription(
-        id=sub.id,
-        customer=sub.customer_id,
-        plan=sub.plan_id,
-        quantity=sub.quantity,
-        currency=sub.currency,
-        start_date=unix(sub.start_date),
-        cycles_billed=sub.cycles_billed,
-        period_start=unix(sub.period_start),
-        period_end=unix(sub.period_end),
-        cancel_at_period_end=sub.cancel_at_period_end,
-        status=status_of(sub, now),
-        paused=sub.paused,
-        recurring_total=priced.recurring_total,
-        mrr=priced.mrr,
-        manage_token=links.manage_token(secret_key, sub.manage_nonce) if with_token else "",
-        metadata=operations.metadata_of(sub),
-        created_at=unix(sub.created_at),
-        updated_at=unix(sub.updated_at),
-    )
-    if sub.amount is not None:
-        message.amount = sub.amount
-    if sub.cycles is not None:
-        message.cycles = sub.cycles
-    if sub.canceled_at is not None:
-        message.canceled_at = unix(sub.canceled_at)
-    if sub.canceled_reason is not None:
-        message.canceled_reason = sub.canceled_reason
-    if sub.trial_end is not None:
-        message.trial_end = unix(sub.trial_end)
-    if sub.past_due_since is not None:
-        message.past_due_since = unix(sub.past_due_since)
-    if sub.sign_up_page is not None:
-        message.sign_up_page = sub.sign_up_page
-    for addon in priced.addons:
-        out = pb.Addon(id=addon.id, plan=addon.plan_id, quantity=addon.quantity, created_at=unix(addon.created_at),
-                       updated_at=unix(addon.updated_at))  # fmt: skip
-        if addon.description is not None:
-            out.description = addon.description
-        if addon.amount is not None:
-            out.amount = addon.amount
-        message.addons.append(out)
-    return message
-
-
 class SubscriptionServicer(subscriptions_pb2_grpc.SubscriptionServiceServicer):
-    def __init__(self, db: Database, secret_key: bytes, billing: Billing) -> None:
+    def __init__(self, db: Database, secret_key: bytes, billing: Billing, relay: OutboxRelay | None = None) -> None:
         self.db = db
         self.secret_key = secret_key
         self.billing = billing
+        self.relay = relay
+
+    def _published(self) -> None:
+        """A change committed with its event: the relay need not wait for its next poll."""
+        if self.relay is not None:
+            self.relay.notify()
 
     def _pb(self, priced: Priced) -> pb.Subscription:
         return subscription_to_pb(priced, self.secret_key, utcnow())
@@ -131,6 +90,7 @@ class SubscriptionServicer(subscriptions_pb2_grpc.SubscriptionServiceServicer):
         currency = await self._customer_currency(given.customer, required=True)
         async with self.db.unit_of_work() as session:
             priced = await operations.create(session, given, currency, self.secret_key)
+        self._published()
         return pb.SubscriptionResponse(subscription=self._pb(priced))
 
     async def GetSubscription(
@@ -146,6 +106,7 @@ class SubscriptionServicer(subscriptions_pb2_grpc.SubscriptionServiceServicer):
         given = subscription_input(request.changes)
         async with self.db.unit_of_work() as session:
             updated = await operations.update(session, request.id, given)
+        self._published()
         return pb.SubscriptionResponse(subscription=self._pb(updated.priced))
 
     async def CancelSubscription(
@@ -154,6 +115,7 @@ class SubscriptionServicer(subscriptions_pb2_grpc.SubscriptionServiceServicer):
         reason = request.reason if request.HasField("reason") else None
         async with self.db.unit_of_work() as session:
             canceled = await operations.cancel(session, request.id, reason, request.at_period_end)
+        self._published()
         return pb.SubscriptionResponse(subscription=self._pb(canceled.priced))
 
     async def ListSubscriptions(

@@ -8,17 +8,18 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
-from portal.subscriptions.v1 import plans_pb2
+from portal.subscriptions.v1 import events_pb2, plans_pb2
 from portal.subscriptions.v1 import plans_pb2_grpc as plans_grpc
 from portal.subscriptions.v1 import subscriptions_pb2 as pb
 from portal.subscriptions.v1 import subscriptions_pb2_grpc as subs_grpc
 from portal_kit.context import bound
 from portal_kit.errors import InvalidArgument
+from portal_kit.outbox import OutboxEvent
 from portal_kit.timestamps import unix, utcnow
-from sqlmodel import col
+from sqlmodel import col, select
 
 from devtools.testing import RunningService
-from services.subscriptions.subscriptions import invoices, links, operations
+from services.subscriptions.subscriptions import events, invoices, links, operations
 from services.subscriptions.subscriptions.models import Subscription
 from services.subscriptions.subscriptions.repository import PendingLineRepository, SubscriptionRepository
 from services.subscriptions.tests.conftest import new_customer, new_plan
@@ -333,3 +334,47 @@ async def test_in_process_functions_preview_a_change_without_keeping_it_and_paus
         assert (
             await subscriptions.GetSubscription(pb.GetSubscriptionRequest(id=sub_id))
         ).subscription.status == "paused"
+
+
+async def _outbox(service: RunningService) -> list[events_pb2.SubscriptionChanged]:
+    async with service.db.unit_of_work() as session:
+        query = select(OutboxEvent).where(col(OutboxEvent.topic) == events.TOPIC).order_by(col(OutboxEvent.seq))
+        rows = (await session.exec(query)).all()
+    return [events_pb2.SubscriptionChanged.FromString(row.payload) for row in rows]
+
+
+async def test_every_change_writes_its_event_in_the_same_transaction(
+    service: RunningService,
+    billing: RunningService,
+    plans: plans_grpc.PlanServiceStub,
+    subscriptions: subs_grpc.SubscriptionServiceStub,
+) -> None:
+    customer = await new_customer(billing, "tenant-a")
+    with bound("tenant-a"):
+        await new_plan(plans, "gold", 1999)
+        sub = (await subscriptions.CreateSubscription(_create(customer, "gold"))).subscription
+        await subscriptions.UpdateSubscription(
+            pb.UpdateSubscriptionRequest(id=sub.id, changes=pb.SubscriptionInput(quantity=4))
+        )
+        await _refused(  # a refused change writes nothing
+            subscriptions.UpdateSubscription(
+                pb.UpdateSubscriptionRequest(id=sub.id, changes=pb.SubscriptionInput(quantity=0))
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        await subscriptions.CancelSubscription(pb.CancelSubscriptionRequest(id=sub.id, at_period_end=True))
+    with bound("tenant-a", "customer:42"):  # a portal customer's own change (as the portal's servicer calls it)
+        async with service.db.unit_of_work() as session:
+            await operations.cancel(session, sub.id, "Bye", at_period_end=False)
+    with bound("tenant-a"):
+        await subscriptions.CancelSubscription(pb.CancelSubscriptionRequest(id=sub.id))  # already canceled: no event
+    changes = await _outbox(service)
+    assert [c.type for c in changes] == [
+        "subscription.created", "subscription.updated", "subscription.updated", "subscription.canceled",
+    ]  # fmt: skip
+    assert all(c.subscription.id == sub.id and c.subscription.manage_token == "" for c in changes)
+    assert not changes[0].HasField("previous")
+    assert (changes[1].previous.quantity, changes[1].subscription.quantity) == (1, 4)
+    assert changes[2].subscription.cancel_at_period_end and not changes[2].previous.cancel_at_period_end
+    assert changes[3].subscription.status == "canceled" and changes[3].subscription.canceled_reason == "Bye"
+    assert [c.actor for c in changes] == ["business", "business", "business", "customer:42"]
