@@ -1,4 +1,5 @@
-"""Demo data for the local run: the business `acme` with customers, contacts, invoices and an estimate to approve.
+"""Demo data for the local run: the business `acme` with customers, contacts, invoices, an estimate to approve,
+plans and subscriptions.
 
 Created through the same doors a real business uses: the auth admin gRPC call, then the JSON API.
 """
@@ -139,6 +140,33 @@ CUSTOMERS: list[dict[str, Any]] = [
     },
 ]
 
+# Subscriptions: a monthly plan with a per-seat addon, a yearly plan, and a euro plan for the euro customer.
+PLANS = [
+    {"id": "starter-monthly", "name": "Starter", "currency": "usd", "amount": 29, "interval": "month"},
+    {"id": "extra-seat", "name": "Extra seat", "currency": "usd", "amount": 9, "interval": "month"},
+    {"id": "pro-yearly", "name": "Pro (yearly)", "currency": "usd", "amount": 990, "interval": "year"},
+    {"id": "team-monthly-eur", "name": "Team", "currency": "eur", "amount": 49, "interval": "month"},
+]
+# customer name → subscriptions (days_ago: the start date; negative = starts later)
+SUBSCRIPTIONS: dict[str, list[dict[str, Any]]] = {
+    "Globex Corporation": [
+        {"plan": "starter-monthly", "days_ago": 20, "addons": [{"plan": "extra-seat", "quantity": 3}]}
+    ],
+    "Initech": [{"plan": "pro-yearly", "days_ago": 100}],
+    "Jane Doe": [{"plan": "team-monthly-eur", "days_ago": -7}],
+}
+
+
+async def seed_subscriptions(client: httpx.AsyncClient, customers: dict[str, int], now: int) -> None:
+    for plan in PLANS:
+        (await client.post("/plans", json=plan)).raise_for_status()
+    for name, specs in SUBSCRIPTIONS.items():
+        for spec in specs:
+            body = {k: v for k, v in spec.items() if k != "days_ago"}
+            body.update(customer=customers[name], start_date=now - spec["days_ago"] * DAY)
+            (await client.post("/subscriptions", json=body)).raise_for_status()
+
+
 # Approving a demo estimate asks for these terms; decisions are emailed to the dev mailbox's sales address.
 ESTIMATE_SETTINGS = {"terms": "Work starts within two weeks of approval. The deposit is due on approval.",
                      "notify_email": "sales@acme.example"}  # fmt: skip
@@ -154,10 +182,12 @@ async def seed(api_url: str, api_key: str, host: str | None = None) -> int:
             return 0
         now = int(time.time())
         (await client.patch("/estimate_settings", json=ESTIMATE_SETTINGS)).raise_for_status()
+        customers: dict[str, int] = {}
         for entry in CUSTOMERS:
             reply = await client.post("/customers", json=entry["customer"])
             reply.raise_for_status()
             customer_id = reply.json()["id"]
+            customers[entry["customer"]["name"]] = customer_id
             for contact in entry["contacts"]:
                 (await client.post(f"/customers/{customer_id}/contacts", json=contact)).raise_for_status()
             for spec in entry["invoices"]:
@@ -181,6 +211,7 @@ async def seed(api_url: str, api_key: str, host: str | None = None) -> int:
                 created.raise_for_status()
                 if spec.get("send"):
                     (await client.post(f"/estimates/{created.json()['id']}/emails", json={})).raise_for_status()
+        await seed_subscriptions(client, customers, now)
         return len(CUSTOMERS)
 
 

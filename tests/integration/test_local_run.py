@@ -57,6 +57,10 @@ def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path: Pat
 
         invoices = httpx.get(f"http://127.0.0.1:{port}/api/invoices", auth=(facts["api_key"], ""))
         assert invoices.status_code == 200 and len(invoices.json()) >= 3
+        plans = httpx.get(f"http://127.0.0.1:{port}/api/plans", auth=(facts["api_key"], "")).json()
+        assert {p["interval"] for p in plans} >= {"month", "year"}
+        subscriptions = httpx.get(f"http://127.0.0.1:{port}/api/subscriptions", auth=(facts["api_key"], "")).json()
+        assert len(subscriptions) >= 3 and any(s["addons"] for s in subscriptions)
 
         # The demo's comment thread: the customer's comments flag the emailed invoice (through the broker).
         deadline = time.monotonic() + 60
