@@ -216,8 +216,9 @@ class OutboxRelay:
         return True
 
     async def publish_batch(self) -> int:
-        """Publishes up to `batch` rows; the number published. Raises RelayStalled when a row is still pending."""
-        producer = await self._ensure_producer()
+        """Publishes up to `batch` rows; the number published. Raises RelayStalled when a row is still pending.
+
+        With nothing to publish the broker is not contacted, so an idle service (or one stopping) needs no broker."""
         stalled: BaseException | None = None
         done = 0
         async with self.db.unit_of_work() as session:
@@ -225,7 +226,11 @@ class OutboxRelay:
             query = query.limit(self.batch)
             if not is_sqlite(self.db.url):
                 query = query.with_for_update(skip_locked=True)
-            for row in list((await session.exec(query)).all()):
+            rows = list((await session.exec(query)).all())
+            if not rows:
+                return 0
+            producer = await self._ensure_producer()
+            for row in rows:
                 try:
                     await self._publish(producer, row)
                 except PERMANENT_ERRORS as error:
