@@ -241,3 +241,31 @@ async def seed_thread(
 
 def seed_sync(api_url: str, api_key: str, host: str | None = None) -> int:
     return asyncio.run(seed(api_url, api_key, host))
+
+
+DEMO_SIGN_UP_PLAN = {"id": "demo-starter", "name": "Starter", "currency": "usd", "amount": 19, "interval": "month"}
+DEMO_SIGN_UP_PAGE = {"name": "Join Acme", "has_quantity": True, "trial_period_days": 0,
+                     "header_text": "Pick a plan; cancel any time from your account.",
+                     "thanks_text": "Thanks for subscribing to Acme! Your first invoice is paid."}  # fmt: skip
+
+
+async def sign_up_page(api_url: str, api_key: str) -> str:
+    """The demo's sign-up page (made once, offering the demo plans; its url on every run)."""
+    async with httpx.AsyncClient(base_url=api_url, auth=(api_key, ""), timeout=30) as client:
+        existing = await client.get("/sign_up_pages", params={"per_page": 1})
+        existing.raise_for_status()
+        if existing.json():
+            return str(existing.json()[0]["url"])
+        plans = await client.get("/plans", params={"per_page": 3})
+        plans.raise_for_status()
+        offered = [plan["id"] for plan in plans.json()]
+        if not offered:
+            (await client.post("/plans", json=DEMO_SIGN_UP_PLAN)).raise_for_status()
+            offered = [DEMO_SIGN_UP_PLAN["id"]]
+        created = await client.post("/sign_up_pages", json={**DEMO_SIGN_UP_PAGE, "plans": offered})
+        created.raise_for_status()
+        return str(created.json()["url"])
+
+
+def sign_up_page_sync(api_url: str, api_key: str) -> str:
+    return asyncio.run(sign_up_page(api_url, api_key))

@@ -113,6 +113,7 @@ def main() -> int:
         facts = {
             **stack.describe(),
             "portal_url": stack.portal_url(business.username) + "/",
+            "sign_up_url": demo.sign_up_page_sync(api_url, business.api_key),
             "business": business.username,
             "api_key": business.api_key,
             "sso_key": business.sso_key,
@@ -123,6 +124,7 @@ def main() -> int:
         print(
             "\nThe billing portal is running.\n"
             f"  Portal (open this):   {facts['portal_url']}\n"
+            f"  Sign-up page:         {facts['sign_up_url']}\n"
             f"  Business API:         {facts['api_url']}\n"
             f"  Demo API key:         {business.api_key}\n"
             f"  Demo SSO key:         {business.sso_key}\n"

@@ -27,6 +27,7 @@ from services.billing.card_payments import autopay
 from services.billing.card_payments.account import StripeConfig
 from services.billing.card_payments.sealing import Sealer
 from services.billing.card_payments.servicer import StripeAccountServicer, WalletServicer
+from services.billing.card_payments.sign_up_servicer import SignUpCardServicer
 from services.billing.customer_servicer import CustomerServicer
 from services.billing.estimates.servicer import EstimateServicer
 from services.billing.event_log.servicer import EventLogServicer
@@ -123,6 +124,11 @@ def build(db: Database, settings: BillingSettings) -> Wiring:
                 "portal.billing.v1.WalletService",
                 card_payments_pb2_grpc.add_WalletServiceServicer_to_server,
                 WalletServicer(db, stripe_config),
+            ),
+            Registration(
+                "portal.billing.v1.SignUpCardService",
+                card_payments_pb2_grpc.add_SignUpCardServiceServicer_to_server,
+                SignUpCardServicer(db, stripe_config),
             ),
             Registration(
                 "portal.billing.v1.SubscriptionInvoiceService",

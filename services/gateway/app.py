@@ -29,6 +29,7 @@ from services.gateway.api import (
     invoices,
     payments,
     portal_access,
+    sign_up_pages,
     subscriptions,
 )
 from services.gateway.api.idempotency import IdempotencyMiddleware
@@ -37,7 +38,7 @@ from services.gateway.body_limit import BodyLimitMiddleware
 from services.gateway.caches import ActivityReporter, RevocationListener
 from services.gateway.deps import backends_of, settings_of
 from services.gateway.observability import ObservabilityMiddleware, Readiness
-from services.gateway.portal import account, documents, pages, receipts, signin, stripe_webhooks, wallet
+from services.gateway.portal import account, documents, pages, receipts, sign_up, signin, stripe_webhooks, wallet
 from services.gateway.portal import estimates as estimate_pages
 from services.gateway.portal import payments as portal_payments
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, to_sign_in
@@ -48,7 +49,15 @@ from services.gateway.tenancy import Site, Tenancy
 log = logging.getLogger("gateway")
 ESSENTIAL_BACKENDS = ("auth", "billing")  # every portal page and API call needs both
 HOST_FREE_PATHS = ("/healthz", "/readyz", "/static/", "/webhooks/")  # webhooks name their business in the path
-TOKEN_PATHS = ("/sign-in/", "/login/", "/invoices/", "/estimates/", "/update-card/")  # a bearer token follows
+TOKEN_PATHS = (
+    "/sign-in/",
+    "/login/",
+    "/invoices/",
+    "/estimates/",
+    "/update-card/",
+    "/pages/",
+    "/sign_up/",
+)  # a bearer token follows
 
 
 def loggable_path(path: str) -> str:
@@ -150,6 +159,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(events.router, prefix="/api")
     app.include_router(card_payments.router, prefix="/api")
     app.include_router(subscriptions.router, prefix="/api")
+    app.include_router(sign_up_pages.router, prefix="/api")
     app.include_router(wallet.router, include_in_schema=False)
     app.include_router(stripe_webhooks.router, include_in_schema=False)
     app.include_router(account.router, include_in_schema=False)
@@ -158,6 +168,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(receipts.router, include_in_schema=False)
     app.include_router(portal_payments.router, include_in_schema=False)
     app.include_router(signin.router, include_in_schema=False)
+    app.include_router(sign_up.router, include_in_schema=False)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(SiteMiddleware)
     app.add_middleware(BodyLimitMiddleware)

@@ -16,6 +16,7 @@ from services.gateway.clients.billing import BillingClient, BillingStubs
 from services.gateway.clients.calls import CallScope
 from services.gateway.clients.card_payments import CardPaymentsClient, CardPaymentStubs
 from services.gateway.clients.comments import CommentsClient, CommentsStubs
+from services.gateway.clients.sign_up_pages import SignUpPagesClient, SignUpPageStubs
 from services.gateway.clients.subscriptions import SubscriptionsClient, SubscriptionsStubs
 from services.gateway.settings import GatewaySettings
 
@@ -38,6 +39,7 @@ class Backends:
         self.card_payment_stubs = CardPaymentStubs(self.channels["billing"])
         self.subscriptions_stubs = SubscriptionsStubs(self.channels["subscriptions"])
         self.comments_stubs = CommentsStubs(self.channels["comments"])
+        self.sign_up_page_stubs = SignUpPageStubs(self.channels["subscriptions"])
 
     def scope(self, tenant: str | None, principal: Principal | None = None) -> CallScope:
         return CallScope(tenant, self.deadline, principal)
@@ -53,6 +55,9 @@ class Backends:
 
     def subscriptions(self, tenant: str) -> SubscriptionsClient:
         return SubscriptionsClient(self.subscriptions_stubs, self.scope(tenant))
+
+    def sign_up_pages(self, tenant: str) -> SignUpPagesClient:
+        return SignUpPagesClient(self.sign_up_page_stubs, self.scope(tenant))
 
     def comments(self, tenant: str, principal: Principal | None = None, page: bool = False) -> CommentsClient:
         """`page`: the short deadline of a thread shown inside a document page (settings.comments_deadline)."""

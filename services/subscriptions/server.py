@@ -12,6 +12,8 @@ from services.subscriptions.billing import Billing
 from services.subscriptions.schedule.job import schedule_worker
 from services.subscriptions.servicer import PlanServicer
 from services.subscriptions.settings import SubscriptionsSettings
+from services.subscriptions.sign_up_pages.billing import SignUpBillingSteps
+from services.subscriptions.sign_up_pages.servicer import SignUpPageServicer
 from services.subscriptions.subscriptions.servicer import SubscriptionServicer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -31,6 +33,11 @@ def build(db: Database, settings: SubscriptionsSettings) -> Wiring:
                 "portal.subscriptions.v1.SubscriptionService",
                 subscriptions_pb2_grpc.add_SubscriptionServiceServicer_to_server,
                 SubscriptionServicer(db, settings.secret_key, billing, relay),
+            ),
+            Registration(
+                "portal.subscriptions.v1.SignUpPageService",
+                subscriptions_pb2_grpc.add_SignUpPageServiceServicer_to_server,
+                SignUpPageServicer(db, settings.secret_key, SignUpBillingSteps(settings.billing_addr)),
             ),
         ],
         # the relay first: Workers stop in reverse order, so it publishes what the scheduler wrote before it stops

@@ -54,6 +54,10 @@ def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path: Pat
 
         home = httpx.get(f"http://127.0.0.1:{port}/", headers={"Host": f"acme.localhost:{port}"})
         assert home.status_code == 200 and "Acme Inc" in home.text
+        assert facts["sign_up_url"].startswith(f"http://acme.localhost:{port}/pages/")
+        sign_up = httpx.get(facts["sign_up_url"].replace(f"acme.localhost:{port}", f"127.0.0.1:{port}"),
+                            headers={"Host": f"acme.localhost:{port}"})  # fmt: skip
+        assert sign_up.status_code == 200 and "Subscribe" in sign_up.text
 
         invoices = httpx.get(f"http://127.0.0.1:{port}/api/invoices", auth=(facts["api_key"], ""))
         assert invoices.status_code == 200 and len(invoices.json()) >= 3

@@ -37,6 +37,9 @@ class StripeCustomerRepository(TenantRepository[StripeCustomer]):
     async def of_customer(self, customer_id: int) -> StripeCustomer | None:
         return await self.first(self.base().where(col(StripeCustomer.customer_id) == customer_id))
 
+    async def by_stripe_customer(self, stripe_customer: str) -> StripeCustomer | None:
+        return await self.first(self.base().where(col(StripeCustomer.stripe_customer) == stripe_customer))
+
 
 class SavedCardRepository(TenantRepository[SavedCard]):
     model = SavedCard

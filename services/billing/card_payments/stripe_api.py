@@ -109,10 +109,22 @@ class StripeAccountApi:
         )
         return str(created["id"])
 
-    async def create_setup_intent(self, customer: str) -> str:
+    async def create_sign_up_customer(self, name: str, email: str, sign_up_key: str) -> str:
+        """The Stripe customer of a sign-up's card, before our customer exists (idempotent on the sign-up)."""
+        params: Any = {"name": name, "metadata": {"portal_sign_up": sign_up_key}}
+        if email:
+            params["email"] = email
         created = await self._call(
-            self.client.v1.setup_intents.create_async({"customer": customer, "usage": "off_session"})
+            self.client.v1.customers.create_async(params, {"idempotency_key": f"sign-up-customer-{sign_up_key}"})
         )
+        return str(created["id"])
+
+    async def create_setup_intent(self, customer: str | None) -> str:
+        """A SetupIntent for Stripe.js; without a customer for a sign-up page (its card is attached later)."""
+        params: Any = {"usage": "off_session"}
+        if customer is not None:
+            params["customer"] = customer
+        created = await self._call(self.client.v1.setup_intents.create_async(params))
         return str(created["client_secret"])
 
     async def setup_intent(self, setup_intent: str) -> tuple[str, str | None, str | None]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request, Response
 from portal.billing.v1 import customers_pb2 as pb
+from portal_kit.errors import Unavailable
 
 from services.gateway.api.fields import copy_scalars, scalars_out
 from services.gateway.api.jsonio import JsonResponse
@@ -29,7 +31,9 @@ from services.gateway.api.pagination import (
     page_of,
 )
 from services.gateway.api.routing import api_router, errors
-from services.gateway.deps import ApiAuth, ApiBilling, ApiBusiness, Settings
+from services.gateway.deps import ApiAuth, ApiBilling, ApiBusiness, Settings, backends_of
+
+log = logging.getLogger("gateway.api.customers")
 
 router = api_router()
 
@@ -69,6 +73,28 @@ def customer_json(customer: pb.Customer, portal_url: str | None = None) -> dict[
     return data
 
 
+async def with_sign_up_urls(
+    request: Request, business: ApiBusiness, portal_url: str, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each customer's `sign_up_page` and `sign_up_url` (the business's default sign-up page, prefilled for it).
+
+    Sign-up pages live in the subscriptions service; while it is down the customers API keeps answering, with
+    these two fields null (and a warning in the log)."""
+    if not rows:
+        return rows
+    try:
+        links = await backends_of(request).sign_up_pages(business.id).customer_links([row["id"] for row in rows])
+    except Unavailable:
+        log.warning("sign_up_url left out: the subscriptions service is unavailable")
+        return rows
+    for row in rows:
+        token = links.tokens.get(row["id"])
+        if links.sign_up_page and token:
+            row["sign_up_page"] = links.sign_up_page
+            row["sign_up_url"] = f"{portal_url}/sign_up/{token}"
+    return rows
+
+
 def contact_json(contact: pb.Contact) -> dict[str, Any]:
     data: dict[str, Any] = {"id": contact.id, "object": "contact", "customer": contact.customer}
     data.update(scalars_out(contact, CONTACT_FIELDS))
@@ -96,14 +122,18 @@ def contact_input(body: ContactFields, cleared: list[str] | None) -> pb.Contact:
 
 
 @router.post("/customers", status_code=201, response_model=Customer, responses=errors())
-async def create_customer(body: CustomerCreate, billing: ApiBilling, portal_url: PortalUrl) -> JsonResponse:
+async def create_customer(
+    request: Request, body: CustomerCreate, business: ApiBusiness, billing: ApiBilling, portal_url: PortalUrl
+) -> JsonResponse:
     customer = await billing.create_customer(customer_input(body, None))
-    return JsonResponse(customer_json(customer, portal_url), status_code=201)
+    rows = await with_sign_up_urls(request, business, portal_url, [customer_json(customer, portal_url)])
+    return JsonResponse(rows[0], status_code=201)
 
 
 @router.get("/customers", response_model=list[Customer], responses=errors(), openapi_extra=LIST_PARAMETERS)
 async def list_customers(
     request: Request,
+    business: ApiBusiness,
     billing: ApiBilling,
     portal_url: PortalUrl,
     page: PageNumber = 1,
@@ -115,21 +145,31 @@ async def list_customers(
         current.to_pb(), bracketed(request, "filter"), bracketed(request, "metadata")
     )
     headers = list_headers(request, current, info)
-    return JsonResponse([customer_json(c, portal_url) for c in customers], headers=headers)
+    rows = await with_sign_up_urls(request, business, portal_url, [customer_json(c, portal_url) for c in customers])
+    return JsonResponse(rows, headers=headers)
 
 
 @router.get("/customers/{customer_id}", response_model=Customer, responses=errors(404))
-async def get_customer(customer_id: ObjectId, billing: ApiBilling, portal_url: PortalUrl) -> JsonResponse:
-    return JsonResponse(customer_json(await billing.get_customer(customer_id), portal_url))
+async def get_customer(
+    request: Request, customer_id: ObjectId, business: ApiBusiness, billing: ApiBilling, portal_url: PortalUrl
+) -> JsonResponse:
+    row = customer_json(await billing.get_customer(customer_id), portal_url)
+    return JsonResponse((await with_sign_up_urls(request, business, portal_url, [row]))[0])
 
 
 @router.patch("/customers/{customer_id}", response_model=Customer, responses=errors(404))
 async def update_customer(
-    customer_id: ObjectId, body: CustomerUpdate, billing: ApiBilling, portal_url: PortalUrl
+    request: Request,
+    customer_id: ObjectId,
+    body: CustomerUpdate,
+    business: ApiBusiness,
+    billing: ApiBilling,
+    portal_url: PortalUrl,
 ) -> JsonResponse:
     cleared: list[str] = []
     changes = customer_input(body, cleared)
-    return JsonResponse(customer_json(await billing.update_customer(customer_id, changes, cleared), portal_url))
+    row = customer_json(await billing.update_customer(customer_id, changes, cleared), portal_url)
+    return JsonResponse((await with_sign_up_urls(request, business, portal_url, [row]))[0])
 
 
 @router.delete("/customers/{customer_id}", status_code=204, response_class=Response, responses=errors(404))

@@ -229,8 +229,10 @@ class Customer(ResponseModel):
     credit_limit: None
     owner: None
     parent_customer: None
-    sign_up_page: None
-    sign_up_url: None
+    sign_up_page: int | None = Field(description="The business's default sign-up page, when it has one.")
+    sign_up_url: str | None = Field(
+        description="{portal}/sign_up/{token}: the default sign-up page with this customer prefilled; null without one."
+    )
     statement_pdf_url: str | None = Field(description="The customer's open-item statement (PDF).")
     taxes: list[Any]
     chasing_cadence: None

@@ -324,3 +324,73 @@ class OpenPaymentsResponse(_message.Message):
     PAYMENTS_FIELD_NUMBER: _ClassVar[int]
     payments: _containers.RepeatedCompositeFieldContainer[CardPayment]
     def __init__(self, payments: _Optional[_Iterable[_Union[CardPayment, _Mapping]]] = ...) -> None: ...
+
+class SignUpCardSetupRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ChargeSignUpCardRequest(_message.Message):
+    __slots__ = ("setup_intent", "sign_up_key", "name", "email", "amount", "currency")
+    SETUP_INTENT_FIELD_NUMBER: _ClassVar[int]
+    SIGN_UP_KEY_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    setup_intent: str
+    sign_up_key: str
+    name: str
+    email: str
+    amount: int
+    currency: str
+    def __init__(self, setup_intent: _Optional[str] = ..., sign_up_key: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class SignUpCharge(_message.Message):
+    __slots__ = ("status", "failure_message", "stripe_customer", "payment_method", "payment_intent")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    STRIPE_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_METHOD_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_INTENT_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    failure_message: str
+    stripe_customer: str
+    payment_method: str
+    payment_intent: str
+    def __init__(self, status: _Optional[str] = ..., failure_message: _Optional[str] = ..., stripe_customer: _Optional[str] = ..., payment_method: _Optional[str] = ..., payment_intent: _Optional[str] = ...) -> None: ...
+
+class AdoptSignUpCardRequest(_message.Message):
+    __slots__ = ("customer_id", "stripe_customer", "payment_method", "payment_intent", "invoice_id", "sign_up_key", "autopay")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    STRIPE_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_METHOD_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_INTENT_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    SIGN_UP_KEY_FIELD_NUMBER: _ClassVar[int]
+    AUTOPAY_FIELD_NUMBER: _ClassVar[int]
+    customer_id: int
+    stripe_customer: str
+    payment_method: str
+    payment_intent: str
+    invoice_id: int
+    sign_up_key: str
+    autopay: bool
+    def __init__(self, customer_id: _Optional[int] = ..., stripe_customer: _Optional[str] = ..., payment_method: _Optional[str] = ..., payment_intent: _Optional[str] = ..., invoice_id: _Optional[int] = ..., sign_up_key: _Optional[str] = ..., autopay: _Optional[bool] = ...) -> None: ...
+
+class AdoptSignUpCardResponse(_message.Message):
+    __slots__ = ("payment_id",)
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    payment_id: int
+    def __init__(self, payment_id: _Optional[int] = ...) -> None: ...
+
+class RefundSignUpChargeRequest(_message.Message):
+    __slots__ = ("payment_intent", "sign_up_key")
+    PAYMENT_INTENT_FIELD_NUMBER: _ClassVar[int]
+    SIGN_UP_KEY_FIELD_NUMBER: _ClassVar[int]
+    payment_intent: str
+    sign_up_key: str
+    def __init__(self, payment_intent: _Optional[str] = ..., sign_up_key: _Optional[str] = ...) -> None: ...
+
+class RefundSignUpChargeResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

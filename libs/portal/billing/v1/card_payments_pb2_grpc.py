@@ -943,3 +943,205 @@ class WalletService:
             timeout,
             metadata,
             _registered_method=True)
+
+
+class SignUpCardServiceStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.StartSignUpCardSetup = channel.unary_unary(
+                '/portal.billing.v1.SignUpCardService/StartSignUpCardSetup',
+                request_serializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.SignUpCardSetupRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.CardSetup.FromString,
+                _registered_method=True)
+        self.ChargeSignUpCard = channel.unary_unary(
+                '/portal.billing.v1.SignUpCardService/ChargeSignUpCard',
+                request_serializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.ChargeSignUpCardRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.SignUpCharge.FromString,
+                _registered_method=True)
+        self.AdoptSignUpCard = channel.unary_unary(
+                '/portal.billing.v1.SignUpCardService/AdoptSignUpCard',
+                request_serializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.AdoptSignUpCardRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.AdoptSignUpCardResponse.FromString,
+                _registered_method=True)
+        self.RefundSignUpCharge = channel.unary_unary(
+                '/portal.billing.v1.SignUpCardService/RefundSignUpCharge',
+                request_serializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.RefundSignUpChargeRequest.SerializeToString,
+                response_deserializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.RefundSignUpChargeResponse.FromString,
+                _registered_method=True)
+
+
+class SignUpCardServiceServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def StartSignUpCardSetup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChargeSignUpCard(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AdoptSignUpCard(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefundSignUpCharge(self, request, context):
+        """The compensation of a charge whose sign-up could not be completed: refunded in full at Stripe.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_SignUpCardServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'StartSignUpCardSetup': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartSignUpCardSetup,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.SignUpCardSetupRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.CardSetup.SerializeToString,
+            ),
+            'ChargeSignUpCard': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChargeSignUpCard,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.ChargeSignUpCardRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.SignUpCharge.SerializeToString,
+            ),
+            'AdoptSignUpCard': grpc.unary_unary_rpc_method_handler(
+                    servicer.AdoptSignUpCard,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.AdoptSignUpCardRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.AdoptSignUpCardResponse.SerializeToString,
+            ),
+            'RefundSignUpCharge': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundSignUpCharge,
+                    request_deserializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.RefundSignUpChargeRequest.FromString,
+                    response_serializer=portal_dot_billing_dot_v1_dot_card__payments__pb2.RefundSignUpChargeResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'portal.billing.v1.SignUpCardService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('portal.billing.v1.SignUpCardService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class SignUpCardService:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def StartSignUpCardSetup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.SignUpCardService/StartSignUpCardSetup',
+            portal_dot_billing_dot_v1_dot_card__payments__pb2.SignUpCardSetupRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_card__payments__pb2.CardSetup.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChargeSignUpCard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.SignUpCardService/ChargeSignUpCard',
+            portal_dot_billing_dot_v1_dot_card__payments__pb2.ChargeSignUpCardRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_card__payments__pb2.SignUpCharge.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AdoptSignUpCard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.SignUpCardService/AdoptSignUpCard',
+            portal_dot_billing_dot_v1_dot_card__payments__pb2.AdoptSignUpCardRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_card__payments__pb2.AdoptSignUpCardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundSignUpCharge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.billing.v1.SignUpCardService/RefundSignUpCharge',
+            portal_dot_billing_dot_v1_dot_card__payments__pb2.RefundSignUpChargeRequest.SerializeToString,
+            portal_dot_billing_dot_v1_dot_card__payments__pb2.RefundSignUpChargeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

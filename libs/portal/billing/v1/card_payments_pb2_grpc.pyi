@@ -237,3 +237,55 @@ class WalletServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_card_payments_pb2.OpenPaymentsResponse, _abc.Awaitable[_card_payments_pb2.OpenPaymentsResponse]]: ...
 
 def add_WalletServiceServicer_to_server(servicer: WalletServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class SignUpCardServiceStub:
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> SignUpCardServiceAsyncStub: ...
+    StartSignUpCardSetup: _grpc.UnaryUnaryMultiCallable[_card_payments_pb2.SignUpCardSetupRequest, _card_payments_pb2.CardSetup]
+    ChargeSignUpCard: _grpc.UnaryUnaryMultiCallable[_card_payments_pb2.ChargeSignUpCardRequest, _card_payments_pb2.SignUpCharge]
+    AdoptSignUpCard: _grpc.UnaryUnaryMultiCallable[_card_payments_pb2.AdoptSignUpCardRequest, _card_payments_pb2.AdoptSignUpCardResponse]
+    RefundSignUpCharge: _grpc.UnaryUnaryMultiCallable[_card_payments_pb2.RefundSignUpChargeRequest, _card_payments_pb2.RefundSignUpChargeResponse]
+    """The compensation of a charge whose sign-up could not be completed: refunded in full at Stripe."""
+
+@_typing.type_check_only
+class SignUpCardServiceAsyncStub(SignUpCardServiceStub):
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    StartSignUpCardSetup: _aio.UnaryUnaryMultiCallable[_card_payments_pb2.SignUpCardSetupRequest, _card_payments_pb2.CardSetup]  # type: ignore[assignment]
+    ChargeSignUpCard: _aio.UnaryUnaryMultiCallable[_card_payments_pb2.ChargeSignUpCardRequest, _card_payments_pb2.SignUpCharge]  # type: ignore[assignment]
+    AdoptSignUpCard: _aio.UnaryUnaryMultiCallable[_card_payments_pb2.AdoptSignUpCardRequest, _card_payments_pb2.AdoptSignUpCardResponse]  # type: ignore[assignment]
+    RefundSignUpCharge: _aio.UnaryUnaryMultiCallable[_card_payments_pb2.RefundSignUpChargeRequest, _card_payments_pb2.RefundSignUpChargeResponse]  # type: ignore[assignment]
+    """The compensation of a charge whose sign-up could not be completed: refunded in full at Stripe."""
+
+class SignUpCardServiceServicer(metaclass=_abc_1.ABCMeta):
+    @_abc_1.abstractmethod
+    def StartSignUpCardSetup(
+        self,
+        request: _card_payments_pb2.SignUpCardSetupRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_card_payments_pb2.CardSetup, _abc.Awaitable[_card_payments_pb2.CardSetup]]: ...
+
+    @_abc_1.abstractmethod
+    def ChargeSignUpCard(
+        self,
+        request: _card_payments_pb2.ChargeSignUpCardRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_card_payments_pb2.SignUpCharge, _abc.Awaitable[_card_payments_pb2.SignUpCharge]]: ...
+
+    @_abc_1.abstractmethod
+    def AdoptSignUpCard(
+        self,
+        request: _card_payments_pb2.AdoptSignUpCardRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_card_payments_pb2.AdoptSignUpCardResponse, _abc.Awaitable[_card_payments_pb2.AdoptSignUpCardResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RefundSignUpCharge(
+        self,
+        request: _card_payments_pb2.RefundSignUpChargeRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_card_payments_pb2.RefundSignUpChargeResponse, _abc.Awaitable[_card_payments_pb2.RefundSignUpChargeResponse]]:
+        """The compensation of a charge whose sign-up could not be completed: refunded in full at Stripe."""
+
+def add_SignUpCardServiceServicer_to_server(servicer: SignUpCardServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -468,6 +468,129 @@ class SignUpPage(_message.Message):
     updated_at: int
     def __init__(self, id: _Optional[int] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., plans: _Optional[_Iterable[str]] = ..., has_quantity: _Optional[bool] = ..., trial_period_days: _Optional[int] = ..., billing_address: _Optional[bool] = ..., shipping_address: _Optional[bool] = ..., allow_multiple_subscriptions: _Optional[bool] = ..., header_text: _Optional[str] = ..., thanks_text: _Optional[str] = ..., tos_url: _Optional[str] = ..., thanks_url: _Optional[str] = ..., token: _Optional[str] = ..., is_default: _Optional[bool] = ..., metadata: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ...) -> None: ...
 
+class GetPublicSignUpPageRequest(_message.Message):
+    __slots__ = ("token", "customer_token")
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    customer_token: str
+    def __init__(self, token: _Optional[str] = ..., customer_token: _Optional[str] = ...) -> None: ...
+
+class PublicSignUpPageResponse(_message.Message):
+    __slots__ = ("page", "plans", "customer", "customer_name", "customer_email")
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PLANS_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_EMAIL_FIELD_NUMBER: _ClassVar[int]
+    page: SignUpPage
+    plans: _containers.RepeatedCompositeFieldContainer[_plans_pb2.Plan]
+    customer: int
+    customer_name: str
+    customer_email: str
+    def __init__(self, page: _Optional[_Union[SignUpPage, _Mapping]] = ..., plans: _Optional[_Iterable[_Union[_plans_pb2.Plan, _Mapping]]] = ..., customer: _Optional[int] = ..., customer_name: _Optional[str] = ..., customer_email: _Optional[str] = ...) -> None: ...
+
+class SignUpClient(_message.Message):
+    __slots__ = ("ip", "user_agent")
+    IP_FIELD_NUMBER: _ClassVar[int]
+    USER_AGENT_FIELD_NUMBER: _ClassVar[int]
+    ip: str
+    user_agent: str
+    def __init__(self, ip: _Optional[str] = ..., user_agent: _Optional[str] = ...) -> None: ...
+
+class StartSignUpCardSetupRequest(_message.Message):
+    __slots__ = ("token", "client")
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    client: SignUpClient
+    def __init__(self, token: _Optional[str] = ..., client: _Optional[_Union[SignUpClient, _Mapping]] = ...) -> None: ...
+
+class StartSignUpCardSetupResponse(_message.Message):
+    __slots__ = ("client_secret", "publishable_key")
+    CLIENT_SECRET_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHABLE_KEY_FIELD_NUMBER: _ClassVar[int]
+    client_secret: str
+    publishable_key: str
+    def __init__(self, client_secret: _Optional[str] = ..., publishable_key: _Optional[str] = ...) -> None: ...
+
+class SignUpAddress(_message.Message):
+    __slots__ = ("address1", "address2", "city", "state", "postal_code", "country")
+    ADDRESS1_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS2_FIELD_NUMBER: _ClassVar[int]
+    CITY_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    POSTAL_CODE_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    address1: str
+    address2: str
+    city: str
+    state: str
+    postal_code: str
+    country: str
+    def __init__(self, address1: _Optional[str] = ..., address2: _Optional[str] = ..., city: _Optional[str] = ..., state: _Optional[str] = ..., postal_code: _Optional[str] = ..., country: _Optional[str] = ...) -> None: ...
+
+class SignUpRequest(_message.Message):
+    __slots__ = ("token", "customer_token", "plan", "quantity", "name", "email", "address", "setup_intent", "idempotency_key", "client")
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    SETUP_INTENT_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    customer_token: str
+    plan: str
+    quantity: int
+    name: str
+    email: str
+    address: SignUpAddress
+    setup_intent: str
+    idempotency_key: str
+    client: SignUpClient
+    def __init__(self, token: _Optional[str] = ..., customer_token: _Optional[str] = ..., plan: _Optional[str] = ..., quantity: _Optional[int] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., address: _Optional[_Union[SignUpAddress, _Mapping]] = ..., setup_intent: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., client: _Optional[_Union[SignUpClient, _Mapping]] = ...) -> None: ...
+
+class SignUpResponse(_message.Message):
+    __slots__ = ("customer", "subscription", "invoice", "status", "thanks_text", "thanks_url")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    THANKS_TEXT_FIELD_NUMBER: _ClassVar[int]
+    THANKS_URL_FIELD_NUMBER: _ClassVar[int]
+    customer: int
+    subscription: int
+    invoice: int
+    status: str
+    thanks_text: str
+    thanks_url: str
+    def __init__(self, customer: _Optional[int] = ..., subscription: _Optional[int] = ..., invoice: _Optional[int] = ..., status: _Optional[str] = ..., thanks_text: _Optional[str] = ..., thanks_url: _Optional[str] = ...) -> None: ...
+
+class GetCustomerSignUpLinksRequest(_message.Message):
+    __slots__ = ("customers",)
+    CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
+    customers: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, customers: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class GetCustomerSignUpLinksResponse(_message.Message):
+    __slots__ = ("sign_up_page", "tokens")
+    class TokensEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: int
+        value: str
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[str] = ...) -> None: ...
+    SIGN_UP_PAGE_FIELD_NUMBER: _ClassVar[int]
+    TOKENS_FIELD_NUMBER: _ClassVar[int]
+    sign_up_page: int
+    tokens: _containers.ScalarMap[int, str]
+    def __init__(self, sign_up_page: _Optional[int] = ..., tokens: _Optional[_Mapping[int, str]] = ...) -> None: ...
+
 class SignUpPageResponse(_message.Message):
     __slots__ = ("page", "plans")
     PAGE_FIELD_NUMBER: _ClassVar[int]
@@ -517,9 +640,11 @@ class ListSignUpPagesRequest(_message.Message):
     def __init__(self, page: _Optional[int] = ..., per_page: _Optional[int] = ...) -> None: ...
 
 class ListSignUpPagesResponse(_message.Message):
-    __slots__ = ("pages", "total_count")
+    __slots__ = ("pages", "total_count", "plans")
     PAGES_FIELD_NUMBER: _ClassVar[int]
     TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    PLANS_FIELD_NUMBER: _ClassVar[int]
     pages: _containers.RepeatedCompositeFieldContainer[SignUpPage]
     total_count: int
-    def __init__(self, pages: _Optional[_Iterable[_Union[SignUpPage, _Mapping]]] = ..., total_count: _Optional[int] = ...) -> None: ...
+    plans: _containers.RepeatedCompositeFieldContainer[_plans_pb2.Plan]
+    def __init__(self, pages: _Optional[_Iterable[_Union[SignUpPage, _Mapping]]] = ..., total_count: _Optional[int] = ..., plans: _Optional[_Iterable[_Union[_plans_pb2.Plan, _Mapping]]] = ...) -> None: ...

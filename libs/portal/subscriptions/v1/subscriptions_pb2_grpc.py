@@ -822,6 +822,26 @@ class SignUpPageServiceStub:
                 request_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.ListSignUpPagesRequest.SerializeToString,
                 response_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.ListSignUpPagesResponse.FromString,
                 _registered_method=True)
+        self.GetPublicSignUpPage = channel.unary_unary(
+                '/portal.subscriptions.v1.SignUpPageService/GetPublicSignUpPage',
+                request_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.GetPublicSignUpPageRequest.SerializeToString,
+                response_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.PublicSignUpPageResponse.FromString,
+                _registered_method=True)
+        self.StartSignUpCardSetup = channel.unary_unary(
+                '/portal.subscriptions.v1.SignUpPageService/StartSignUpCardSetup',
+                request_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.StartSignUpCardSetupRequest.SerializeToString,
+                response_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.StartSignUpCardSetupResponse.FromString,
+                _registered_method=True)
+        self.SignUp = channel.unary_unary(
+                '/portal.subscriptions.v1.SignUpPageService/SignUp',
+                request_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.SignUpRequest.SerializeToString,
+                response_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.SignUpResponse.FromString,
+                _registered_method=True)
+        self.GetCustomerSignUpLinks = channel.unary_unary(
+                '/portal.subscriptions.v1.SignUpPageService/GetCustomerSignUpLinks',
+                request_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.GetCustomerSignUpLinksRequest.SerializeToString,
+                response_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.GetCustomerSignUpLinksResponse.FromString,
+                _registered_method=True)
 
 
 class SignUpPageServiceServicer:
@@ -852,7 +872,38 @@ class SignUpPageServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListSignUpPages(self, request, context):
-        """The signing-up engineer adds the public-page and sign-up RPCs here (additive).
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPublicSignUpPage(self, request, context):
+        """The public page (no API key; the tenant is the portal host's). NOT_FOUND for an unknown or deleted page,
+        or one none of whose plans exists any more. With a customer_token (a customer's sign_up_url), the business's
+        default page with that customer's name and email prefilled.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartSignUpCardSetup(self, request, context):
+        """A SetupIntent for Stripe.js on a public page (the card is attached to the customer when the sign-up succeeds).
+        Rate limited like SignUp (RESOURCE_EXHAUSTED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignUp(self, request, context):
+        """The sign-up saga: customer, card, subscription, first invoice, charge; all or nothing. The same
+        idempotency_key replays the first outcome (a double submit makes one subscription).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCustomerSignUpLinks(self, request, context):
+        """Customers' sign_up_url tokens (business API): empty tokens when the business has no default page.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -885,6 +936,26 @@ def add_SignUpPageServiceServicer_to_server(servicer, server):
                     servicer.ListSignUpPages,
                     request_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.ListSignUpPagesRequest.FromString,
                     response_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.ListSignUpPagesResponse.SerializeToString,
+            ),
+            'GetPublicSignUpPage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPublicSignUpPage,
+                    request_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.GetPublicSignUpPageRequest.FromString,
+                    response_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.PublicSignUpPageResponse.SerializeToString,
+            ),
+            'StartSignUpCardSetup': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartSignUpCardSetup,
+                    request_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.StartSignUpCardSetupRequest.FromString,
+                    response_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.StartSignUpCardSetupResponse.SerializeToString,
+            ),
+            'SignUp': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignUp,
+                    request_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.SignUpRequest.FromString,
+                    response_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.SignUpResponse.SerializeToString,
+            ),
+            'GetCustomerSignUpLinks': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCustomerSignUpLinks,
+                    request_deserializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.GetCustomerSignUpLinksRequest.FromString,
+                    response_serializer=portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.GetCustomerSignUpLinksResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1022,6 +1093,114 @@ class SignUpPageService:
             '/portal.subscriptions.v1.SignUpPageService/ListSignUpPages',
             portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.ListSignUpPagesRequest.SerializeToString,
             portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.ListSignUpPagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublicSignUpPage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.subscriptions.v1.SignUpPageService/GetPublicSignUpPage',
+            portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.GetPublicSignUpPageRequest.SerializeToString,
+            portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.PublicSignUpPageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartSignUpCardSetup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.subscriptions.v1.SignUpPageService/StartSignUpCardSetup',
+            portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.StartSignUpCardSetupRequest.SerializeToString,
+            portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.StartSignUpCardSetupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignUp(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.subscriptions.v1.SignUpPageService/SignUp',
+            portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.SignUpRequest.SerializeToString,
+            portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.SignUpResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCustomerSignUpLinks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/portal.subscriptions.v1.SignUpPageService/GetCustomerSignUpLinks',
+            portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.GetCustomerSignUpLinksRequest.SerializeToString,
+            portal_dot_subscriptions_dot_v1_dot_subscriptions__pb2.GetCustomerSignUpLinksResponse.FromString,
             options,
             channel_credentials,
             insecure,

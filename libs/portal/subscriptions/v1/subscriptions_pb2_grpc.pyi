@@ -248,7 +248,21 @@ class SignUpPageServiceStub:
     UpdateSignUpPage: _grpc.UnaryUnaryMultiCallable[_subscriptions_pb2.UpdateSignUpPageRequest, _subscriptions_pb2.SignUpPageResponse]
     DeleteSignUpPage: _grpc.UnaryUnaryMultiCallable[_subscriptions_pb2.DeleteSignUpPageRequest, _subscriptions_pb2.DeleteSignUpPageResponse]
     ListSignUpPages: _grpc.UnaryUnaryMultiCallable[_subscriptions_pb2.ListSignUpPagesRequest, _subscriptions_pb2.ListSignUpPagesResponse]
-    """The signing-up engineer adds the public-page and sign-up RPCs here (additive)."""
+    GetPublicSignUpPage: _grpc.UnaryUnaryMultiCallable[_subscriptions_pb2.GetPublicSignUpPageRequest, _subscriptions_pb2.PublicSignUpPageResponse]
+    """The public page (no API key; the tenant is the portal host's). NOT_FOUND for an unknown or deleted page,
+    or one none of whose plans exists any more. With a customer_token (a customer's sign_up_url), the business's
+    default page with that customer's name and email prefilled.
+    """
+    StartSignUpCardSetup: _grpc.UnaryUnaryMultiCallable[_subscriptions_pb2.StartSignUpCardSetupRequest, _subscriptions_pb2.StartSignUpCardSetupResponse]
+    """A SetupIntent for Stripe.js on a public page (the card is attached to the customer when the sign-up succeeds).
+    Rate limited like SignUp (RESOURCE_EXHAUSTED).
+    """
+    SignUp: _grpc.UnaryUnaryMultiCallable[_subscriptions_pb2.SignUpRequest, _subscriptions_pb2.SignUpResponse]
+    """The sign-up saga: customer, card, subscription, first invoice, charge; all or nothing. The same
+    idempotency_key replays the first outcome (a double submit makes one subscription).
+    """
+    GetCustomerSignUpLinks: _grpc.UnaryUnaryMultiCallable[_subscriptions_pb2.GetCustomerSignUpLinksRequest, _subscriptions_pb2.GetCustomerSignUpLinksResponse]
+    """Customers' sign_up_url tokens (business API): empty tokens when the business has no default page."""
 
 @_typing.type_check_only
 class SignUpPageServiceAsyncStub(SignUpPageServiceStub):
@@ -258,7 +272,21 @@ class SignUpPageServiceAsyncStub(SignUpPageServiceStub):
     UpdateSignUpPage: _aio.UnaryUnaryMultiCallable[_subscriptions_pb2.UpdateSignUpPageRequest, _subscriptions_pb2.SignUpPageResponse]  # type: ignore[assignment]
     DeleteSignUpPage: _aio.UnaryUnaryMultiCallable[_subscriptions_pb2.DeleteSignUpPageRequest, _subscriptions_pb2.DeleteSignUpPageResponse]  # type: ignore[assignment]
     ListSignUpPages: _aio.UnaryUnaryMultiCallable[_subscriptions_pb2.ListSignUpPagesRequest, _subscriptions_pb2.ListSignUpPagesResponse]  # type: ignore[assignment]
-    """The signing-up engineer adds the public-page and sign-up RPCs here (additive)."""
+    GetPublicSignUpPage: _aio.UnaryUnaryMultiCallable[_subscriptions_pb2.GetPublicSignUpPageRequest, _subscriptions_pb2.PublicSignUpPageResponse]  # type: ignore[assignment]
+    """The public page (no API key; the tenant is the portal host's). NOT_FOUND for an unknown or deleted page,
+    or one none of whose plans exists any more. With a customer_token (a customer's sign_up_url), the business's
+    default page with that customer's name and email prefilled.
+    """
+    StartSignUpCardSetup: _aio.UnaryUnaryMultiCallable[_subscriptions_pb2.StartSignUpCardSetupRequest, _subscriptions_pb2.StartSignUpCardSetupResponse]  # type: ignore[assignment]
+    """A SetupIntent for Stripe.js on a public page (the card is attached to the customer when the sign-up succeeds).
+    Rate limited like SignUp (RESOURCE_EXHAUSTED).
+    """
+    SignUp: _aio.UnaryUnaryMultiCallable[_subscriptions_pb2.SignUpRequest, _subscriptions_pb2.SignUpResponse]  # type: ignore[assignment]
+    """The sign-up saga: customer, card, subscription, first invoice, charge; all or nothing. The same
+    idempotency_key replays the first outcome (a double submit makes one subscription).
+    """
+    GetCustomerSignUpLinks: _aio.UnaryUnaryMultiCallable[_subscriptions_pb2.GetCustomerSignUpLinksRequest, _subscriptions_pb2.GetCustomerSignUpLinksResponse]  # type: ignore[assignment]
+    """Customers' sign_up_url tokens (business API): empty tokens when the business has no default page."""
 
 class SignUpPageServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -294,7 +322,45 @@ class SignUpPageServiceServicer(metaclass=_abc_1.ABCMeta):
         self,
         request: _subscriptions_pb2.ListSignUpPagesRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_subscriptions_pb2.ListSignUpPagesResponse, _abc.Awaitable[_subscriptions_pb2.ListSignUpPagesResponse]]:
-        """The signing-up engineer adds the public-page and sign-up RPCs here (additive)."""
+    ) -> _typing.Union[_subscriptions_pb2.ListSignUpPagesResponse, _abc.Awaitable[_subscriptions_pb2.ListSignUpPagesResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GetPublicSignUpPage(
+        self,
+        request: _subscriptions_pb2.GetPublicSignUpPageRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_subscriptions_pb2.PublicSignUpPageResponse, _abc.Awaitable[_subscriptions_pb2.PublicSignUpPageResponse]]:
+        """The public page (no API key; the tenant is the portal host's). NOT_FOUND for an unknown or deleted page,
+        or one none of whose plans exists any more. With a customer_token (a customer's sign_up_url), the business's
+        default page with that customer's name and email prefilled.
+        """
+
+    @_abc_1.abstractmethod
+    def StartSignUpCardSetup(
+        self,
+        request: _subscriptions_pb2.StartSignUpCardSetupRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_subscriptions_pb2.StartSignUpCardSetupResponse, _abc.Awaitable[_subscriptions_pb2.StartSignUpCardSetupResponse]]:
+        """A SetupIntent for Stripe.js on a public page (the card is attached to the customer when the sign-up succeeds).
+        Rate limited like SignUp (RESOURCE_EXHAUSTED).
+        """
+
+    @_abc_1.abstractmethod
+    def SignUp(
+        self,
+        request: _subscriptions_pb2.SignUpRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_subscriptions_pb2.SignUpResponse, _abc.Awaitable[_subscriptions_pb2.SignUpResponse]]:
+        """The sign-up saga: customer, card, subscription, first invoice, charge; all or nothing. The same
+        idempotency_key replays the first outcome (a double submit makes one subscription).
+        """
+
+    @_abc_1.abstractmethod
+    def GetCustomerSignUpLinks(
+        self,
+        request: _subscriptions_pb2.GetCustomerSignUpLinksRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_subscriptions_pb2.GetCustomerSignUpLinksResponse, _abc.Awaitable[_subscriptions_pb2.GetCustomerSignUpLinksResponse]]:
+        """Customers' sign_up_url tokens (business API): empty tokens when the business has no default page."""
 
 def add_SignUpPageServiceServicer_to_server(servicer: SignUpPageServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

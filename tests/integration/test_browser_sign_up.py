@@ -1,0 +1,81 @@
+"""Signing up on a sign-up page in a real browser (Debian's Chromium): localstripe's Stripe.js stand-in takes the
+card, the portal never sees it; the thank-you page's Go to My Account opens the account, signed in as a guest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import invoiced
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from devtools.stack import Stack
+from tests.conftest import Business
+from tests.integration.sign_up_support import make_plan
+from tests.integration.stripe_support import DECLINED_ON_CHARGE, VISA, connect, wait_until
+from tests.integration.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.test_browser_payments import _type_card
+
+
+@pytest.fixture
+def browser(business: Business) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+def _open(browser: Browser, stack: Stack, business: Business, url: str) -> Page:
+    page = browser.new_page()
+    origin = f"http://{business.username}.localhost:{stack.http_port}"
+    page.goto(origin + url.split(stack.portal_url(business.username))[1])
+    return page
+
+
+def _fill(page: Page, name: str, email: str, number: str) -> None:
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(email)
+    _type_card(page, number)
+
+
+def test_sign_up_with_a_card_then_go_to_my_account(
+    client: invoiced.Client, business: Business, stack: Stack, browser: Browser
+) -> None:
+    connect(stack, business)
+    make_plan(stack, business, "basic", "jpy", 1200)
+    make_plan(stack, business, "team", "jpy", 3000)
+    sign_up_page = client.SignUpPage.create(name="Join Acme", plans=["basic", "team"], has_quantity=True,
+                                            thanks_text="Thanks for joining Acme!")  # fmt: skip
+    page = _open(browser, stack, business, sign_up_page.url)
+    expect(page.get_by_role("heading", name="Join Acme")).to_be_visible()
+    page.get_by_label("Team").check()
+    page.get_by_label("Quantity").fill("3")
+    _fill(page, "Grace Hopper", "grace@example.com", VISA)
+    page.get_by_role("button", name="Subscribe").click()
+    expect(page.locator("#thanks-text")).to_have_text("Thanks for joining Acme!", timeout=20000)
+    expect(page.get_by_text("You are viewing as a guest")).to_be_visible()
+    [customer] = [c for c in client.Customer.list()[0] if c.email == "grace@example.com"]
+    [subscription] = [s for s in client.Subscription.list()[0] if s.customer == customer.id]
+    assert subscription.plan == "team" and subscription.quantity == 3
+    [invoice] = client.Invoice.list(filter={"customer": customer.id})[0]
+    assert invoice.total == 9000
+    wait_until(lambda: client.Invoice.retrieve(invoice.id).paid)
+    page.get_by_role("link", name="Go to My Account").click()
+    page.wait_for_url("**/account/subscriptions**")
+    # The account's Subscriptions pages (seeing it, changing its quantity with a preview, canceling at period end)
+    # are the subs-portal engineer's; that part of the journey is theirs (see /work/coordination/subscriptions.md).
+
+
+def test_a_declined_card_shows_stripes_message_and_signs_nobody_up(
+    client: invoiced.Client, business: Business, stack: Stack, browser: Browser
+) -> None:
+    connect(stack, business)
+    make_plan(stack, business, "basic", "jpy", 1200)
+    sign_up_page = client.SignUpPage.create(name="Join", plans=["basic"])
+    page = _open(browser, stack, business, sign_up_page.url)
+    _fill(page, "Dee Clined", "dee@example.com", DECLINED_ON_CHARGE)
+    page.get_by_role("button", name="Subscribe").click()
+    expect(page.locator("#sign-up-error")).to_contain_text("declined", timeout=20000)
+    expect(page.get_by_role("button", name="Subscribe")).to_be_enabled()
+    assert [c for c in client.Customer.list()[0] if c.email == "dee@example.com"] == []
+    assert client.Subscription.list()[0] == [] and client.Invoice.list()[0] == []
