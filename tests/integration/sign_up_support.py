@@ -16,4 +16,3 @@ def make_plan(stack: Stack, business: Business, plan_id: str, currency: str, amo
     client_for(stack, business).Plan.create(
         id=plan_id, name=plan_id.title(), currency=currency, amount=float(major), interval="month"
     )
-

@@ -12,6 +12,7 @@ import secrets
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Request
+from portal.auth.v1 import auth_pb2
 from portal.subscriptions.v1 import subscriptions_pb2 as pb
 from portal_kit.errors import (
     Aborted,
@@ -32,6 +33,7 @@ from services.gateway.portal import pages, signin
 from services.gateway.portal.sessions import start_session
 from services.gateway.portal.wallet import payment_csp
 from services.gateway.portal.web_security import client_of
+from services.gateway.settings import GatewaySettings
 
 router = APIRouter()
 Kind = Literal["pages", "sign_up"]
@@ -153,7 +155,14 @@ class SignUpForm:
 
 
 async def _subscribe(
-    request: Request, kind: Kind, token: str, form: SignUpForm, pages_client: SignUpPagesClient, auth: PortalAuth
+    request: Request,
+    kind: Kind,
+    token: str,
+    form: SignUpForm,
+    pages_client: SignUpPagesClient,
+    auth: PortalAuth,
+    business: auth_pb2.Business,
+    settings: GatewaySettings,
 ) -> Response:
     if not form.quantity.strip().isdigit():
         return JSONResponse({"error": "The quantity must be a whole number.", "param": "quantity"}, status_code=400)
@@ -168,6 +177,8 @@ async def _subscribe(
         setup_intent=form.setup_intent,
         idempotency_key=form.idempotency_key,
         client=_client(request),
+        business_name=business.display_name,
+        portal_url=settings.portal_url(business.username),
     )
     try:
         shown = await _page(pages_client, kind, token)
@@ -195,8 +206,10 @@ async def page_subscribe(
     form: Annotated[SignUpForm, Depends()],
     pages_client: PublicPages,
     auth: PortalAuth,
+    business: Tenant,
+    settings: Settings,
 ) -> Response:
-    return await _subscribe(request, "pages", token, form, pages_client, auth)
+    return await _subscribe(request, "pages", token, form, pages_client, auth, business, settings)
 
 
 @router.post("/sign_up/{token}/subscribe")
@@ -207,8 +220,10 @@ async def customer_subscribe(
     form: Annotated[SignUpForm, Depends()],
     pages_client: PublicPages,
     auth: PortalAuth,
+    business: Tenant,
+    settings: Settings,
 ) -> Response:
-    return await _subscribe(request, "sign_up", token, form, pages_client, auth)
+    return await _subscribe(request, "sign_up", token, form, pages_client, auth, business, settings)
 
 
 async def _thanks(request: Request, kind: Kind, token: str, pages_client: SignUpPagesClient) -> Response:

@@ -18,6 +18,7 @@ from portal_kit import grpc_client
 from portal_kit.balancing import BalancedChannel
 from portal_kit.errors import NotFound
 
+PERIOD_INVOICE_SECONDS = 30.0  # billing makes, numbers and emails the invoice in that call
 BILLING_ADDR_ENV = "PORTAL_BILLING_ADDR"
 DEFAULT_BILLING_ADDR = "127.0.0.1:50052"
 
@@ -97,11 +98,16 @@ class SignUpBillingSteps(SignUpBilling):
     async def delete_customer(self, customer_id: int) -> None:
         await self._call(self.customers().DeleteCustomer, pb.DeleteCustomerRequest(id=customer_id))
 
-    async def first_invoice(self, request: sipb.CreateSubscriptionInvoiceRequest) -> sipb.SubscriptionInvoiceState:
+    async def create_period_invoice(
+        self, request: sipb.CreateSubscriptionInvoiceRequest
+    ) -> sipb.CreateSubscriptionInvoiceResponse:
+        """Billing's period invoice (idempotent by subscription and period). Failures stay grpc errors: the
+        scheduler's `bill_period`, which makes this call, expects them so."""
         stub = SubscriptionInvoiceServiceStub(self._channel_now())
-        reply = await self._call(stub.CreateSubscriptionInvoice, request)
-        assert isinstance(reply, sipb.CreateSubscriptionInvoiceResponse)
-        return reply.invoice
+        reply: sipb.CreateSubscriptionInvoiceResponse = await stub.CreateSubscriptionInvoice(
+            request, timeout=PERIOD_INVOICE_SECONDS
+        )
+        return reply
 
     async def void_invoice(self, invoice_id: int) -> None:
         await self._call(InvoiceServiceStub(self._channel_now()).VoidInvoice, ipb.VoidInvoiceRequest(id=invoice_id))

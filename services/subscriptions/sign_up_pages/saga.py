@@ -8,10 +8,11 @@ stopped), and undone in reverse only when a step is refused for good:
     1. sign-up row (the form's idempotency key)     undo: state `failed`
     2. charge the card (pivot; trial: card prepared)   undo: refund
     3. customer (new, or the sign_up_url's)           undo: delete a new customer
-    4. subscription (with its sign-up page)           undo: cancel it now
-    5. first invoice (billing's period invoice)       undo: void it
-    6. card kept + charge recorded as the payment, AutoPay on
-    7. row `completed`: a repeat of the same key answers the same outcome
+    4. subscription (with its sign-up page) and, in the same transaction, its first period billed (the
+       scheduler's `bill_period`: billing's period invoice)   undo: a refused invoice rolls both back
+    5. card kept + charge recorded as the invoice's payment, AutoPay on    undo: void the invoice, cancel the
+       subscription (a refusal here should not happen: the charge matches the invoice by construction)
+    6. row `completed`: a repeat of the same key answers the same outcome
 
 A double submit is one sign-up: the row's key is unique per business, a second request while the first runs is
 ABORTED ("still being processed"), and one after it answers the first's outcome.
@@ -24,25 +25,30 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
+import grpc
 from portal.billing.v1 import card_payments_pb2 as cpb
 from portal.billing.v1 import customers_pb2
 from portal.billing.v1 import subscription_invoices_pb2 as sipb
+from portal.billing.v1.invoices_pb2 import Presentation
+from portal_kit import grpc_client
 from portal_kit.context import current_tenant
 from portal_kit.db import Database
 from portal_kit.errors import Aborted, DomainError, FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from portal_kit.ids import keyed_hash, new_public_id
-from portal_kit.timestamps import unix, utcnow
+from portal_kit.timestamps import utcnow
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.subscriptions.schedule.invoicing import Invoicing
+from services.subscriptions.schedule.runner import BillingUnavailable, bill_period
 from services.subscriptions.sign_up_pages import customer_links, limits, pages
 from services.subscriptions.sign_up_pages.billing import SignUpBillingSteps
 from services.subscriptions.sign_up_pages.models import SignUp, SignUpPage
 from services.subscriptions.sign_up_pages.repository import SignUpRepository
-from services.subscriptions.subscriptions import invoices, operations
+from services.subscriptions.subscriptions import operations
 from services.subscriptions.subscriptions.operations import SubscriptionIn
-from services.subscriptions.subscriptions.servicer import subscription_to_pb
 
 log = logging.getLogger("services.subscriptions.sign_up")
 
@@ -52,12 +58,15 @@ EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LEASE = timedelta(seconds=60)  # a sign-up left half-way this long by a request that died may be resumed
 MAX_QUANTITY = 100_000
 IN_PROGRESS = "This sign-up is still being processed. Wait a moment; it will not be made twice."
+TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED,
+             grpc.StatusCode.ABORTED)  # fmt: skip
 RESUMABLE = "Your sign-up is not finished: part of our system is not answering. Send the form again in a minute."
 ALREADY = "This account already has a subscription. Sign in to manage it."
 
 
 @dataclass(frozen=True)
 class SignUpForm:
+    presentation: Presentation | None  # the business's name and portal URL (for the first invoice's email)
     token: str
     customer_token: str
     plan: str
@@ -68,6 +77,24 @@ class SignUpForm:
     setup_intent: str
     idempotency_key: str
     ip: str
+
+
+class PeriodInvoice:
+    """Billing's period invoice as `bill_period` calls it, telling a refusal (remembered here) from an outage."""
+
+    def __init__(self, billing: SignUpBillingSteps) -> None:
+        self.billing = billing
+        self.refusal: DomainError | None = None
+
+    async def create_invoice(
+        self, request: sipb.CreateSubscriptionInvoiceRequest
+    ) -> sipb.CreateSubscriptionInvoiceResponse:
+        try:
+            return await self.billing.create_period_invoice(request)
+        except grpc.aio.AioRpcError as error:
+            if error.code() not in TRANSIENT:
+                self.refusal = grpc_client.domain_error(error)
+            raise
 
 
 @dataclass(frozen=True)
@@ -158,8 +185,7 @@ class SignUpSaga:
         try:
             await self._charge(row, form, prepared)
             await self._customer(row, form, prepared)
-            await self._subscription(row, prepared)
-            await self._first_invoice(row, prepared)
+            await self._subscription(row, prepared, form.presentation)
             await self._keep_card(row, prepared)
         except Unavailable:
             log.warning("sign-up left to resume", extra={"sign_up": row.id, "state": row.state})
@@ -274,36 +300,34 @@ class SignUpSaga:
         created = await self.billing.create_customer(customer)
         await self._save(row, customer_id=created.id, customer_created=True)
 
-    async def _subscription(self, row: SignUp, prepared: Prepared) -> None:
+    async def _subscription(self, row: SignUp, prepared: Prepared, presentation: Presentation | None) -> None:
+        """The subscription and, without a trial, its first period billed (the scheduler's `bill_period`: billing's
+        period invoice, recorded as billed) in one transaction: the scheduler never sees it unbilled, and a refused
+        invoice leaves no subscription behind."""
         if row.subscription_id is not None:
             return
         assert row.customer_id is not None
         given = SubscriptionIn(customer=row.customer_id, plan=row.plan, quantity=row.quantity,
                                start_date=prepared.start, trial_end=prepared.trial_end,
                                sign_up_page=prepared.page.id)  # fmt: skip
-        async with self.db.unit_of_work() as session:  # the subscription and the row's step commit together
-            priced = await operations.create(session, given, prepared.customer_currency, self.secret_key)
-            stored = await SignUpRepository(session).get(row.id)
-            stored.subscription_id = priced.subscription.id
-            stored.updated_at = utcnow()
-            await SignUpRepository(session).save(stored)
-        row.subscription_id = priced.subscription.id
-
-    async def _first_invoice(self, row: SignUp, prepared: Prepared) -> None:
-        """The first period's invoice, now (no trial): billing's period invoice, the one the scheduler would make
-        for that period (same key), so it is never made twice."""
-        if row.invoice_id is not None or prepared.trial_end is not None:
-            return
-        assert row.subscription_id is not None
-        async with self.db.unit_of_work() as session:
-            priced = await operations.get(session, row.subscription_id)
-        period = priced.period(0)
-        invoice = await self.billing.first_invoice(sipb.CreateSubscriptionInvoiceRequest(
-            subscription=subscription_to_pb(priced, self.secret_key, utcnow()), period_start=unix(period.start),
-            period_end=unix(period.end), lines=[invoices.line_to_pb(line) for line in priced.lines(period)],
-            plan_name=priced.plan.name,
-        ))  # fmt: skip
-        await self._save(row, invoice_id=invoice.invoice_id)
+        invoicing = PeriodInvoice(self.billing)
+        try:
+            async with self.db.unit_of_work() as session:
+                priced = await operations.create(session, given, prepared.customer_currency, self.secret_key)
+                invoice_id = None
+                if prepared.trial_end is None:
+                    billed = await bill_period(session, cast(Invoicing, invoicing), self.secret_key, priced, 0,
+                                               utcnow(), presentation)  # fmt: skip
+                    invoice_id = billed.invoice_id
+                stored = await SignUpRepository(session).get(row.id)
+                stored.subscription_id, stored.invoice_id = priced.subscription.id, invoice_id
+                stored.updated_at = utcnow()
+                await SignUpRepository(session).save(stored)
+        except BillingUnavailable:
+            if invoicing.refusal is not None:
+                raise invoicing.refusal from None
+            raise Unavailable(RESUMABLE) from None
+        row.subscription_id, row.invoice_id = priced.subscription.id, invoice_id
 
     async def _keep_card(self, row: SignUp, prepared: Prepared) -> None:
         if not row.payment_method or row.stripe_customer is None or row.customer_id is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+from portal.billing.v1.invoices_pb2 import Presentation
 from portal.subscriptions.v1 import subscriptions_pb2 as pb
 from portal.subscriptions.v1 import subscriptions_pb2_grpc
 from portal_kit.context import current_tenant
@@ -166,6 +167,9 @@ class SignUpPageServicer(subscriptions_pb2_grpc.SignUpPageServiceServicer):
     async def SignUp(self, request: pb.SignUpRequest, context: grpc.aio.ServicerContext) -> pb.SignUpResponse:
         a = request.address
         form = SignUpForm(
+            presentation=Presentation(business_name=request.business_name, portal_url=request.portal_url)
+            if request.portal_url
+            else None,
             token=request.token,
             customer_token=request.customer_token,
             plan=request.plan,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import grpc
 import pytest
 from portal.billing.v1 import customers_pb2, customers_pb2_grpc
 from portal.billing.v1 import subscription_invoices_pb2 as sipb
@@ -26,27 +27,28 @@ TENANT = "tenant-saga"
 
 
 class FailingOnce(SignUpBillingSteps):
-    """The real billing, except that one step fails the first time it is called."""
+    """The real billing, except that its first period invoice fails once with `code` (as a gRPC error)."""
 
-    def __init__(self, target: str, step: str, error: Exception) -> None:
+    def __init__(self, target: str, code: grpc.StatusCode) -> None:
         super().__init__(target)
-        self.step, self.error, self.calls = step, error, {"create_customer": 0, "first_invoice": 0}
+        self.code = code
+        self.calls = {"create_customer": 0, "period_invoice": 0}
 
     async def create_customer(self, customer: customers_pb2.Customer) -> customers_pb2.Customer:
         self.calls["create_customer"] += 1
-        if self.step == "create_customer" and self.calls["create_customer"] == 1:
-            raise self.error
         return await super().create_customer(customer)
 
-    async def first_invoice(self, request: sipb.CreateSubscriptionInvoiceRequest) -> sipb.SubscriptionInvoiceState:
-        self.calls["first_invoice"] += 1
-        if self.step == "first_invoice" and self.calls["first_invoice"] == 1:
-            raise self.error
-        return await super().first_invoice(request)
+    async def create_period_invoice(
+        self, request: sipb.CreateSubscriptionInvoiceRequest
+    ) -> sipb.CreateSubscriptionInvoiceResponse:
+        self.calls["period_invoice"] += 1
+        if self.calls["period_invoice"] == 1:
+            raise grpc.aio.AioRpcError(self.code, grpc.aio.Metadata(), grpc.aio.Metadata(), "billing says no")
+        return await super().create_period_invoice(request)
 
 
 def _form(token: str, key: str, email: str) -> SignUpForm:
-    return SignUpForm(token=token, customer_token="", plan="free", quantity=1, name="Saga Sam", email=email,
+    return SignUpForm(presentation=None, token=token, customer_token="", plan="free", quantity=1, name="Saga Sam", email=email,
                       address={}, setup_intent="", idempotency_key=key, ip="192.0.2.7")  # fmt: skip
 
 
@@ -71,7 +73,7 @@ async def _subscriptions(service: RunningService) -> list[pb.Subscription]:
 async def test_an_outage_mid_way_is_finished_by_sending_the_same_form_again(
     service: RunningService, billing: RunningService, plans: object
 ) -> None:
-    failing = FailingOnce(f"127.0.0.1:{billing.port}", "first_invoice", Unavailable("billing is restarting"))
+    failing = FailingOnce(f"127.0.0.1:{billing.port}", grpc.StatusCode.UNAVAILABLE)
     saga = SignUpSaga(service.db, service.settings.secret_key, failing)
     with bound(TENANT):
         await new_plan(plans, "free", 0, currency="jpy")  # type: ignore[arg-type]
@@ -80,6 +82,7 @@ async def test_an_outage_mid_way_is_finished_by_sending_the_same_form_again(
         with pytest.raises(Unavailable):
             await saga.run(form)
         assert len(await _customers(billing, "outage@example.com")) == 1  # made, kept for the retry
+        assert await _subscriptions(service) == []  # not without its first invoice
         with pytest.raises(Aborted) as still_running:  # the first request's lease has not run out
             await saga.run(form)
         assert "still being processed" in still_running.value.message
@@ -91,13 +94,13 @@ async def test_an_outage_mid_way_is_finished_by_sending_the_same_form_again(
         [subscription] = await _subscriptions(service)
         assert subscription.id == done.subscription and subscription.customer == customer.id
         assert (await saga.run(form)).subscription == done.subscription  # and again: the same outcome
-        assert failing.calls["first_invoice"] == 2
+        assert failing.calls["period_invoice"] == 2
 
 
 async def test_a_step_refused_for_good_undoes_the_earlier_ones(
     service: RunningService, billing: RunningService, plans: object
 ) -> None:
-    failing = FailingOnce(f"127.0.0.1:{billing.port}", "first_invoice", FailedPrecondition("no invoice for you"))
+    failing = FailingOnce(f"127.0.0.1:{billing.port}", grpc.StatusCode.FAILED_PRECONDITION)
     saga = SignUpSaga(service.db, service.settings.secret_key, failing)
     with bound(TENANT):
         await new_plan(plans, "free", 0, currency="jpy")  # type: ignore[arg-type]
@@ -106,11 +109,10 @@ async def test_a_step_refused_for_good_undoes_the_earlier_ones(
         with pytest.raises(FailedPrecondition):
             await saga.run(form)
         assert await _customers(billing, "refused@example.com") == []  # the new customer was deleted
-        [subscription] = await _subscriptions(service)
-        assert subscription.status == "canceled"  # canceled, never erased
+        assert await _subscriptions(service) == []  # rolled back with its refused invoice
         with pytest.raises(FailedPrecondition) as again:  # the same key stays refused: one sign-up, undone
             await saga.run(form)
-        assert "no invoice for you" in again.value.message
+        assert "billing says no" in again.value.message
 
 
 async def test_sign_up_limits_count_per_ip_and_per_business(

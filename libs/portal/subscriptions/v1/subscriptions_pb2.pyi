@@ -531,7 +531,7 @@ class SignUpAddress(_message.Message):
     def __init__(self, address1: _Optional[str] = ..., address2: _Optional[str] = ..., city: _Optional[str] = ..., state: _Optional[str] = ..., postal_code: _Optional[str] = ..., country: _Optional[str] = ...) -> None: ...
 
 class SignUpRequest(_message.Message):
-    __slots__ = ("token", "customer_token", "plan", "quantity", "name", "email", "address", "setup_intent", "idempotency_key", "client")
+    __slots__ = ("token", "customer_token", "plan", "quantity", "name", "email", "address", "setup_intent", "idempotency_key", "client", "business_name", "portal_url")
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PLAN_FIELD_NUMBER: _ClassVar[int]
@@ -542,6 +542,8 @@ class SignUpRequest(_message.Message):
     SETUP_INTENT_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CLIENT_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_NAME_FIELD_NUMBER: _ClassVar[int]
+    PORTAL_URL_FIELD_NUMBER: _ClassVar[int]
     token: str
     customer_token: str
     plan: str
@@ -552,7 +554,9 @@ class SignUpRequest(_message.Message):
     setup_intent: str
     idempotency_key: str
     client: SignUpClient
-    def __init__(self, token: _Optional[str] = ..., customer_token: _Optional[str] = ..., plan: _Optional[str] = ..., quantity: _Optional[int] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., address: _Optional[_Union[SignUpAddress, _Mapping]] = ..., setup_intent: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., client: _Optional[_Union[SignUpClient, _Mapping]] = ...) -> None: ...
+    business_name: str
+    portal_url: str
+    def __init__(self, token: _Optional[str] = ..., customer_token: _Optional[str] = ..., plan: _Optional[str] = ..., quantity: _Optional[int] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., address: _Optional[_Union[SignUpAddress, _Mapping]] = ..., setup_intent: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., client: _Optional[_Union[SignUpClient, _Mapping]] = ..., business_name: _Optional[str] = ..., portal_url: _Optional[str] = ...) -> None: ...
 
 class SignUpResponse(_message.Message):
     __slots__ = ("customer", "subscription", "invoice", "status", "thanks_text", "thanks_url")
