@@ -4,6 +4,7 @@ card, the portal never sees it; the thank-you page's Go to My Account opens the 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import invoiced
 import pytest
@@ -39,7 +40,7 @@ def _fill(page: Page, name: str, email: str, number: str) -> None:
 
 
 def test_sign_up_with_a_card_then_go_to_my_account(
-    client: invoiced.Client, business: Business, stack: Stack, browser: Browser
+    client: invoiced.Client, business: Business, stack: Stack, browser: Browser, tmp_path: Path
 ) -> None:
     connect(stack, business)
     make_plan(stack, business, "basic", "jpy", 1200)
@@ -51,9 +52,11 @@ def test_sign_up_with_a_card_then_go_to_my_account(
     page.get_by_label("Team").check()
     page.get_by_label("Quantity").fill("3")
     _fill(page, "Grace Hopper", "grace@example.com", VISA)
+    page.screenshot(path=str(tmp_path / "sign-up-page.png"), full_page=True)
     page.get_by_role("button", name="Subscribe").click()
     expect(page.locator("#thanks-text")).to_have_text("Thanks for joining Acme!", timeout=20000)
     expect(page.get_by_text("You are viewing as a guest")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "thank-you.png"), full_page=True)
     [customer] = [c for c in client.Customer.list()[0] if c.email == "grace@example.com"]
     [subscription] = [s for s in client.Subscription.list()[0] if s.customer == customer.id]
     assert subscription.plan == "team" and subscription.quantity == 3
