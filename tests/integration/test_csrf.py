@@ -447,6 +447,67 @@ class Scenarios:
 
         return Attempt(guest, path, {}, lambda: self.signed_out(guest), works)
 
+    # Sign-up pages (public: no session; the form's key is the page's)
+
+    def _sign_up_page(self, amount: int, customer: invoiced.Customer | None = None) -> tuple[httpx.Client, str, str]:
+        """A fresh visitor on a sign-up page (or on a customer's sign_up_url): (browser, path, the form's key)."""
+        connect(self.stack, self.business)
+        plan_id = f"plan-{amount}"
+        if plan_id not in [p.id for p in self.client.Plan.list()[0]]:
+            self.client.Plan.create(id=plan_id, name="Plan", currency="jpy", amount=amount, interval="month")
+        page = self.client.SignUpPage.create(name="Join", plans=[plan_id])
+        url = self.client.Customer.retrieve(customer.id).sign_up_url if customer else page.url
+        path = url.split(self.stack.portal_url(self.business.username))[1]
+        browser = self.browser()
+        shown = browser.get(path)
+        assert shown.status_code == 200, shown.text
+        return browser, path, shown.text.split('name="idempotency_key" value="')[1].split('"')[0]
+
+    def _card_setup_on(self, customer: invoiced.Customer | None) -> Attempt:
+        browser, path, _ = self._sign_up_page(1200, customer)
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 200 and response.json()["client_secret"].startswith("seti_")
+
+        return Attempt(browser, f"{path}/card-setup", {}, lambda: None, works)
+
+    def page_card_setup(self) -> Attempt:
+        return self._card_setup_on(None)
+
+    def customer_card_setup(self) -> Attempt:
+        return self._card_setup_on(self.customer("Returning")[1])
+
+    def page_subscribe(self) -> Attempt:
+        browser, path, key = self._sign_up_page(0)
+        email = f"joiner-{self.business.username}@example.com"
+
+        def subscribers() -> list[Any]:
+            return [c for c in self.client.Customer.list()[0] if c.email == email]
+
+        def unchanged() -> None:
+            assert subscribers() == []
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 200 and len(subscribers()) == 1
+
+        data = {"plan": "plan-0", "name": "Joiner", "email": email, "idempotency_key": key}
+        return Attempt(browser, f"{path}/subscribe", data, unchanged, works)
+
+    def customer_subscribe(self) -> Attempt:
+        _, customer = self.customer("Subscriber")
+        browser, path, key = self._sign_up_page(0, customer)
+
+        def subscriptions() -> list[Any]:
+            return [s for s in self.client.Subscription.list()[0] if s.customer == customer.id]
+
+        def unchanged() -> None:
+            assert subscriptions() == []
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 200 and len(subscriptions()) == 1
+
+        return Attempt(browser, f"{path}/subscribe", {"plan": "plan-0", "idempotency_key": key}, unchanged, works)
+
 
 SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/sign-in": Scenarios.sign_in,
@@ -468,6 +529,10 @@ SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/account/autopay": Scenarios.autopay,
     "/account/pay": Scenarios.pay,
     "/update-card/{token}": Scenarios.update_card_link,
+    "/pages/{token}/card-setup": Scenarios.page_card_setup,
+    "/pages/{token}/subscribe": Scenarios.page_subscribe,
+    "/sign_up/{token}/card-setup": Scenarios.customer_card_setup,
+    "/sign_up/{token}/subscribe": Scenarios.customer_subscribe,
 }
 
 
