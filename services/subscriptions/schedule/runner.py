@@ -29,6 +29,7 @@ import grpc
 from google.protobuf.message import Message
 from portal.billing.v1 import invoices_pb2
 from portal.billing.v1 import subscription_invoices_pb2 as billing_pb
+from portal.subscriptions.v1 import subscriptions_pb2 as subs_pb
 from portal_kit.context import bound
 from portal_kit.db import Database
 from portal_kit.timestamps import unix
@@ -270,8 +271,8 @@ class Scheduler:
         self._record(session, priced, event, before, notice, now, invoice_id=None)
 
     def _record(
-        self, session: AsyncSession, priced: Priced, event: str | None, before: Message | None, notice: str,
-        now: datetime, invoice_id: int | None,
+        self, session: AsyncSession, priced: Priced, event: str | None, before: subs_pb.Subscription | None,
+        notice: str, now: datetime, invoice_id: int | None,
     ) -> None:  # fmt: skip
         sub = priced.subscription
         if event is not None:
