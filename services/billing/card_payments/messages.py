@@ -59,4 +59,5 @@ def charge_to_pb(charge: CardCharge, client_secret: str = "") -> pb.CardPayment:
         customer=charge.customer_id,
         amount_refunded=charge.amount_refunded,
         created_at=unix(charge.created_at),
+        estimate=charge.estimate_id or 0,
     )

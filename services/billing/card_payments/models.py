@@ -96,6 +96,7 @@ class CardCharge(SQLModel, table=True):
     amount: int = Field(sa_type=BigInteger)
     currency: str = Field(max_length=3)
     allocations: str = Field(sa_type=Text)  # JSON [[invoice_id, amount], ...]
+    estimate_id: int | None = Field(default=None, sa_type=BigInteger)  # an estimate's deposit (no allocations)
     status: str = Field(default="pending", max_length=20)  # pending, requires_action, succeeded, failed
     failure_message: str | None = Field(default=None, max_length=500)
     amount_refunded: int = Field(default=0, sa_type=BigInteger)

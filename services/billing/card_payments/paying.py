@@ -27,6 +27,7 @@ from services.billing.card_payments.repository import (
 )
 from services.billing.card_payments.stripe_api import CardDeclined, IntentState
 from services.billing.delivery import Presentation
+from services.billing.estimates import deposits
 from services.billing.payments import ledger
 from services.billing.payments.ledger import Application, NewPayment, PaymentRules
 from services.billing.repository import InvoiceRepository
@@ -91,18 +92,25 @@ async def open_charge(
     allocations: list[tuple[int, int]],
     choice: CardChoice,
     request_key: str,
+    estimate_id: int | None = None,
 ) -> CardCharge:
     """Step 1, in its own unit of work: the pending ledger payment (balances locked) and our charge row.
 
     Refuses, before anything reaches Stripe, what the business's settings forbid: cards not accepted, a partial
-    payment where not allowed, less than the minimum, more than what is left to pay.
+    payment where not allowed, less than the minimum, more than what is left to pay. With `estimate_id` (and no
+    allocations) it pays that estimate's deposit (estimates.deposits decides what and whether).
     """
     account = await connected_account(session)
     rules = rules_of(account)
     if "card" not in rules.accepted_methods:
         raise FailedPrecondition("This business does not take card payments.")
-    allocations = _checked_allocations(allocations)
-    currency = await _currency(session, customer_id, allocations)
+    if estimate_id is not None:
+        if allocations:
+            raise InvalidArgument("A deposit is paid on its own, not with invoices.", "applied_to")
+        currency = (await deposits.payable_deposit(session, customer_id, estimate_id)).currency
+    else:
+        allocations = _checked_allocations(allocations)
+        currency = await _currency(session, customer_id, allocations)
     card_id: int | None
     if choice.card_id:
         if not choice.saved_cards_allowed:
@@ -117,20 +125,23 @@ async def open_charge(
     else:
         raise InvalidArgument("Choose a card to pay with.", "source")
     await cards.stripe_customer(session, config, account, customer_id)
-    total = sum(amount for _, amount in allocations)
-    opened = await ledger.open_payment(
-        session,
-        NewPayment(
-            customer_id=customer_id,
-            currency=currency,
-            amount=total,
-            method="credit_card",
-            source="stripe",
-            applications=[Application(invoice_id=i, amount=a) for i, a in allocations],
-            reference=None,
-        ),
-        PaymentRules(minimum_amount=rules.minimum(currency), partial_allowed=rules.partial_payments),
-    )
+    if estimate_id is not None:
+        opened = await deposits.open_deposit(session, customer_id, estimate_id, rules.minimum)
+    else:
+        opened = await ledger.open_payment(
+            session,
+            NewPayment(
+                customer_id=customer_id,
+                currency=currency,
+                amount=sum(amount for _, amount in allocations),
+                method="credit_card",
+                source="stripe",
+                applications=[Application(invoice_id=i, amount=a) for i, a in allocations],
+                reference=None,
+            ),
+            PaymentRules(minimum_amount=rules.minimum(currency), partial_allowed=rules.partial_payments),
+        )
+    total = opened.payment.amount
     repository = CardChargeRepository(session)
     return await repository.add(
         CardCharge(
@@ -145,6 +156,7 @@ async def open_charge(
             amount=total,
             currency=currency,
             allocations=json.dumps(allocations),
+            estimate_id=estimate_id,
         )  # fmt: skip
     )
 
@@ -226,7 +238,8 @@ async def settle(session: AsyncSession, charge: CardCharge) -> bool:
     receipt = None
     if account is not None and account.portal_url:  # the customer's receipt email (the ledger sends it once)
         receipt = Presentation(account.business_name or account.portal_url, account.portal_url)
-    await ledger.settle_payment(session, charge.payment_id, receipt=receipt)
+    settled = await ledger.settle_payment(session, charge.payment_id, receipt=receipt)
+    await deposits.payment_changed(session, settled)
     return True
 
 
@@ -269,6 +282,7 @@ async def refund(session: AsyncSession, config: StripeConfig, charge: CardCharge
 async def apply_refund(session: AsyncSession, charge: CardCharge, refund_id: str, amount: int) -> None:
     await ledger.refund_payment(session, charge.payment_id, amount=amount, reference=refund_id)
     record = await ledger.get_payment(session, charge.payment_id)
+    await deposits.payment_changed(session, record)
     charge.amount_refunded = record.payment.amount_refunded
     charge.updated_at = utcnow()
     await CardChargeRepository(session).save(charge)

@@ -28,7 +28,7 @@ class CardPayments:
 
     async def pay(
         self, customer_id: int, allocations: list[tuple[int, int]], choice: CardChoice, request_key: str,
-        off_session: bool = False,
+        off_session: bool = False, estimate_id: int | None = None,
     ) -> Outcome:  # fmt: skip
         try:
             async with self.db.unit_of_work() as session:
@@ -37,7 +37,8 @@ class CardPayments:
                     if replay.customer_id != customer_id:
                         raise InvalidArgument("That payment request belongs to another account.", "request_key")
                     return Outcome(replay)
-                charge = await paying.open_charge(session, self.config, customer_id, allocations, choice, request_key)
+                charge = await paying.open_charge(session, self.config, customer_id, allocations, choice, request_key,
+                                                  estimate_id)  # fmt: skip
         except IntegrityError:  # the same request key committed meanwhile (a double click): replay it
             async with self.db.unit_of_work() as session:
                 replay = await CardChargeRepository(session).by_request_key(request_key)
@@ -250,6 +251,9 @@ class WalletServicer(card_payments_pb2_grpc.WalletServiceServicer):
         for invoice_id, _ in allocations:  # a guest from one invoice's link pays that invoice only
             if not principal.may_see("invoice", invoice_id, principal.customer_id):
                 raise NotFound(f"No such invoice: '{invoice_id}'", "invoice")
+        estimate_id = request.estimate_id or None  # a deposit: the guest of that estimate's link, or its customer
+        if estimate_id is not None and not principal.may_see("estimate", estimate_id, principal.customer_id):
+            raise NotFound(f"No such estimate: '{estimate_id}'", "estimate")
         key = request.request_key
         if not 16 <= len(key) <= 64 or not key.replace("-", "").replace("_", "").isalnum():
             raise InvalidArgument("The payment form is not valid; reload the page.", "request_key")
@@ -261,7 +265,8 @@ class WalletServicer(card_payments_pb2_grpc.WalletServiceServicer):
             saved_cards_allowed=not principal.guest,
         )
         outcome = await self.payments.pay(
-            principal.customer_id, allocations, choice, f"portal-{principal.customer_id}-{key}"
+            principal.customer_id, allocations, choice, f"portal-{principal.customer_id}-{key}",
+            estimate_id=estimate_id,
         )
         return charge_to_pb(outcome.charge, outcome.client_secret)
 

@@ -58,6 +58,11 @@ class EstimateRepository(TenantRepository[Estimate]):
     async def by_link_hash(self, link_hash: str) -> Estimate | None:
         return await self.first(self.base().where(col(Estimate.link_hash) == link_hash))
 
+    async def locked(self, estimate_id: int) -> Estimate | None:
+        """The estimate, its row locked until the commit and re-read (paying its deposit waits for another pay)."""
+        query = self.base().where(col(Estimate.id) == estimate_id).with_for_update()
+        return await self.first(query.execution_options(populate_existing=True))
+
     async def number_taken(self, number: str) -> bool:
         return await self.exists(col(Estimate.number) == number)
 

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import delivery as invoice_delivery
 from services.billing import invoices
-from services.billing.estimates import approvals, delivery, estimates, events, settings
+from services.billing.estimates import approvals, delivery, deposits, estimates, events, settings
 from services.billing.estimates.estimates import EstimateRecord
 from services.billing.estimates.messages import estimate_changes, estimate_to_pb, row_to_pb, settings_to_pb
 from services.billing.messages import email_to_pb, invoice_to_pb
@@ -118,9 +118,16 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
         async with self.db.unit_of_work() as session:
             made = await approvals.invoice_estimate(session, self.secret_key, request.id)
             assert made.invoice is not None
-            await events.invoice_made(session, made.invoice, request.id)
+            await self._invoice_made(session, made.record, made.invoice)
             estimate = await self._recorded(session, "estimate.updated", made.record)
         return pb.InvoiceEstimateResponse(invoice=self._invoice_pb(made.invoice), estimate=estimate)
+
+    async def _invoice_made(
+        self, session: AsyncSession, record: EstimateRecord, invoice: invoices.InvoiceRecord
+    ) -> None:
+        """`invoice.created`, then the estimate's received deposit applied to the new invoice (same transaction)."""
+        await events.invoice_made(session, invoice, record.estimate.id)
+        await deposits.apply_to_invoice(session, record.estimate, invoice.invoice.id)
 
     def _invoice_pb(self, record: invoices.InvoiceRecord) -> invoices_pb2.Invoice:
         return invoice_to_pb(record, invoices.link_token(self.secret_key, record.invoice.link_nonce), utcnow())
@@ -189,8 +196,11 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
     ) -> pb.GetAccountEstimateResponse:
         customer = await estimates.customer_of(session, record.estimate)
         current = await settings.current(session)
+        deposit = await deposits.state(session, record.estimate)
         now = utcnow()
         return pb.GetAccountEstimateResponse(
+            deposit_payable=deposit.payable,
+            deposit_pending=deposit.pending,
             estimate=message,
             customer_name=customer.name,
             terms=current.terms,
@@ -235,7 +245,7 @@ class EstimateServicer(estimates_pb2_grpc.EstimateServiceServicer):
             )  # fmt: skip
             record = approved.record
             if approved.invoice is not None:
-                await events.invoice_made(session, approved.invoice, request.id)
+                await self._invoice_made(session, record, approved.invoice)
             message = await self._recorded(session, "estimate.approved", record)
             number = approved.invoice.invoice.number if approved.invoice is not None else ""
             queued = await delivery.tell_business(session, record.estimate, request.presentation.business_name, number)

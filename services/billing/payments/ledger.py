@@ -69,6 +69,7 @@ class NewPayment:
     date: datetime | None = None
     notes: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    estimate_id: int | None = None  # an estimate's deposit: held as unapplied balance until it is invoiced
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,10 @@ BUSINESS_RULES = PaymentRules()  # a business recording a payment itself is limi
 
 async def load(session: AsyncSession, payment: Payment) -> PaymentRecord:
     applications = (await PaymentApplicationRepository(session).of_payments([payment.id]))[payment.id]
-    return PaymentRecord(payment, applications, await _numbers(session, applications))
+    estimate_number = ""
+    if payment.estimate_id is not None:
+        estimate_number = await PaymentRepository(session).estimate_number(payment.estimate_id)
+    return PaymentRecord(payment, applications, await _numbers(session, applications), estimate_number)
 
 
 async def _numbers(session: AsyncSession, applications: list[PaymentApplication]) -> dict[int, str]:
@@ -123,14 +127,16 @@ def _checked(new: NewPayment, rules: PaymentRules) -> NewPayment:
     applied = sum(a.amount for a in new.applications)
     if applied > new.amount:
         raise InvalidArgument("The applied amounts add up to more than the payment's amount.", "applied_to")
-    if new.source != OFFLINE and (not new.applications or applied != new.amount):
+    if new.estimate_id is not None and new.applications:
+        raise InvalidArgument("A deposit is held for its estimate, not applied to invoices.", "applied_to")
+    if new.source != OFFLINE and new.estimate_id is None and (not new.applications or applied != new.amount):
         raise InvalidArgument("A card or bank payment must be applied, in full, to invoices.", "applied_to")
     reference = validation.text(new.reference, "reference", 255) if new.reference is not None else None
     notes = validation.text(new.notes, "notes", 10_000) if new.notes is not None else None
     return NewPayment(
         customer_id=new.customer_id, currency=currency, amount=new.amount, method=new.method, source=new.source,
         applications=new.applications, reference=reference or None, date=new.date, notes=notes or None,
-        metadata=validation.metadata(new.metadata),
+        metadata=validation.metadata(new.metadata), estimate_id=new.estimate_id,
     )  # fmt: skip
 
 
@@ -190,6 +196,7 @@ async def open_payment(session: AsyncSession, new: NewPayment, rules: PaymentRul
         notes=new.notes,
         metadata_json=json.dumps(new.metadata, sort_keys=True),
         date=new.date or now,
+        estimate_id=new.estimate_id,
         receipt_nonce=new_uuid(),
     )
     await PaymentRepository(session).add(payment)
@@ -204,7 +211,8 @@ async def open_payment(session: AsyncSession, new: NewPayment, rules: PaymentRul
         invoice.pending_amount += application.amount
         invoice.updated_at = now
     await locks.save_all(changed)
-    result = PaymentRecord(payment, applications, {i.id: i.number for i in changed})
+    estimate_number = await PaymentRepository(session).estimate_number(new.estimate_id) if new.estimate_id else ""
+    result = PaymentRecord(payment, applications, {i.id: i.number for i in changed}, estimate_number)
     await record(session, "payment.created", payment_to_pb(result), customer_id=payment.customer_id)
     for invoice in changed:
         await _record_invoice(session, invoice, "invoice.updated", before[invoice.id])
@@ -399,6 +407,50 @@ async def void_payment(session: AsyncSession, payment_id: int) -> PaymentRecord:
     await payments.save(payment)
     await record(session, "payment.deleted", payment_to_pb(current), customer_id=payment.customer_id,
                  previous=before_payment)  # fmt: skip
+    return current
+
+
+async def apply_balance(session: AsyncSession, payment_id: int, invoice_id: int) -> PaymentRecord:
+    """Applies a received payment's unapplied balance (an estimate's deposit, once the estimate is invoiced) to an
+    invoice of the same customer and currency: as much as the invoice still owes; what does not fit stays unapplied.
+    A payment that is not succeeded, or has nothing unapplied, is returned unchanged."""
+    payments = PaymentRepository(session)
+    payment = await payments.get_locked(payment_id)
+    current = await load(session, payment)
+    if payment.status != SUCCEEDED or payment.balance <= 0:
+        return current
+    locks = InvoiceLockRepository(session)
+    invoice = (await locks.locked([invoice_id])).get(invoice_id)
+    if invoice is None or invoice.customer_id != payment.customer_id or invoice.currency != payment.currency:
+        raise FailedPrecondition("This payment cannot be applied to that invoice.", "invoice")
+    amount = min(payment.balance, max(invoice.balance - invoice.pending_amount, 0))
+    if invoice.voided or invoice.draft or amount <= 0:
+        return current
+    before_payment = payment_to_pb(current)
+    before = await _invoice_pb(session, invoice)
+    now = utcnow()
+    applications = PaymentApplicationRepository(session)
+    existing = next((a for a in current.applications if a.invoice_id == invoice.id), None)
+    if existing is not None:
+        existing.amount += amount
+        await applications.save_all([existing])
+    else:
+        added = PaymentApplication(tenant_id="", payment_id=payment.id, invoice_id=invoice.id,
+                                   position=len(current.applications), amount=amount)  # fmt: skip
+        await applications.add_all([added])
+        current.applications.append(added)
+    current.invoice_numbers[invoice.id] = invoice.number
+    payment.balance -= amount
+    payment.updated_at = now
+    invoice.balance -= amount
+    invoice.amount_paid += amount
+    invoice.paid = invoice.balance == 0
+    invoice.updated_at = now
+    await payments.save(payment)
+    await locks.save_all([invoice])
+    await record(session, "payment.updated", payment_to_pb(current), customer_id=payment.customer_id,
+                 previous=before_payment)  # fmt: skip
+    await _record_invoice(session, invoice, "invoice.paid" if invoice.paid else "invoice.updated", before)
     return current
 
 

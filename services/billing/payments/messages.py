@@ -41,6 +41,9 @@ def payment_to_pb(record: PaymentRecord, receipt_token: str = "") -> pb.Payment:
         created_at=unix(payment.created_at),
         updated_at=unix(payment.updated_at),
     )
+    if payment.estimate_id is not None:
+        message.estimate = payment.estimate_id
+        message.estimate_number = record.estimate_number
     for name in ("reference", "notes", "failure_message"):
         value = getattr(payment, name)
         if value is not None:

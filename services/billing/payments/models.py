@@ -26,6 +26,15 @@ class Payment(SQLModel, table=True):
             postgresql_where=text("source <> 'offline' AND reference IS NOT NULL"),
             sqlite_where=text("source <> 'offline' AND reference IS NOT NULL"),
         ),
+        # An estimate's deposit is paid once: at most one deposit payment in progress or received per estimate.
+        Index(
+            "ux_payments_estimate_deposit",
+            "tenant_id",
+            "estimate_id",
+            unique=True,
+            postgresql_where=text("estimate_id IS NOT NULL AND status IN ('pending', 'succeeded')"),
+            sqlite_where=text("estimate_id IS NOT NULL AND status IN ('pending', 'succeeded')"),
+        ),
     )
 
     pk: int | None = Field(default=None, primary_key=True)
@@ -44,6 +53,7 @@ class Payment(SQLModel, table=True):
     notes: str | None = Field(default=None, sa_type=Text)
     metadata_json: str = Field(default="{}", sa_type=Text)
     date: datetime
+    estimate_id: int | None = Field(default=None, sa_type=BigInteger)  # the estimate whose deposit this pays
     receipt_nonce: str = Field(max_length=32)  # the receipt link is derived from it (see payments.receipts)
     settled_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -12,6 +12,7 @@ class PaymentRecord:
     payment: Payment
     applications: list[PaymentApplication]
     invoice_numbers: dict[int, str] = field(default_factory=dict)
+    estimate_number: str = ""  # of the estimate whose deposit this pays (payment.estimate_id)
 
 
 @dataclass

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal_kit.repository import TenantRepository
-from sqlmodel import col
+from sqlmodel import col, select
 
+from services.billing.estimates.models import Estimate
 from services.billing.models import Invoice
 from services.billing.payments.models import Payment, PaymentApplication, PaymentRefund
 
@@ -38,6 +39,16 @@ class PaymentRepository(TenantRepository[Payment]):
         if found is None:
             return await self.get(payment_id)  # the same NotFound as any missing id
         return found
+
+    async def of_estimate(self, estimate_id: int) -> list[Payment]:
+        """The payments of an estimate's deposit (any status), oldest first."""
+        query = self.base().where(col(Payment.estimate_id) == estimate_id)
+        return await self.all(query.order_by(col(Payment.pk)))
+
+    async def estimate_number(self, estimate_id: int) -> str:
+        query = select(Estimate.number).where(self.scope(Estimate), col(Estimate.id) == estimate_id)
+        found = (await self.session.exec(query)).first()
+        return found or ""
 
     async def by_reference(self, source: str, reference: str) -> Payment | None:
         return await self.first(self.base().where(col(Payment.source) == source, col(Payment.reference) == reference))

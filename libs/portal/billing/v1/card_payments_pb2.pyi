@@ -139,7 +139,7 @@ class Allocation(_message.Message):
     def __init__(self, invoice_id: _Optional[int] = ..., amount: _Optional[int] = ...) -> None: ...
 
 class CardPayment(_message.Message):
-    __slots__ = ("payment_id", "status", "amount", "currency", "allocations", "client_secret", "failure_message", "payment_intent", "customer", "amount_refunded", "created_at")
+    __slots__ = ("payment_id", "status", "amount", "currency", "allocations", "client_secret", "failure_message", "payment_intent", "customer", "amount_refunded", "created_at", "estimate")
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -151,6 +151,7 @@ class CardPayment(_message.Message):
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_REFUNDED_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATE_FIELD_NUMBER: _ClassVar[int]
     payment_id: int
     status: str
     amount: int
@@ -162,7 +163,8 @@ class CardPayment(_message.Message):
     customer: int
     amount_refunded: int
     created_at: int
-    def __init__(self, payment_id: _Optional[int] = ..., status: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., client_secret: _Optional[str] = ..., failure_message: _Optional[str] = ..., payment_intent: _Optional[str] = ..., customer: _Optional[int] = ..., amount_refunded: _Optional[int] = ..., created_at: _Optional[int] = ...) -> None: ...
+    estimate: int
+    def __init__(self, payment_id: _Optional[int] = ..., status: _Optional[str] = ..., amount: _Optional[int] = ..., currency: _Optional[str] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., client_secret: _Optional[str] = ..., failure_message: _Optional[str] = ..., payment_intent: _Optional[str] = ..., customer: _Optional[int] = ..., amount_refunded: _Optional[int] = ..., created_at: _Optional[int] = ..., estimate: _Optional[int] = ...) -> None: ...
 
 class ChargeRequest(_message.Message):
     __slots__ = ("customer_id", "source_id", "currency", "applied_to", "amount")
@@ -296,18 +298,20 @@ class SetAutoPayRequest(_message.Message):
     def __init__(self, enabled: _Optional[bool] = ..., card_id: _Optional[int] = ...) -> None: ...
 
 class StartPaymentRequest(_message.Message):
-    __slots__ = ("allocations", "card_id", "setup_intent", "save_card", "request_key")
+    __slots__ = ("allocations", "card_id", "setup_intent", "save_card", "request_key", "estimate_id")
     ALLOCATIONS_FIELD_NUMBER: _ClassVar[int]
     CARD_ID_FIELD_NUMBER: _ClassVar[int]
     SETUP_INTENT_FIELD_NUMBER: _ClassVar[int]
     SAVE_CARD_FIELD_NUMBER: _ClassVar[int]
     REQUEST_KEY_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATE_ID_FIELD_NUMBER: _ClassVar[int]
     allocations: _containers.RepeatedCompositeFieldContainer[Allocation]
     card_id: int
     setup_intent: str
     save_card: bool
     request_key: str
-    def __init__(self, allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., card_id: _Optional[int] = ..., setup_intent: _Optional[str] = ..., save_card: _Optional[bool] = ..., request_key: _Optional[str] = ...) -> None: ...
+    estimate_id: int
+    def __init__(self, allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., card_id: _Optional[int] = ..., setup_intent: _Optional[str] = ..., save_card: _Optional[bool] = ..., request_key: _Optional[str] = ..., estimate_id: _Optional[int] = ...) -> None: ...
 
 class GetCardPaymentRequest(_message.Message):
     __slots__ = ("payment_id",)

@@ -377,18 +377,22 @@ class GetAccountEstimateRequest(_message.Message):
     def __init__(self, id: _Optional[int] = ...) -> None: ...
 
 class GetAccountEstimateResponse(_message.Message):
-    __slots__ = ("estimate", "customer_name", "terms", "approvable", "expired")
+    __slots__ = ("estimate", "customer_name", "terms", "approvable", "expired", "deposit_payable", "deposit_pending")
     ESTIMATE_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
     TERMS_FIELD_NUMBER: _ClassVar[int]
     APPROVABLE_FIELD_NUMBER: _ClassVar[int]
     EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    DEPOSIT_PAYABLE_FIELD_NUMBER: _ClassVar[int]
+    DEPOSIT_PENDING_FIELD_NUMBER: _ClassVar[int]
     estimate: Estimate
     customer_name: str
     terms: str
     approvable: bool
     expired: bool
-    def __init__(self, estimate: _Optional[_Union[Estimate, _Mapping]] = ..., customer_name: _Optional[str] = ..., terms: _Optional[str] = ..., approvable: _Optional[bool] = ..., expired: _Optional[bool] = ...) -> None: ...
+    deposit_payable: bool
+    deposit_pending: bool
+    def __init__(self, estimate: _Optional[_Union[Estimate, _Mapping]] = ..., customer_name: _Optional[str] = ..., terms: _Optional[str] = ..., approvable: _Optional[bool] = ..., expired: _Optional[bool] = ..., deposit_payable: _Optional[bool] = ..., deposit_pending: _Optional[bool] = ...) -> None: ...
 
 class RenderAccountEstimatePdfRequest(_message.Message):
     __slots__ = ("id", "presentation")

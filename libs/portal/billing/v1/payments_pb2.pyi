@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Payment(_message.Message):
-    __slots__ = ("id", "customer", "date", "currency", "amount", "balance", "method", "source", "reference", "status", "voided", "amount_refunded", "notes", "failure_message", "applied_to", "receipt_token", "metadata", "created_at", "updated_at")
+    __slots__ = ("id", "customer", "date", "currency", "amount", "balance", "method", "source", "reference", "status", "voided", "amount_refunded", "notes", "failure_message", "applied_to", "receipt_token", "metadata", "created_at", "updated_at", "estimate", "estimate_number")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     DATE_FIELD_NUMBER: _ClassVar[int]
@@ -29,6 +29,8 @@ class Payment(_message.Message):
     METADATA_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATE_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     id: int
     customer: int
     date: int
@@ -48,7 +50,9 @@ class Payment(_message.Message):
     metadata: _common_pb2.Metadata
     created_at: int
     updated_at: int
-    def __init__(self, id: _Optional[int] = ..., customer: _Optional[int] = ..., date: _Optional[int] = ..., currency: _Optional[str] = ..., amount: _Optional[int] = ..., balance: _Optional[int] = ..., method: _Optional[str] = ..., source: _Optional[str] = ..., reference: _Optional[str] = ..., status: _Optional[str] = ..., voided: _Optional[bool] = ..., amount_refunded: _Optional[int] = ..., notes: _Optional[str] = ..., failure_message: _Optional[str] = ..., applied_to: _Optional[_Iterable[_Union[PaymentApplication, _Mapping]]] = ..., receipt_token: _Optional[str] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ...) -> None: ...
+    estimate: int
+    estimate_number: str
+    def __init__(self, id: _Optional[int] = ..., customer: _Optional[int] = ..., date: _Optional[int] = ..., currency: _Optional[str] = ..., amount: _Optional[int] = ..., balance: _Optional[int] = ..., method: _Optional[str] = ..., source: _Optional[str] = ..., reference: _Optional[str] = ..., status: _Optional[str] = ..., voided: _Optional[bool] = ..., amount_refunded: _Optional[int] = ..., notes: _Optional[str] = ..., failure_message: _Optional[str] = ..., applied_to: _Optional[_Iterable[_Union[PaymentApplication, _Mapping]]] = ..., receipt_token: _Optional[str] = ..., metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ..., estimate: _Optional[int] = ..., estimate_number: _Optional[str] = ...) -> None: ...
 
 class PaymentApplication(_message.Message):
     __slots__ = ("invoice", "amount", "amount_refunded", "invoice_number", "amount_decimal")
