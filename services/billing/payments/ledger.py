@@ -213,7 +213,8 @@ async def open_payment(session: AsyncSession, new: NewPayment, rules: PaymentRul
     await locks.save_all(changed)
     estimate_number = await PaymentRepository(session).estimate_number(new.estimate_id) if new.estimate_id else ""
     result = PaymentRecord(payment, applications, {i.id: i.number for i in changed}, estimate_number)
-    await record(session, "payment.created", payment_to_pb(result), customer_id=payment.customer_id)
+    await record(session, "payment.created", payment_to_pb(result), customer_id=payment.customer_id,
+                 related=_related(payment))  # fmt: skip
     for invoice in changed:
         await _record_invoice(session, invoice, "invoice.updated", before[invoice.id])
     return result
@@ -281,7 +282,7 @@ async def settle_payment(session: AsyncSession, payment_id: int, receipt: Presen
     await PaymentApplicationRepository(session).save_all(current.applications)
     await locks.save_all(list(locked.values()))
     await record(session, "payment.updated", payment_to_pb(current), customer_id=payment.customer_id,
-                 previous=before_payment)  # fmt: skip
+                 previous=before_payment, related=_related(payment))  # fmt: skip
     for invoice in locked.values():
         kind = "invoice.paid" if invoice.paid else "invoice.updated"
         await _record_invoice(session, invoice, kind, before[invoice.id])
@@ -305,7 +306,7 @@ async def fail_payment(session: AsyncSession, payment_id: int, message: str) -> 
     payment.updated_at = utcnow()
     await payments.save(payment)
     await record(session, "payment.updated", payment_to_pb(current), customer_id=payment.customer_id,
-                 previous=before_payment)  # fmt: skip
+                 previous=before_payment, related=_related(payment))  # fmt: skip
     return current
 
 
@@ -382,7 +383,7 @@ async def refund_payment(
     refund = PaymentRefund(tenant_id="", id=new_public_id(), payment_id=payment.id, amount=amount, reference=reference)
     await refunds.add(refund)
     await record(session, "payment.updated", payment_to_pb(current), customer_id=payment.customer_id,
-                 previous=before_payment)  # fmt: skip
+                 previous=before_payment, related=_related(payment))  # fmt: skip
     return RefundRecord(refund, current)
 
 
@@ -406,7 +407,7 @@ async def void_payment(session: AsyncSession, payment_id: int) -> PaymentRecord:
     payment.updated_at = utcnow()
     await payments.save(payment)
     await record(session, "payment.deleted", payment_to_pb(current), customer_id=payment.customer_id,
-                 previous=before_payment)  # fmt: skip
+                 previous=before_payment, related=_related(payment))  # fmt: skip
     return current
 
 
@@ -449,9 +450,14 @@ async def apply_balance(session: AsyncSession, payment_id: int, invoice_id: int)
     await payments.save(payment)
     await locks.save_all([invoice])
     await record(session, "payment.updated", payment_to_pb(current), customer_id=payment.customer_id,
-                 previous=before_payment)  # fmt: skip
+                 previous=before_payment, related=_related(payment))  # fmt: skip
     await _record_invoice(session, invoice, "invoice.paid" if invoice.paid else "invoice.updated", before)
     return current
+
+
+def _related(payment: Payment) -> list[tuple[str, int]]:
+    """A deposit payment's events are about its estimate too."""
+    return [("estimate", payment.estimate_id)] if payment.estimate_id is not None else []
 
 
 async def _invoice_pb(session: AsyncSession, invoice: Invoice) -> invoices_pb2.Invoice:
