@@ -265,7 +265,10 @@ class WalletServicer(card_payments_pb2_grpc.WalletServiceServicer):
             saved_cards_allowed=not principal.guest,
         )
         outcome = await self.payments.pay(
-            principal.customer_id, allocations, choice, f"portal-{principal.customer_id}-{key}",
+            principal.customer_id,
+            allocations,
+            choice,
+            f"portal-{principal.customer_id}-{key}",
             estimate_id=estimate_id,
         )
         return charge_to_pb(outcome.charge, outcome.client_secret)

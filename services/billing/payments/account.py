@@ -38,7 +38,8 @@ async def account_payments(session: AsyncSession, principal: Principal, limit: i
     numbers = await InvoiceLockRepository(session).numbers(
         [a.invoice_id for applications in by_payment.values() for a in applications]
     )
-    return [PaymentRecord(p, by_payment[p.id], numbers) for p in rows]
+    estimates = await PaymentRepository(session).estimate_numbers(rows)
+    return [PaymentRecord(p, by_payment[p.id], numbers, estimates.get(p.estimate_id or 0, "")) for p in rows]
 
 
 async def account_payment(session: AsyncSession, principal: Principal, payment_id: int) -> PaymentRecord:

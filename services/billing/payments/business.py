@@ -178,4 +178,5 @@ async def list_payments(
     numbers = await InvoiceLockRepository(session).numbers(
         [a.invoice_id for applications in by_payment.values() for a in applications]
     )
-    return [PaymentRecord(p, by_payment[p.id], numbers) for p in rows], total
+    estimates = await PaymentRepository(session).estimate_numbers(rows)
+    return [PaymentRecord(p, by_payment[p.id], numbers, estimates.get(p.estimate_id or 0, "")) for p in rows], total

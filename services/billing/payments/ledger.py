@@ -85,9 +85,7 @@ BUSINESS_RULES = PaymentRules()  # a business recording a payment itself is limi
 
 async def load(session: AsyncSession, payment: Payment) -> PaymentRecord:
     applications = (await PaymentApplicationRepository(session).of_payments([payment.id]))[payment.id]
-    estimate_number = ""
-    if payment.estimate_id is not None:
-        estimate_number = await PaymentRepository(session).estimate_number(payment.estimate_id)
+    estimate_number = (await PaymentRepository(session).estimate_numbers([payment])).get(payment.estimate_id or 0, "")
     return PaymentRecord(payment, applications, await _numbers(session, applications), estimate_number)
 
 
@@ -211,7 +209,7 @@ async def open_payment(session: AsyncSession, new: NewPayment, rules: PaymentRul
         invoice.pending_amount += application.amount
         invoice.updated_at = now
     await locks.save_all(changed)
-    estimate_number = await PaymentRepository(session).estimate_number(new.estimate_id) if new.estimate_id else ""
+    estimate_number = (await PaymentRepository(session).estimate_numbers([payment])).get(payment.estimate_id or 0, "")
     result = PaymentRecord(payment, applications, {i.id: i.number for i in changed}, estimate_number)
     await record(session, "payment.created", payment_to_pb(result), customer_id=payment.customer_id,
                  related=_related(payment))  # fmt: skip

@@ -48,7 +48,9 @@ def render_receipt_pdf(record: PaymentRecord, customer: Customer, business_name:
             row.cell(w.money(application.amount_refunded, payment.currency))
     pdf.ln(4)
     w.pair("Amount paid", w.money(payment.amount, payment.currency), bold=True)
-    if payment.balance:
+    if payment.balance and record.estimate_number:
+        w.pair(f"Deposit on estimate {w.clean(record.estimate_number)}", w.money(payment.balance, payment.currency))
+    elif payment.balance:
         w.pair("Unapplied", w.money(payment.balance, payment.currency))
     if payment.amount_refunded:
         w.pair("Refunded", w.money(payment.amount_refunded, payment.currency))

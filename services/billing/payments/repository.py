@@ -45,10 +45,13 @@ class PaymentRepository(TenantRepository[Payment]):
         query = self.base().where(col(Payment.estimate_id) == estimate_id)
         return await self.all(query.order_by(col(Payment.pk)))
 
-    async def estimate_number(self, estimate_id: int) -> str:
-        query = select(Estimate.number).where(self.scope(Estimate), col(Estimate.id) == estimate_id)
-        found = (await self.session.exec(query)).first()
-        return found or ""
+    async def estimate_numbers(self, payments: Sequence[Payment]) -> dict[int, str]:
+        """The display numbers (EST-0001) of these deposit payments' estimates, in one query (none without any)."""
+        ids = sorted({p.estimate_id for p in payments if p.estimate_id is not None})
+        if not ids:
+            return {}
+        query = select(Estimate.id, Estimate.number).where(self.scope(Estimate), col(Estimate.id).in_(ids))
+        return {estimate_id: number for estimate_id, number in (await self.session.exec(query)).all()}
 
     async def by_reference(self, source: str, reference: str) -> Payment | None:
         return await self.first(self.base().where(col(Payment.source) == source, col(Payment.reference) == reference))

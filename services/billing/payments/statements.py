@@ -92,7 +92,8 @@ async def build_statement(session: AsyncSession, customer_id: int, within: Perio
     numbers = await InvoiceLockRepository(session).numbers(
         [a.invoice_id for applications in by_payment.values() for a in applications]
     )
-    payments = [PaymentRecord(p, by_payment[p.id], numbers) for p in received]
+    estimates = await PaymentRepository(session).estimate_numbers(received)
+    payments = [PaymentRecord(p, by_payment[p.id], numbers, estimates.get(p.estimate_id or 0, "")) for p in received]
     currencies = sorted({i.currency for i in open_items} | {p.currency for p in received})
     totals = [
         Total(

@@ -76,8 +76,9 @@ async def _estimate(
     if approve:
         with bound(TENANT, Principal(customer_id).encode()):
             await _estimates(service).ApproveEstimate(
-                epb.ApproveEstimateRequest(id=estimate.id, version=estimate.version, initials="IT",
-                                           presentation=PRESENTATION)  # fmt: skip
+                epb.ApproveEstimateRequest(
+                    id=estimate.id, version=estimate.version, initials="IT", presentation=PRESENTATION
+                )  # fmt: skip
             )
     return estimate
 
@@ -152,7 +153,7 @@ async def test_a_deposit_is_paid_after_approval_and_applied_to_the_invoice_made_
 
     with bound(TENANT):
         made = await _estimates(service).InvoiceEstimate(epb.InvoiceEstimateRequest(id=estimate.id))
-        invoice = (await InvoiceServiceStub(service.channel).GetInvoice(ipb.GetInvoiceRequest(id=made.invoice.id)))
+        invoice = await InvoiceServiceStub(service.channel).GetInvoice(ipb.GetInvoiceRequest(id=made.invoice.id))
     assert (made.invoice.total, made.invoice.balance, made.invoice.amount_paid) == (10000, 7000, 3000)
     assert (invoice.invoice.balance, invoice.invoice.paid) == (7000, False)
     applied = await _payment(service, payment.payment_id)
@@ -200,8 +201,9 @@ async def test_a_declined_card_holds_nothing_and_two_tabs_charge_the_deposit_onc
     async with service.db.unit_of_work() as session:
         rows = (
             await session.exec(
-                text("SELECT payment_intent, amount, status FROM card_charges WHERE estimate_id = :e ORDER BY pk")
-                .bindparams(e=estimate.id)
+                text(
+                    "SELECT payment_intent, amount, status FROM card_charges WHERE estimate_id = :e ORDER BY pk"
+                ).bindparams(e=estimate.id)
             )
         ).all()  # type: ignore[call-overload]
     assert [(r[1], r[2]) for r in rows] == [(12345, "failed"), (12345, "pending")]
@@ -301,7 +303,7 @@ async def test_a_deposit_received_after_the_estimate_was_invoiced_is_applied_to_
     await authenticate(localstripe, payment.client_secret, success=True)
     assert await _settle(service, secret, localstripe, payment) == "applied"
     with bound(TENANT):
-        invoice = (await InvoiceServiceStub(service.channel).GetInvoice(ipb.GetInvoiceRequest(id=made.invoice.id)))
+        invoice = await InvoiceServiceStub(service.channel).GetInvoice(ipb.GetInvoiceRequest(id=made.invoice.id))
     assert (invoice.invoice.balance, invoice.invoice.amount_paid) == (4500, 4500)
     applied = await _payment(service, payment.payment_id)
     assert applied.balance == 0 and [a.invoice for a in applied.applied_to] == [made.invoice.id]

@@ -50,11 +50,16 @@ class PaymentUpdate(PaymentFields):
 
 class PaymentApplicationOut(ResponseModel):
     id: int
-    type: Literal["invoice"]
-    invoice: int
+    type: Literal["invoice", "estimate"] = Field(
+        description="invoice, or estimate: a deposit paid on an estimate not invoiced yet (applied to its invoice "
+        "when the estimate is invoiced)"
+    )
+    invoice: int | None = None
     amount: Amount
-    amount_refunded: Amount
-    invoice_number: str
+    amount_refunded: Amount | None = None
+    invoice_number: str | None = None
+    estimate: int | None = None
+    estimate_number: str | None = None
 
 
 class Payment(ResponseModel):

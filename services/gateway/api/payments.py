@@ -33,22 +33,34 @@ def receipt_url(portal_url: str, token: str) -> str | None:
     return f"{portal_url}/receipts/{token}/pdf" if token else None
 
 
+def _applied_to(payment: pb.Payment) -> list[dict[str, Any]]:
+    """Invoiced's applied_to: the invoices, then an estimate's deposit not yet applied to an invoice (the payment's
+    unapplied balance, held for the estimate until it is invoiced)."""
+    cur = payment.currency
+    applied: list[dict[str, Any]] = [
+        {"id": index + 1, "type": "invoice", "invoice": a.invoice, "amount": money(a.amount, cur),
+         "amount_refunded": money(a.amount_refunded, cur), "invoice_number": a.invoice_number}
+        for index, a in enumerate(payment.applied_to)
+    ]  # fmt: skip
+    if payment.HasField("estimate") and payment.balance > 0:
+        applied.append({"id": len(applied) + 1, "type": "estimate", "estimate": payment.estimate,
+                        "amount": money(payment.balance, cur), "estimate_number": payment.estimate_number})  # fmt: skip
+    return applied
+
+
 def payment_json(payment: pb.Payment, portal_url: str) -> dict[str, Any]:
     cur = payment.currency
+    held = payment.balance if payment.HasField("estimate") else 0  # shown as applied to the estimate
     return {
         "id": payment.id, "object": "payment", "customer": payment.customer, "date": payment.date, "currency": cur,
-        "amount": money(payment.amount, cur), "balance": money(payment.balance, cur),
+        "amount": money(payment.amount, cur), "balance": money(payment.balance - held, cur),
         "amount_refunded": money(payment.amount_refunded, cur), "matched": None, "voided": payment.voided,
         "status": payment.status, "method": payment.method,
         "reference": payment.reference if payment.HasField("reference") else None, "ach_sender_id": None,
         "source": payment.source, "notes": payment.notes if payment.HasField("notes") else None,
         "failure_message": payment.failure_message if payment.HasField("failure_message") else None,
         "charge": None,
-        "applied_to": [
-            {"id": index + 1, "type": "invoice", "invoice": a.invoice, "amount": money(a.amount, cur),
-             "amount_refunded": money(a.amount_refunded, cur), "invoice_number": a.invoice_number}
-            for index, a in enumerate(payment.applied_to)
-        ],
+        "applied_to": _applied_to(payment),
         "pdf_url": receipt_url(portal_url, payment.receipt_token),
         "metadata": dict(payment.metadata.values), "created_at": payment.created_at, "updated_at": payment.updated_at,
     }  # fmt: skip

@@ -19,6 +19,7 @@ from portal_kit.principal import Principal
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from services.gateway.clients.card_payments import CardPaymentsClient
+from services.gateway.clients.estimates import EstimatesClient
 from services.gateway.deps import (
     AccountBilling,
     CsrfChecked,
@@ -204,17 +205,59 @@ async def pay_page(
     return _render(request, settings, "pay.html", context)
 
 
+@router.get("/account/estimates/{estimate_id}/deposit")
+async def deposit_page(
+    request: Request,
+    estimate_id: CardId,
+    current: SignedInCustomer,
+    business: Tenant,
+    billing: AccountBilling,
+    settings: Settings,
+) -> Response:
+    """The payment form of an approved estimate's deposit: the amount is the deposit, not the customer's choice."""
+    if not current.may_see("estimate", estimate_id):
+        raise FullSignInRequired()
+    try:
+        shown = await EstimatesClient(billing).account_get(estimate_id)
+    except NotFound:
+        return pages.not_found(request, "We could not find that estimate in your account.")
+    estimate = shown.estimate
+    error = None
+    if not shown.deposit_payable:
+        error = (
+            "A payment of this deposit is already in progress." if shown.deposit_pending
+            else "The deposit of this estimate is already paid." if estimate.deposit_paid
+            else "This estimate's deposit cannot be paid now. Approve the estimate first."
+        )  # fmt: skip
+    wallet = await wallet_client(request, business, current).wallet()
+    context = {
+        "deposit": estimate,
+        "invoices": [],
+        "wallet": wallet,
+        "error": error,
+        "currency": estimate.currency,
+        "total": estimate.deposit,
+        "minimum": wallet.minimum_payments.get(estimate.currency, 0),
+        "request_key": secrets.token_urlsafe(24),
+    }
+    return _render(request, settings, "pay.html", context)
+
+
 @router.post("/account/pay")
 async def pay(request: Request, _: CsrfChecked, current: SignedInCustomer, business: Tenant) -> Response:
-    """Starts the payment (JSON for the page's script): billing opens it, Stripe charges, the webhook settles."""
+    """Starts the payment (JSON for the page's script): billing opens it, Stripe charges, the webhook settles.
+    The form pays invoices (with amounts), or one estimate's deposit (billing takes the amount from the estimate)."""
     form = await request.form()
     currency = str(form.get("currency", ""))[:3]
     request_key = str(form.get("request_key", ""))[:64]
     start = pb.StartPaymentRequest(request_key=request_key, save_card=form.get("save_card") == "on")
     try:
+        estimate = str(form.get("estimate", ""))
+        if estimate:
+            start.estimate_id = int(estimate[:19])
         invoice_ids = [int(str(v)) for v in form.getlist("invoice")][:MAX_INVOICES]
         amounts = [str(v)[:40] for v in form.getlist("amount")][:MAX_INVOICES]
-        if len(invoice_ids) != len(amounts) or not invoice_ids:
+        if len(invoice_ids) != len(amounts) or not (invoice_ids or estimate):
             raise InvalidArgument("Choose the invoices and amounts to pay.", "amount")
         for i, (invoice_id, amount) in enumerate(zip(invoice_ids, amounts, strict=True)):
             start.allocations.append(
@@ -242,6 +285,7 @@ def _payment_json(payment: pb.CardPayment) -> dict[str, object]:
         "client_secret": payment.client_secret or None,
         "error": payment.failure_message or None,
         "invoices": [a.invoice_id for a in payment.allocations],
+        "estimate": payment.estimate or None,
     }
 
 

@@ -84,6 +84,7 @@
 
   function done(reply) {
     var invoices = reply.invoices || [];
+    if (reply.estimate) { return window.location.assign("/account/estimates/" + reply.estimate + "?deposit=1"); }
     window.location.assign(invoices.length === 1 ? "/account/invoices/" + invoices[0] + "?paid=1" : "/?paid=1");
   }
 
