@@ -78,6 +78,14 @@ def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path: Pat
         notes = httpx.get(f"http://127.0.0.1:{port}/api/invoices/{flagged[0]['id']}/notes", auth=(facts["api_key"], ""))
         assert [n["user"]["type"] for n in notes.json()] == ["customer", "business", "customer"]
 
+        # The demo estimate asks a deposit the customer can pay by card once approved (acme takes cards locally).
+        key = (facts["api_key"], "")
+        [demo_estimate] = httpx.get(f"http://127.0.0.1:{port}/api/estimates", params={"filter[number]": "EST-0001"},
+                                    auth=key).json()  # fmt: skip
+        assert (demo_estimate["deposit"], demo_estimate["deposit_paid"]) == (1500, False)
+        cards = httpx.get(f"http://127.0.0.1:{port}/api/payment_settings", auth=key).json()
+        assert cards["stripe_connected"] and "card" in cards["accepted_methods"]
+
         # The run's generated admin token works the bootstrap CLI; without it the auth service refuses.
         auth_addr = f"127.0.0.1:{facts['grpc_ports']['auth']}"
         cli = [

@@ -4,7 +4,8 @@ webhook, applied to the invoice the estimate becomes; refused where it must be; 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import grpc
 import pytest
@@ -20,11 +21,16 @@ from portal.billing.v1.event_log_pb2_grpc import EventLogServiceStub
 from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal.billing.v1.payments_pb2_grpc import PaymentServiceStub
 from portal_kit.context import bound
+from portal_kit.errors import FailedPrecondition, InvalidArgument
 from portal_kit.principal import Principal
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from devtools.localservers import StripeServer
 from devtools.testing import RunningService
+from services.billing.payments import ledger
+from services.billing.payments.ledger import Application, NewPayment, PaymentRules
 from services.billing.tests.factories import item, new_customer, new_invoice
 from services.billing.tests.stripe_helpers import (
     DECLINED_ON_CHARGE,
@@ -39,6 +45,7 @@ from services.billing.tests.stripe_helpers import (
     stripe_object,
 )
 
+T = TypeVar("T")
 TENANT = "tenant-deposits"
 PRESENTATION = ipb.Presentation(business_name="Deposits Co", portal_url="http://deposits.localhost:8000")
 
@@ -308,3 +315,55 @@ async def test_a_deposit_received_after_the_estimate_was_invoiced_is_applied_to_
     applied = await _payment(service, payment.payment_id)
     assert applied.balance == 0 and [a.invoice for a in applied.applied_to] == [made.invoice.id]
     assert (await _shown(service, customer_id, estimate.id)).estimate.deposit_paid
+
+
+def _deposit(customer_id: int, estimate_id: int, amount: int, *applications: tuple[int, int]) -> NewPayment:
+    return NewPayment(customer_id=customer_id, currency="jpy", amount=amount, method="credit_card", source="stripe",
+                      applications=[Application(i, a) for i, a in applications], estimate_id=estimate_id)  # fmt: skip
+
+
+async def _in_tenant(service: RunningService, call: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    with bound(TENANT):
+        async with service.db.unit_of_work() as session:
+            return await call(session)
+
+
+async def test_the_ledger_holds_a_deposit_unapplied_once_per_estimate_and_applies_only_what_an_invoice_owes(
+    service: RunningService,
+) -> None:
+    customer_id = await _customer(service, "jpy")
+    other_id = await _customer(service, "jpy")
+    estimate = await _estimate(service, customer_id, 9000, "3000", "jpy", approve=False)
+    with bound(TENANT):
+        stub = InvoiceServiceStub(service.channel)
+        small = await new_invoice(stub, customer_id, item("1", 2000), currency="jpy", sent=True)
+        rest = await new_invoice(stub, customer_id, item("1", 5000), currency="jpy", sent=True)
+        foreign = await new_invoice(stub, other_id, item("1", 5000), currency="jpy", sent=True)
+
+    with pytest.raises(InvalidArgument):  # a deposit is held for its estimate, never applied to invoices at once
+        await _in_tenant(service, lambda s: ledger.open_payment(s, _deposit(customer_id, estimate.id, 3000,
+                                                                            (small.id, 2000)), PaymentRules()))  # fmt: skip
+    opened = await _in_tenant(
+        service, lambda s: ledger.open_payment(s, _deposit(customer_id, estimate.id, 3000), PaymentRules())
+    )
+    assert (opened.payment.balance, opened.applications, opened.estimate_number) == (3000, [], estimate.number)
+    with pytest.raises(IntegrityError):  # the database itself refuses a second deposit payment in progress
+        await _in_tenant(
+            service, lambda s: ledger.open_payment(s, _deposit(customer_id, estimate.id, 3000), PaymentRules())
+        )
+    unsettled = await _in_tenant(service, lambda s: ledger.apply_balance(s, opened.payment.id, small.id))
+    assert unsettled.payment.balance == 3000  # nothing received yet: nothing applied
+    await _in_tenant(service, lambda s: ledger.settle_payment(s, opened.payment.id))
+    with pytest.raises(FailedPrecondition):
+        await _in_tenant(service, lambda s: ledger.apply_balance(s, opened.payment.id, foreign.id))
+
+    first = await _in_tenant(service, lambda s: ledger.apply_balance(s, opened.payment.id, small.id))
+    assert first.payment.balance == 1000 and [(a.invoice_id, a.amount) for a in first.applications] == [
+        (small.id, 2000)
+    ]
+    second = await _in_tenant(service, lambda s: ledger.apply_balance(s, opened.payment.id, rest.id))
+    assert second.payment.balance == 0
+    assert [(a.invoice_id, a.amount) for a in second.applications] == [(small.id, 2000), (rest.id, 1000)]
+    with bound(TENANT):
+        paid, owing = [(await stub.GetInvoice(ipb.GetInvoiceRequest(id=i))).invoice for i in (small.id, rest.id)]
+    assert (paid.balance, paid.paid, owing.balance, owing.amount_paid) == (0, True, 4000, 1000)
