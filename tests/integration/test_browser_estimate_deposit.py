@@ -37,7 +37,7 @@ def test_approve_then_pay_the_deposit_from_the_estimate_link_and_the_invoice_is_
     estimate = client.Estimate.create(customer=customer.id, currency="kwd", deposit=100.125,
                                       items=[{"name": "Garden design", "quantity": 2, "unit_cost": 150.125}])  # fmt: skip
     estimate.send()
-    [message] = smtp_sink.wait_for(lambda m: estimate.url in m.text, timeout=30)
+    [message] = smtp_sink.wait_for(lambda m: estimate.url in (m.text or ""), timeout=30)
     link = re.search(r'<a href="([^"]+)"[^>]*>View Estimate</a>', message.html or "")
     assert link is not None
 

@@ -207,7 +207,7 @@ async def test_a_declined_card_holds_nothing_and_two_tabs_charge_the_deposit_onc
     assert refused and all(r.code() == grpc.StatusCode.FAILED_PRECONDITION for r in refused)
     async with service.db.unit_of_work() as session:
         rows = (
-            await session.exec(
+            await session.exec(  # type: ignore[call-overload]  # a textual statement
                 text(
                     "SELECT payment_intent, amount, status FROM card_charges WHERE estimate_id = :e ORDER BY pk"
                 ).bindparams(e=estimate.id)
