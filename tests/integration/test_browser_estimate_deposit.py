@@ -48,6 +48,10 @@ def test_approve_then_pay_the_deposit_from_the_estimate_link_and_the_invoice_is_
     assert page.url == f"{origin}/account/estimates/{estimate.id}"
     assert "100.125 KWD" in page.locator("#deposit").inner_text()
     assert page.locator("#pay-deposit").count() == 0  # approve first
+    page.goto(f"{origin}/account/estimates/{estimate.id}/deposit")
+    assert "Approve this estimate before you pay its deposit." in page.get_by_role("alert").inner_text()
+    assert page.locator("#pay-form").count() == 0
+    page.goto(f"{origin}/account/estimates/{estimate.id}")
 
     page.get_by_label("Your initials").fill("DP")
     page.get_by_role("button", name="Approve").click()

@@ -227,7 +227,9 @@ async def deposit_page(
         error = (
             "A payment of this deposit is already in progress." if shown.deposit_pending
             else "The deposit of this estimate is already paid." if estimate.deposit_paid
-            else "This estimate's deposit cannot be paid now. Approve the estimate first."
+            else "This estimate asks for no deposit." if not estimate.deposit
+            else "This estimate has been invoiced: pay the invoice instead." if estimate.HasField("invoice")
+            else "Approve this estimate before you pay its deposit."
         )  # fmt: skip
     wallet = await wallet_client(request, business, current).wallet()
     context = {
