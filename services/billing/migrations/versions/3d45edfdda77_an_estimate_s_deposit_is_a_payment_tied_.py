@@ -1,7 +1,7 @@
 """an estimate's deposit is a payment tied to it
 
 Revision ID: 3d45edfdda77
-Revises: 424ef68691e5
+Revises: 5219050aace7
 Create Date: 2026-12-01 00:29:30.462649
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3d45edfdda77"
-down_revision: str | None = "424ef68691e5"
+down_revision: str | None = "5219050aace7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
