@@ -5,19 +5,33 @@ resolves to several pods (`dns:///portal-billing-headless.ns.svc.cluster.local:5
 spreads its calls over them and follows pods as they come and go. An address setting may also list several entries,
 comma-separated (`127.0.0.1:50052,127.0.0.1:50062`: the local run's two instances on two ports, or host names):
 this small picker of ours takes turns over them, preferring a connected one, and passes over for a moment an entry
-that has just answered UNAVAILABLE, so a retried read (services/gateway/clients/calls.py) goes to another one. Why
-not gRPC's round_robin alone over an `ipv4:a,b` target: it takes IP literals only, not host names.
+that has just answered UNAVAILABLE or CANCELLED (what a stopping instance answers), so a retried read
+(services/gateway/clients/calls.py) goes to another one. Why not gRPC's round_robin alone over an `ipv4:a,b` target:
+it takes IP literals only, not host names.
+
+A call that may wait for a connection (`wait_for_ready=True`, the retried read) waits for whichever instance is
+connected first, never for one chosen in advance. In a rolling restart the instance that has just come back is, for
+up to a reconnect backoff (grpc_client.CHANNEL_OPTIONS: 1 s at most), not yet connected again when the other one
+gets SIGTERM: both look unusable for a moment, and a read sent to wait on the stopping one would wait for its whole
+deadline although the restarted one was connected a few hundred milliseconds later.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
 
+from portal_kit.context import remaining_seconds
+
 SUSPECT_SECONDS = 2.0  # how long an instance that answered UNAVAILABLE is passed over while another one is usable
+# What an instance answers when it is stopping: UNAVAILABLE (GOAWAY, refused connection) or CANCELLED (a call that
+# reached it after its graceful stop began: grpc.aio stops taking calls then, and the core cancels them unanswered).
+STOPPING_CODES = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
+CONNECTED_POLL_SECONDS = 0.02  # how often a call waiting for a connection looks at the instances again
 _STATE_RANK = {
     grpc.ChannelConnectivity.READY: 0,
     grpc.ChannelConnectivity.IDLE: 1,
@@ -65,11 +79,20 @@ class BalancedUnaryUnary:
         self.deserializer = deserializer
 
     async def __call__(self, request: Any, **kwargs: Any) -> Any:
-        instance = self.balanced.pick()
+        if kwargs.get("wait_for_ready"):
+            limit = kwargs.get("timeout")
+            limit = self.balanced.default_timeout if limit is None else limit
+            left = remaining_seconds()  # inside an RPC: never wait longer than our own caller does
+            limit = limit if left is None else min(limit, left)
+            started = time.monotonic()
+            instance = await self.balanced.connected(limit)
+            kwargs["timeout"] = max(0.0, limit - (time.monotonic() - started))
+        else:
+            instance = self.balanced.pick()
         try:
             return await instance.method(self.name, self.serializer, self.deserializer)(request, **kwargs)
         except grpc.aio.AioRpcError as error:
-            if error.code() == grpc.StatusCode.UNAVAILABLE:
+            if error.code() in STOPPING_CODES:
                 instance.suspect_until = time.monotonic() + SUSPECT_SECONDS
             raise
 
@@ -96,19 +119,40 @@ class Streaming:
 class BalancedChannel:
     """What the generated stubs need of a channel (`unary_unary`), spread over the instances; `close` closes all."""
 
-    def __init__(self, targets: Sequence[str], make: Callable[[str], grpc.aio.Channel]) -> None:
+    def __init__(
+        self, targets: Sequence[str], make: Callable[[str], grpc.aio.Channel], default_timeout: float = 5.0
+    ) -> None:
         if not targets:
             raise ValueError("a balanced channel needs at least one address")
         self.instances = [Instance(target, make(target)) for target in targets]
+        self.default_timeout = default_timeout  # the channels' own, for a call waiting for a connection without one
         self._turn = 0
 
-    def pick(self) -> Instance:
-        """The best-placed instance (connected, not suspect), taking turns among equals."""
+    def _ranked(self) -> list[Instance]:
+        """Every instance, best-placed first (connected, not suspect), taking turns among equals."""
         now = time.monotonic()
         count = len(self.instances)
         start, self._turn = self._turn, (self._turn + 1) % count
         rotated = [self.instances[(start + offset) % count] for offset in range(count)]
-        return min(rotated, key=lambda instance: instance.rank(now))
+        return sorted(rotated, key=lambda instance: instance.rank(now))
+
+    def pick(self) -> Instance:
+        """The best-placed instance (connected, not suspect), taking turns among equals."""
+        return self._ranked()[0]
+
+    async def connected(self, limit: float) -> Instance:
+        """The first instance found connected (one that is not suspect first), waiting up to `limit` seconds for one;
+        when none is by then, the best-placed one (a call made on it then fails on its deadline)."""
+        give_up = time.monotonic() + limit
+        while True:
+            ranked = self._ranked()  # ranking asks an idle instance to connect
+            for instance in ranked:
+                if instance.channel.get_state() == grpc.ChannelConnectivity.READY:
+                    return instance
+            left = give_up - time.monotonic()
+            if left <= 0:
+                return ranked[0]
+            await asyncio.sleep(min(CONNECTED_POLL_SECONDS, left))
 
     def unary_unary(
         self,

@@ -105,7 +105,9 @@ def backend_channel(
     addresses: str, default_timeout: float = DEFAULT_DEADLINE_SECONDS, credential: ServiceCredential | None = None
 ) -> BalancedChannel:
     """A channel to a backend's instances (`host:port[,host:port…]`), each call to one of them in turn."""
-    return BalancedChannel(split_addresses(addresses), lambda target: channel(target, default_timeout, credential))
+    return BalancedChannel(
+        split_addresses(addresses), lambda target: channel(target, default_timeout, credential), default_timeout
+    )
 
 
 def domain_error(error: grpc.aio.AioRpcError) -> DomainError:

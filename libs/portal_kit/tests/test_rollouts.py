@@ -15,6 +15,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from portal.subscriptions.v1 import plans_pb2, plans_pb2_grpc
 
+from devtools.localservers import refusing_port
 from portal_kit import grpc_client
 from portal_kit.balancing import BalancedChannel, split_addresses
 from portal_kit.context import deadline_in
@@ -72,9 +73,9 @@ class PlanServicer(plans_pb2_grpc.PlanServiceServicer):
             self.in_flight -= 1
 
 
-async def started(servicer: PlanServicer) -> GrpcServer:
+async def started(servicer: PlanServicer, port: int = 0) -> GrpcServer:
     registration = Registration(SERVICE_NAME, plans_pb2_grpc.add_PlanServiceServicer_to_server, servicer)
-    server = GrpcServer([registration], 0, trust=ServiceTrust.of("subscriptions", TOKENS), host="127.0.0.1")
+    server = GrpcServer([registration], port, trust=ServiceTrust.of("subscriptions", TOKENS), host="127.0.0.1")
     await server.start()
     return server
 
@@ -204,6 +205,36 @@ async def test_a_stopped_instance_is_passed_over(two_instances: tuple[list[PlanS
     finally:
         await channel.close()
     assert answers == ["two"] * 10
+
+
+async def test_a_call_waiting_for_a_connection_takes_the_instance_that_connects_first() -> None:
+    """A rolling restart's worst moment: one instance has just come back, but this client is still in its reconnect
+    backoff, and the other one has just been stopped. A call that may wait for a connection (the retried read) is
+    answered by the one that is back as soon as the client reconnects, not left waiting for the stopped one until its
+    deadline (which is what happened when the instance was chosen before waiting)."""
+    servicer = PlanServicer("restarted")
+    with refusing_port() as stopped:
+        with refusing_port() as restarting:
+            channel = grpc_client.backend_channel(f"127.0.0.1:{stopped},127.0.0.1:{restarting}", 5.0, GATEWAY)
+            async with asyncio.timeout(5):
+                for instance in channel.instances:
+                    state = instance.channel.get_state(try_to_connect=True)
+                    while state != grpc.ChannelConnectivity.TRANSIENT_FAILURE:
+                        await instance.channel.wait_for_state_change(state)
+                        state = instance.channel.get_state()
+        server = await started(servicer, restarting)  # back, while the client waits out its reconnect backoff
+        try:
+            channel.instances[1].suspect_until = time.monotonic() + 10  # it answered UNAVAILABLE while it was down
+            began = time.monotonic()
+            reply = await plans_pb2_grpc.PlanServiceStub(channel).GetPlan(
+                plans_pb2.GetPlanRequest(id="x"), timeout=4, wait_for_ready=True
+            )
+            took = time.monotonic() - began
+        finally:
+            await channel.close()
+            await server.stop(0)
+    assert reply.plan.id == "restarted"
+    assert took < 3  # well before the deadline: the reconnect backoff is 1 s at most (grpc_client.CHANNEL_OPTIONS)
 
 
 # Deadlines

@@ -9,6 +9,7 @@ from typing import TypeVar, cast
 import grpc
 from google.protobuf.message import Message
 from portal_kit import grpc_client
+from portal_kit.balancing import STOPPING_CODES
 from portal_kit.context import PRINCIPAL_METADATA_KEY, TENANT_METADATA_KEY
 from portal_kit.principal import Principal
 
@@ -42,15 +43,16 @@ async def unary(
     """One call; a failure comes back as the domain error the service raised (portal_kit.errors).
 
     `read=True` marks a call that changes nothing (or only repeats the same change, like a session's last-seen
-    time): when it meets UNAVAILABLE (an instance stopping or restarted) it is sent once more, to another instance
-    where there is one (portal_kit.balancing passes over the one that failed), waiting for a connection within what
-    is left of the deadline. A write is never sent twice: it might have been applied."""
+    time): when it meets what a stopping or restarted instance answers (UNAVAILABLE, or CANCELLED for a call that
+    reached it as its graceful stop began) it is sent once more, to another instance where there is one
+    (portal_kit.balancing passes over the one that failed), waiting within what is left of the deadline for whichever
+    instance is connected first. A write is never sent twice: it might have been applied."""
     started = time.monotonic()
     try:
         reply = await method(request, metadata=scope.metadata(), timeout=scope.deadline)
     except grpc.aio.AioRpcError as error:
         left = scope.deadline - (time.monotonic() - started)
-        if not read or error.code() != grpc.StatusCode.UNAVAILABLE or left <= 0:
+        if not read or error.code() not in STOPPING_CODES or left <= 0:
             raise grpc_client.domain_error(error) from None
         try:
             reply = await method(request, metadata=scope.metadata(), timeout=left, wait_for_ready=True)

@@ -53,15 +53,7 @@ class Instance(plans_pb2_grpc.PlanServiceServicer):
 async def client() -> AsyncIterator[tuple[SubscriptionsClient, Instance, Instance]]:
     stopping = Instance("stopping", unavailable=True)  # type: ignore[abstract]  # partial fake: no ListPlans
     healthy = Instance("healthy", unavailable=False)  # type: ignore[abstract]  # as above
-    servers = []
-    for servicer in (stopping, healthy):
-        registration = Registration(
-            "portal.subscriptions.v1.PlanService", plans_pb2_grpc.add_PlanServiceServicer_to_server, servicer
-        )
-        server = GrpcServer([registration], 0, trust=ServiceTrust.of("subscriptions", TOKENS), host="127.0.0.1")
-        await server.start()
-        servicer.port = server.port
-        servers.append(server)
+    servers = [await serving(servicer) for servicer in (stopping, healthy)]
     addresses = ",".join(f"127.0.0.1:{server.port}" for server in servers)
     channel = grpc_client.backend_channel(addresses, 5.0, ServiceCredential("gateway", TOKENS["gateway"]))
     try:
@@ -129,3 +121,43 @@ async def test_within_one_address_that_resolves_to_several_instances_a_read_goes
         await single.close()
     assert answers == ["healthy"] * 6
     assert stopping.calls >= 2  # round_robin sent some first attempts there
+
+
+async def test_reads_racing_an_instances_graceful_stop_are_all_answered() -> None:
+    """SIGTERM's graceful stop while reads keep coming: a read that reaches the stopping instance just as its stop
+    begins is cancelled there unanswered (CANCELLED: grpc.aio takes no more calls once the stop began), another meets
+    its GOAWAY (UNAVAILABLE); each is sent once more and answered by the other instance. A few rounds, as the race
+    is won by a different number of reads each time."""
+    for _ in range(5):
+        servicers = [Instance("stopping", unavailable=False), Instance("healthy", unavailable=False)]  # type: ignore[abstract]
+        servers = [await serving(servicer) for servicer in servicers]
+        addresses = ",".join(f"127.0.0.1:{server.port}" for server in servers)
+        channel = grpc_client.backend_channel(addresses, 5.0, ServiceCredential("gateway", TOKENS["gateway"]))
+        subscriptions = SubscriptionsClient(SubscriptionsStubs(channel), CallScope("tenant-1", 5.0))
+
+        async def read(after: float, subscriptions: SubscriptionsClient = subscriptions) -> str:
+            await asyncio.sleep(after)
+            return (await subscriptions.get_plan("gold")).id
+
+        async def stop_the_first(first: GrpcServer = servers[0]) -> None:
+            await asyncio.sleep(0.02)
+            await first.stop(5)
+
+        try:
+            await asyncio.gather(*(instance.channel.channel_ready() for instance in channel.instances))
+            _stopped, *answers = await asyncio.gather(stop_the_first(), *(read(i * 0.0002) for i in range(200)))
+        finally:
+            await channel.close()
+            for server in servers:
+                await server.stop(0)
+        assert set(answers) == {"stopping", "healthy"}  # every read answered; some by the first before it stopped
+
+
+async def serving(servicer: Instance) -> GrpcServer:
+    registration = Registration(
+        "portal.subscriptions.v1.PlanService", plans_pb2_grpc.add_PlanServiceServicer_to_server, servicer
+    )
+    server = GrpcServer([registration], 0, trust=ServiceTrust.of("subscriptions", TOKENS), host="127.0.0.1")
+    await server.start()
+    servicer.port = server.port
+    return server
