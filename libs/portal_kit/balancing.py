@@ -54,7 +54,21 @@ class Instance:
         self.target = target
         self.channel = channel
         self.suspect_until = 0.0
+        self.seen_down = False  # seen not connected since it was last marked suspect
         self._methods: dict[str, Any] = {}
+
+    def suspect(self) -> None:
+        """It has just answered like a stopping instance: passed over for SUSPECT_SECONDS while another one is usable,
+        and by a call waiting for a connection until it has been seen reconnecting (right after such an answer its
+        channel may still say READY for a moment)."""
+        self.suspect_until = time.monotonic() + SUSPECT_SECONDS
+        self.seen_down = False
+
+    def state(self) -> grpc.ChannelConnectivity:
+        state = self.channel.get_state(try_to_connect=True)  # an idle instance starts connecting in the background
+        if state != grpc.ChannelConnectivity.READY:
+            self.seen_down = True
+        return state
 
     def method(self, name: str, serializer: Any, deserializer: Any) -> Any:
         """This instance's multicallable of `name` (made once)."""
@@ -65,8 +79,11 @@ class Instance:
         return found
 
     def rank(self, now: float) -> int:
-        state = self.channel.get_state(try_to_connect=True)  # an idle instance starts connecting in the background
-        return _STATE_RANK.get(state, 2) + (4 if self.suspect_until > now else 0)
+        return _STATE_RANK.get(self.state(), 2) + (4 if self.suspect_until > now else 0)
+
+    def connected(self, now: float) -> bool:
+        """Connected, and if it is suspect, connected again since."""
+        return self.state() == grpc.ChannelConnectivity.READY and (self.suspect_until <= now or self.seen_down)
 
 
 class BalancedUnaryUnary:
@@ -93,7 +110,7 @@ class BalancedUnaryUnary:
             return await instance.method(self.name, self.serializer, self.deserializer)(request, **kwargs)
         except grpc.aio.AioRpcError as error:
             if error.code() in STOPPING_CODES:
-                instance.suspect_until = time.monotonic() + SUSPECT_SECONDS
+                instance.suspect()
             raise
 
 
@@ -141,13 +158,17 @@ class BalancedChannel:
         return self._ranked()[0]
 
     async def connected(self, limit: float) -> Instance:
-        """The first instance found connected (one that is not suspect first), waiting up to `limit` seconds for one;
-        when none is by then, the best-placed one (a call made on it then fails on its deadline)."""
+        """The first instance found connected (`Instance.connected`), waiting up to `limit` seconds for one; when none
+        is by then, the best-placed one (a call made on it then fails on its deadline). One instance alone is
+        returned at once: its channel does the waiting."""
+        if len(self.instances) == 1:
+            return self.instances[0]
         give_up = time.monotonic() + limit
         while True:
             ranked = self._ranked()  # ranking asks an idle instance to connect
+            now = time.monotonic()
             for instance in ranked:
-                if instance.channel.get_state() == grpc.ChannelConnectivity.READY:
+                if instance.connected(now):
                     return instance
             left = give_up - time.monotonic()
             if left <= 0:

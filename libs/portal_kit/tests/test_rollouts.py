@@ -212,29 +212,54 @@ async def test_a_call_waiting_for_a_connection_takes_the_instance_that_connects_
     backoff, and the other one has just been stopped. A call that may wait for a connection (the retried read) is
     answered by the one that is back as soon as the client reconnects, not left waiting for the stopped one until its
     deadline (which is what happened when the instance was chosen before waiting)."""
-    servicer = PlanServicer("restarted")
     with refusing_port() as stopped:
-        with refusing_port() as restarting:
-            channel = grpc_client.backend_channel(f"127.0.0.1:{stopped},127.0.0.1:{restarting}", 5.0, GATEWAY)
-            async with asyncio.timeout(5):
-                for instance in channel.instances:
-                    state = instance.channel.get_state(try_to_connect=True)
-                    while state != grpc.ChannelConnectivity.TRANSIENT_FAILURE:
-                        await instance.channel.wait_for_state_change(state)
-                        state = instance.channel.get_state()
-        server = await started(servicer, restarting)  # back, while the client waits out its reconnect backoff
-        try:
-            channel.instances[1].suspect_until = time.monotonic() + 10  # it answered UNAVAILABLE while it was down
-            began = time.monotonic()
-            reply = await plans_pb2_grpc.PlanServiceStub(channel).GetPlan(
-                plans_pb2.GetPlanRequest(id="x"), timeout=4, wait_for_ready=True
-            )
-            took = time.monotonic() - began
-        finally:
-            await channel.close()
-            await server.stop(0)
-    assert reply.plan.id == "restarted"
+        reply, took = await waiting_call_while_one_restarts(f"127.0.0.1:{stopped}", suspect_first=False)
+    assert reply == "restarted"
     assert took < 3  # well before the deadline: the reconnect backoff is 1 s at most (grpc_client.CHANNEL_OPTIONS)
+
+
+async def test_a_call_waiting_for_a_connection_passes_over_one_that_has_just_failed() -> None:
+    """Right after an instance answers UNAVAILABLE its channel may still say READY for a moment (a killed process:
+    the failed call is seen before the closed connection). A call waiting for a connection does not take such an
+    instance for connected: it waits for the other one, which is coming back."""
+    failing = PlanServicer("failing")
+    failing.unavailable = True  # its channel stays READY: the look of a connection whose process was just killed
+    server = await started(failing)
+    try:
+        reply, _took = await waiting_call_while_one_restarts(f"127.0.0.1:{server.port}", suspect_first=True)
+    finally:
+        await server.stop(0)
+    assert reply == "restarted"
+    assert failing.calls == 0
+
+
+async def waiting_call_while_one_restarts(first: str, suspect_first: bool) -> tuple[str, float]:
+    """A call with wait_for_ready over `first` and a second instance that is down until this client has tried it
+    and is waiting out its reconnect backoff, then back (a "restarted" PlanService); the second is suspect (it
+    answered UNAVAILABLE while down), and so is `first` when `suspect_first`. Returns the answer and its time."""
+    servicer = PlanServicer("restarted")
+    with refusing_port() as restarting:
+        channel = grpc_client.backend_channel(f"{first},127.0.0.1:{restarting}", 5.0, GATEWAY)
+        async with asyncio.timeout(5):
+            state = channel.instances[1].channel.get_state(try_to_connect=True)
+            while state != grpc.ChannelConnectivity.TRANSIENT_FAILURE:
+                await channel.instances[1].channel.wait_for_state_change(state)
+                state = channel.instances[1].channel.get_state()
+            channel.instances[0].channel.get_state(try_to_connect=True)
+            await asyncio.sleep(0.1)  # `first` is connected by now, or refused
+    server = await started(servicer, restarting)
+    try:
+        channel.instances[1].suspect()
+        if suspect_first:
+            channel.instances[0].suspect()
+        began = time.monotonic()
+        reply = await plans_pb2_grpc.PlanServiceStub(channel).GetPlan(
+            plans_pb2.GetPlanRequest(id="x"), timeout=4, wait_for_ready=True
+        )
+        return reply.plan.id, time.monotonic() - began
+    finally:
+        await channel.close()
+        await server.stop(0)
 
 
 # Deadlines
