@@ -33,7 +33,7 @@ MIN_TOKEN_LENGTH = 32
 CALLERS: Mapping[str, frozenset[str]] = {
     "auth": frozenset({"gateway"}),
     "billing": frozenset({"gateway", "auth", "mailer", "subscriptions"}),
-    "subscriptions": frozenset({"gateway"}),
+    "subscriptions": frozenset({"gateway", "auth"}),
     "comments": frozenset({"gateway"}),
     "mailer": frozenset(),
 }

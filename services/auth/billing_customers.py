@@ -31,6 +31,7 @@ class LinkedDocument:
     document_type: str
     document_id: int
     customer_id: int
+    scope: str | None = None  # the guest session's scope when the link decides it ("account" or "document")
 
 
 class BillingCustomers:

@@ -81,5 +81,6 @@ async def open_document_link(
         document_id=document.document_id,
         client=client,
         now=now,
+        scope=document.scope,
     )
     return LinkDecision(Outcome.GUEST_SESSION, document, started)

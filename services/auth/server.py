@@ -27,6 +27,7 @@ from services.auth.session_servicer import SessionServicer
 from services.auth.settings import AuthSettings
 from services.auth.sign_in_requests import SIGN_IN_REQUESTED_TOPIC, SignInRequestHandler
 from services.auth.sign_in_servicer import SignInServicer
+from services.auth.subscription_links import SubscriptionLinks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SIGN_IN_CONSUMER = "auth-sign-in"
@@ -58,10 +59,13 @@ def build(
     settings: AuthSettings,
     now: Callable[[], datetime] = utcnow,
     billing_addr: str | None = None,
+    subscriptions_addr: str | None = None,
 ) -> Wiring:
-    """billing_addr (tests) overrides the settings' PORTAL_BILLING_ADDR."""
+    """billing_addr and subscriptions_addr (tests) override the settings' PORTAL_BILLING_ADDR and
+    PORTAL_SUBSCRIPTIONS_ADDR."""
     relay = OutboxRelay(db, settings.kafka.bootstrap, settings.kafka.idempotence)
     billing = BillingCustomers(billing_addr or settings.billing_addr)
+    subscriptions = SubscriptionLinks(subscriptions_addr or settings.subscriptions_addr)
     consumer = SignInConsumer(db, settings, SignInRequestHandler(settings.secret_key, billing, now), relay)
     revoked = RevocationPublisher(settings.kafka.bootstrap)
 
@@ -71,6 +75,7 @@ def build(
             await consumer.run()
         finally:
             await billing.close()
+            await subscriptions.close()
 
     return Wiring(
         registrations=[
@@ -102,7 +107,7 @@ def build(
             Registration(
                 "portal.auth.v1.SessionService",
                 auth_pb2_grpc.add_SessionServiceServicer_to_server,
-                SessionServicer(db, settings.secret_key, billing, now, revoked),
+                SessionServicer(db, settings.secret_key, billing, now, revoked, subscriptions),
             ),
         ],
         background=[

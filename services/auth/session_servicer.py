@@ -14,9 +14,10 @@ from portal_kit.errors import InvalidArgument, NotFound
 from portal_kit.timestamps import from_unix, unix
 
 from services.auth import businesses, document_links, revocations, sessions
-from services.auth.billing_customers import BillingCustomers
+from services.auth.billing_customers import BillingCustomers, LinkedDocument
 from services.auth.revocations import RevocationPublisher
 from services.auth.sessions import Client, SessionView
+from services.auth.subscription_links import SubscriptionLinks
 
 MAX_ACTIVITY = 1000
 Outcome = pb.OpenDocumentLinkResponse.Outcome
@@ -56,12 +57,20 @@ class SessionServicer(auth_pb2_grpc.SessionServiceServicer):
         billing: BillingCustomers,
         now: Callable[[], datetime],
         revoked: RevocationPublisher | None = None,
+        subscriptions: SubscriptionLinks | None = None,
     ) -> None:
         self.db = db
         self.revoked = revoked
         self.secret_key = secret_key
         self.billing = billing
+        self.subscriptions = subscriptions or SubscriptionLinks()
         self.now = now
+
+    async def _linked(self, document_type: str, token: str) -> LinkedDocument | None:
+        """What a link opens: subscriptions resolve "Manage Subscription" links, billing every other kind."""
+        if document_type == "subscription":
+            return await self.subscriptions.manage_link(token)
+        return await self.billing.document_link(document_type, token)
 
     async def StartTemporarySession(
         self, request: pb.StartTemporarySessionRequest, context: grpc.aio.ServicerContext
@@ -142,7 +151,7 @@ class SessionServicer(auth_pb2_grpc.SessionServiceServicer):
     async def OpenDocumentLink(
         self, request: pb.OpenDocumentLinkRequest, context: grpc.aio.ServicerContext
     ) -> pb.OpenDocumentLinkResponse:
-        document = await self.billing.document_link(request.document_type, request.link_token)
+        document = await self._linked(request.document_type, request.link_token)
         async with self.db.unit_of_work() as session:
             decision = await document_links.open_document_link(
                 session,

@@ -143,6 +143,13 @@ async def start_full_session(
     return await _start(session, secret_key, row, ids, business)
 
 
+def _temporary_scope(business: Business, document_type: str) -> str:
+    # A card-update link (AutoPay failure email) opens its page only, whatever the business's scope.
+    if business.temporary_scope == DOCUMENT_SCOPE or document_type == "payment_method":
+        return DOCUMENT_SCOPE
+    return ACCOUNT_SCOPE
+
+
 def validate_document(document_type: str, document_id: int) -> None:
     if document_type not in DOCUMENT_TYPES:
         raise InvalidArgument(
@@ -162,8 +169,10 @@ async def start_temporary_session(
     document_id: int,
     client: Client,
     now: datetime,
+    scope: str | None = None,
 ) -> StartedSession:
-    """A guest session from a document link: one customer, one hour at most, the business's temporary scope."""
+    """A guest session from a document link: one customer, one hour at most, the business's temporary scope
+    (or `scope` when the link's own setting decides it: a "Manage Subscription" link)."""
     if business.require_sign_in:
         raise FailedPrecondition("This portal asks customers to sign in before they open documents.")
     validate_document(document_type, document_id)
@@ -172,10 +181,7 @@ async def start_temporary_session(
         tenant_id=business.id,
         token_hash="",
         kind=TEMPORARY,
-        # A card-update link (AutoPay failure email) opens its page only, whatever the business's scope.
-        scope=DOCUMENT_SCOPE
-        if business.temporary_scope == DOCUMENT_SCOPE or document_type == "payment_method"
-        else ACCOUNT_SCOPE,
+        scope=scope or _temporary_scope(business, document_type),
         method=TEMPORARY,
         email="",
         customer_id=customer_id,

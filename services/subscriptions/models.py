@@ -31,3 +31,6 @@ class Plan(SQLModel, table=True):
     metadata_json: str = Field(default="{}", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+import services.subscriptions.portal_access.models  # noqa: E402, F401  (portal settings: subscriptions/portal_access)

@@ -9,6 +9,7 @@ from portal_kit.outbox import OutboxRelay
 from portal_kit.service import Wiring
 
 from services.subscriptions.billing import Billing
+from services.subscriptions.portal_access.servicer import AccountSubscriptionServicer
 from services.subscriptions.schedule.job import schedule_worker
 from services.subscriptions.servicer import PlanServicer
 from services.subscriptions.settings import SubscriptionsSettings
@@ -38,6 +39,11 @@ def build(db: Database, settings: SubscriptionsSettings) -> Wiring:
                 "portal.subscriptions.v1.SignUpPageService",
                 subscriptions_pb2_grpc.add_SignUpPageServiceServicer_to_server,
                 SignUpPageServicer(db, settings.secret_key, SignUpBillingSteps(settings.billing_addr)),
+            ),
+            Registration(
+                "portal.subscriptions.v1.AccountSubscriptionService",
+                subscriptions_pb2_grpc.add_AccountSubscriptionServiceServicer_to_server,
+                AccountSubscriptionServicer(db),
             ),
         ],
         # the relay first: Workers stop in reverse order, so it publishes what the scheduler wrote before it stops

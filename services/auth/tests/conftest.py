@@ -15,6 +15,7 @@ from devtools.testing import RunningService, running_service, settings_for_test
 from services.auth.server import MIGRATIONS, build
 from services.auth.settings import AuthSettings
 from services.auth.tests.fake_billing import FakeBilling
+from services.auth.tests.fake_subscriptions import FakeSubscriptions
 from services.auth.tests.portal_steps import Mailbox
 
 
@@ -51,6 +52,14 @@ async def billing() -> AsyncIterator[FakeBilling]:
     await fake.server.stop(0)
 
 
+@pytest.fixture(scope="session")
+async def subscriptions(billing: FakeBilling) -> AsyncIterator[FakeSubscriptions]:
+    fake = FakeSubscriptions(billing.tokens)
+    await fake.server.start()
+    yield fake
+    await fake.server.stop(0)
+
+
 @pytest.fixture
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path, service_databases: ServiceDatabases) -> str:
     """PostgreSQL, as in production; SQLite (the local run's) when a test asks for it with
@@ -62,16 +71,22 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path, service_d
 
 @pytest.fixture
 async def portal(
-    database_url: str, clock: Clock, billing: FakeBilling, monkeypatch: pytest.MonkeyPatch
+    database_url: str,
+    clock: Clock,
+    billing: FakeBilling,
+    subscriptions: FakeSubscriptions,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[RunningService]:
-    """The auth service with billing faked over gRPC and the clock under the test's control.
+    """The auth service with billing and subscriptions faked over gRPC and the clock under the test's control.
 
     Auth calls billing as the production process does: as $PORTAL_SERVICE_NAME with its token from the environment.
     """
     monkeypatch.setenv(SERVICE_NAME_ENV, "auth")
     monkeypatch.setenv(token_env("auth"), billing.tokens["auth"])
     settings = settings_for_test(AuthSettings, database_url)
-    wiring = lambda db, s: build(db, s, now=clock, billing_addr=billing.address)  # noqa: E731
+    wiring = lambda db, s: build(  # noqa: E731
+        db, s, now=clock, billing_addr=billing.address, subscriptions_addr=subscriptions.address
+    )
     async with running_service(settings, MIGRATIONS, wiring) as running:
         yield running
 

@@ -8,6 +8,7 @@ from portal_kit.context import bound
 
 from devtools.testing import RunningService
 from services.auth.tests.fake_billing import FakeBilling
+from services.auth.tests.fake_subscriptions import FakeSubscriptions
 from services.auth.tests.portal_steps import (
     CLIENT,
     Mailbox,
@@ -116,3 +117,63 @@ async def test_fetching_the_document_by_link_never_starts_a_session(portal: Runn
     assert opened.outcome == Outcome.OUTCOME_OPEN_BY_LINK
     assert opened.session_token == "" and not opened.HasField("session")
     assert opened.document_id == 7001
+
+
+MANAGE = "manage-token-of-subscription-31"
+
+
+async def open_manage_link(
+    service: RunningService, tenant: Tenant, token: str = MANAGE, session_token: str = ""
+) -> pb.OpenDocumentLinkResponse:
+    with bound(tenant.id):
+        return await sessions_stub(service).OpenDocumentLink(
+            pb.OpenDocumentLinkRequest(
+                link_token=token,
+                session_token=session_token,
+                client=CLIENT,
+                start_guest_session=True,
+                document_type="subscription",
+            )  # fmt: skip
+        )
+
+
+async def test_a_manage_subscription_link_opens_a_guest_session_scoped_as_the_subscription_setting_says(
+    portal: RunningService, tenant: Tenant, subscriptions: FakeSubscriptions
+) -> None:
+    """The link's own setting decides the scope, whatever the business's temporary_scope for invoice links."""
+    subscriptions.links.add_link(tenant.id, MANAGE, 31, 1002, "subscription")
+    subscriptions.links.add_link(tenant.id, MANAGE + "-account", 32, 1003, "account")
+    one = await open_manage_link(portal, tenant)
+    assert one.outcome == Outcome.OUTCOME_GUEST_SESSION
+    assert (one.document_type, one.document_id) == ("subscription", 31)
+    assert (one.session.kind, one.session.scope, one.session.customer_id) == ("temporary", "document", 1002)
+    assert (one.session.document_type, one.session.document_id) == ("subscription", 31)
+    with bound(tenant.id):
+        await settings_stub(portal).UpdatePortalSettings(
+            pb.UpdatePortalSettingsRequest(changes=pb.PortalSettingsChanges(temporary_scope="document"))
+        )
+    account = await open_manage_link(portal, tenant, MANAGE + "-account")
+    assert account.outcome == Outcome.OUTCOME_GUEST_SESSION
+    assert (account.session.scope, account.session.customer_id, account.document_id) == ("account", 1003, 32)
+
+
+async def test_a_manage_link_unknown_to_subscriptions_or_of_another_business_opens_nothing(
+    portal: RunningService, tenant: Tenant, subscriptions: FakeSubscriptions
+) -> None:
+    subscriptions.links.add_link(tenant.id, MANAGE, 31, 1002, "subscription")
+    other = await new_tenant(portal)
+    for token, where in (("no-such-link", tenant), ("", tenant), ("x" * 101, tenant), (MANAGE, other)):
+        opened = await open_manage_link(portal, where, token)
+        assert opened.outcome == Outcome.OUTCOME_EXPIRED and opened.session_token == ""
+    assert (await open_link(portal, tenant, MANAGE)).outcome == Outcome.OUTCOME_EXPIRED  # not an invoice link
+
+
+async def test_a_manage_link_goes_through_sign_in_when_the_business_requires_it(
+    portal: RunningService, tenant: Tenant, subscriptions: FakeSubscriptions
+) -> None:
+    subscriptions.links.add_link(tenant.id, MANAGE, 31, 1002, "subscription")
+    await require_sign_in(portal, tenant)
+    assert (await open_manage_link(portal, tenant)).outcome == Outcome.OUTCOME_REQUIRE_SIGN_IN
+    owner = await sso(portal, tenant, 1002)
+    signed_in = await open_manage_link(portal, tenant, session_token=owner.session_token)
+    assert signed_in.outcome == Outcome.OUTCOME_SIGNED_IN and signed_in.document_id == 31

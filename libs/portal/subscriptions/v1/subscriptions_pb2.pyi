@@ -394,10 +394,12 @@ class GetPortalSettingsRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class UpdatePortalSettingsRequest(_message.Message):
-    __slots__ = ("settings",)
+    __slots__ = ("settings", "fields")
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
     settings: PortalSettings
-    def __init__(self, settings: _Optional[_Union[PortalSettings, _Mapping]] = ...) -> None: ...
+    fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, settings: _Optional[_Union[PortalSettings, _Mapping]] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class PortalSettingsResponse(_message.Message):
     __slots__ = ("settings",)
