@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = "f35c524c1b0e"
 down_revision: str | None = "8ddeeddcde93"
 branch_labels: str | Sequence[str] | None = None
