@@ -43,7 +43,7 @@ def build(db: Database, settings: SubscriptionsSettings) -> Wiring:
             Registration(
                 "portal.subscriptions.v1.AccountSubscriptionService",
                 subscriptions_pb2_grpc.add_AccountSubscriptionServiceServicer_to_server,
-                AccountSubscriptionServicer(db),
+                AccountSubscriptionServicer(db, settings.secret_key),
             ),
         ],
         # the relay first: Workers stop in reverse order, so it publishes what the scheduler wrote before it stops

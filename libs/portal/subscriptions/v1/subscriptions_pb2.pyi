@@ -364,12 +364,16 @@ class AccountChangeRequest(_message.Message):
     def __init__(self, id: _Optional[int] = ..., plan: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class PreviewAccountChangeResponse(_message.Message):
-    __slots__ = ("proration_today", "next_invoice")
+    __slots__ = ("proration_today", "next_invoice", "recurring_total", "needs_full_sign_in")
     PRORATION_TODAY_FIELD_NUMBER: _ClassVar[int]
     NEXT_INVOICE_FIELD_NUMBER: _ClassVar[int]
+    RECURRING_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NEEDS_FULL_SIGN_IN_FIELD_NUMBER: _ClassVar[int]
     proration_today: InvoicePreview
     next_invoice: InvoicePreview
-    def __init__(self, proration_today: _Optional[_Union[InvoicePreview, _Mapping]] = ..., next_invoice: _Optional[_Union[InvoicePreview, _Mapping]] = ...) -> None: ...
+    recurring_total: int
+    needs_full_sign_in: bool
+    def __init__(self, proration_today: _Optional[_Union[InvoicePreview, _Mapping]] = ..., next_invoice: _Optional[_Union[InvoicePreview, _Mapping]] = ..., recurring_total: _Optional[int] = ..., needs_full_sign_in: _Optional[bool] = ...) -> None: ...
 
 class CancelAccountSubscriptionRequest(_message.Message):
     __slots__ = ("id", "at_period_end", "reason")
