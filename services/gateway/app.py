@@ -30,6 +30,7 @@ from services.gateway.api import (
     payments,
     portal_access,
     sign_up_pages,
+    subscription_settings,
     subscriptions,
 )
 from services.gateway.api.idempotency import IdempotencyMiddleware
@@ -41,6 +42,7 @@ from services.gateway.observability import ObservabilityMiddleware, Readiness
 from services.gateway.portal import account, documents, pages, receipts, sign_up, signin, stripe_webhooks, wallet
 from services.gateway.portal import estimates as estimate_pages
 from services.gateway.portal import payments as portal_payments
+from services.gateway.portal import subscriptions as subscription_pages
 from services.gateway.portal.sessions import FullSignInRequired, SignInRequired, to_sign_in
 from services.gateway.portal.web_security import FormExpired
 from services.gateway.settings import GatewaySettings
@@ -57,6 +59,7 @@ TOKEN_PATHS = (
     "/update-card/",
     "/pages/",
     "/sign_up/",
+    "/subscriptions/",
 )  # a bearer token follows
 
 
@@ -153,6 +156,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(invoices.router, prefix="/api")
     app.include_router(estimates.router, prefix="/api")
     app.include_router(portal_access.router, prefix="/api")
+    app.include_router(subscription_settings.router, prefix="/api")
     app.include_router(api_keys.router, prefix="/api")
     app.include_router(comments.router, prefix="/api")
     app.include_router(payments.router, prefix="/api")
@@ -165,6 +169,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     app.include_router(account.router, include_in_schema=False)
     app.include_router(documents.router, include_in_schema=False)
     app.include_router(estimate_pages.router, include_in_schema=False)
+    app.include_router(subscription_pages.router, include_in_schema=False)
     app.include_router(receipts.router, include_in_schema=False)
     app.include_router(portal_payments.router, include_in_schema=False)
     app.include_router(signin.router, include_in_schema=False)
@@ -190,7 +195,7 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
     async def on_full_sign_in_required(request: Request, error: FullSignInRequired) -> Response:
         if getattr(request.state, "visitor", None) is None:
             return to_sign_in(None)
-        return pages.render(request, "full_sign_in.html", {}, status=403)
+        return pages.render(request, "full_sign_in.html", {"return_to": error.return_to or ""}, status=403)
 
     @app.exception_handler(FormExpired)
     async def on_form_expired(request: Request, error: FormExpired) -> Response:

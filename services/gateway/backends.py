@@ -11,6 +11,7 @@ from portal_kit.balancing import BalancedChannel
 from portal_kit.principal import Principal
 
 from services.gateway.caches import GatewayCaches
+from services.gateway.clients.account_subscriptions import AccountSubscriptionsClient, AccountSubscriptionStubs
 from services.gateway.clients.auth import AuthClient, AuthStubs
 from services.gateway.clients.billing import BillingClient, BillingStubs
 from services.gateway.clients.calls import CallScope
@@ -38,6 +39,7 @@ class Backends:
         self.billing_stubs = BillingStubs(self.channels["billing"])
         self.card_payment_stubs = CardPaymentStubs(self.channels["billing"])
         self.subscriptions_stubs = SubscriptionsStubs(self.channels["subscriptions"])
+        self.account_subscription_stubs = AccountSubscriptionStubs(self.channels["subscriptions"])
         self.comments_stubs = CommentsStubs(self.channels["comments"])
         self.sign_up_page_stubs = SignUpPageStubs(self.channels["subscriptions"])
 
@@ -58,6 +60,10 @@ class Backends:
 
     def sign_up_pages(self, tenant: str) -> SignUpPagesClient:
         return SignUpPagesClient(self.sign_up_page_stubs, self.scope(tenant))
+
+    def account_subscriptions(self, tenant: str, principal: Principal | None = None) -> AccountSubscriptionsClient:
+        """The customer's subscriptions (with the visitor's principal), or the business's portal settings."""
+        return AccountSubscriptionsClient(self.account_subscription_stubs, self.scope(tenant, principal))
 
     def comments(self, tenant: str, principal: Principal | None = None, page: bool = False) -> CommentsClient:
         """`page`: the short deadline of a thread shown inside a document page (settings.comments_deadline)."""

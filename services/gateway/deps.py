@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from services.gateway.api.security import api_key_of
 from services.gateway.backends import Backends
+from services.gateway.clients.account_subscriptions import AccountSubscriptionsClient
 from services.gateway.clients.auth import AuthClient
 from services.gateway.clients.billing import BillingClient
 from services.gateway.clients.comments import CommentsClient
@@ -180,3 +181,10 @@ async def api_subscriptions(request: Request, business: ApiBusiness) -> Subscrip
 
 
 ApiSubscriptions = Annotated[SubscriptionsClient, Depends(api_subscriptions)]
+
+
+async def api_account_subscriptions(request: Request, business: ApiBusiness) -> AccountSubscriptionsClient:
+    return backends_of(request).account_subscriptions(business.id)
+
+
+ApiAccountSubscriptions = Annotated[AccountSubscriptionsClient, Depends(api_account_subscriptions)]

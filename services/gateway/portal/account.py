@@ -75,6 +75,8 @@ async def home(
     if current.document_only:
         if current.session.document_type == "payment_method":  # a card-update link from an AutoPay email
             return RedirectResponse("/account/payment-methods", status_code=303)
+        if current.session.document_type == "subscription":  # a "Manage Subscription" link, subscription scope
+            return RedirectResponse(f"/account/subscriptions/{current.session.document_id}", status_code=303)
         return RedirectResponse(f"/account/invoices/{current.session.document_id}", status_code=303)
     backends = backends_of(request)
     try:

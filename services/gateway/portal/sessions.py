@@ -50,7 +50,11 @@ class SignInRequired(Exception):
 
 
 class FullSignInRequired(Exception):
-    """Raised when a temporary session tries something only a full sign-in may do."""
+    """Raised when a temporary session tries something only a full sign-in may do. `return_to`: the page the
+    emailed sign-in link comes back to (else the account's home)."""
+
+    def __init__(self, return_to: str | None = None) -> None:
+        self.return_to = return_to
 
 
 def start_session(request: Request, response: Response, token: str, session: auth_pb2.Session) -> None:

@@ -102,7 +102,7 @@ async def payment_methods(
     request: Request, current: SignedInCustomer, business: Tenant, settings: Settings
 ) -> Response:
     if current.document_only and not card_guest(current):
-        raise FullSignInRequired()
+        raise FullSignInRequired("/account/payment-methods")
     wallet = await wallet_client(request, business, current).wallet()
     return _render(request, settings, "payment_methods.html", {"wallet": wallet})
 
