@@ -44,7 +44,8 @@ GRPC_PORT = 50051
 HTTP_PORT = 8080
 METRICS_PORT = 9464
 # Backends that call other backends: auth looks up billing customers, the mailer fetches billing documents.
-BACKEND_UPSTREAMS = {"auth": ("billing",), "mailer": ("billing",), "subscriptions": ("billing",)}
+    assert callers_allowed_by(policies["billing"]) == {"gateway", "auth", "subscriptions"}
+    assert callers_allowed_by(policies["subscriptions"]) == {"gateway", "auth"}  # auth: Manage Subscription links
 TOKENS_SECRET = "billing-portal-service-tokens"
 FAKE_SECRET = "x" * 40  # stands in for every secretKeyRef when settings are read from a rendered env
 TMP_MOUNT = "/tmp"  # noqa: S108 - the expected mount path in the manifest, not a temp file
@@ -537,6 +538,7 @@ def test_network_policies_follow_disabled_components_and_can_be_turned_off() -> 
     policies = by_kind(render({"components": {"mailer": {"enabled": False}}}), "NetworkPolicy")
     assert "mailer" not in policies
     assert callers_allowed_by(policies["billing"]) == {"gateway", "auth", "subscriptions"}
+    assert callers_allowed_by(policies["subscriptions"]) == {"gateway", "auth"}  # auth: Manage Subscription links
     assert by_kind(render({"networkPolicy": {"enabled": False}}), "NetworkPolicy") == {}
 
 
