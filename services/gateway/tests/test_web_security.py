@@ -93,6 +93,8 @@ def test_logged_paths_never_carry_bearer_tokens() -> None:
     assert loggable_path("/invoices/SECRET/pdf") == "/invoices/[token]/pdf"
     assert loggable_path("/estimates/SECRET/pdf") == "/estimates/[token]/pdf"
     assert loggable_path("/account/estimates/12") == "/account/estimates/12"
+    assert loggable_path("/subscriptions/SECRET") == "/subscriptions/[token]"
+    assert loggable_path("/account/subscriptions/12") == "/account/subscriptions/12"
     assert loggable_path("/sign-in/check") == "/sign-in/check"
     assert loggable_path("/account/invoices/12") == "/account/invoices/12"
 
