@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from portal_kit.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from portal_kit.principal import Principal
-from portal_kit.timestamps import utcnow
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.subscriptions.models import Plan
@@ -182,11 +181,7 @@ async def pause(session: AsyncSession, principal: Principal, subscription_id: in
     _step_up(principal, settings, "pause or resume")
     if sub.paused == paused:
         return priced
-    locked = await SubscriptionRepository(session).get_for_update(subscription_id)
-    locked.paused = paused
-    locked.updated_at = utcnow()
-    await SubscriptionRepository(session).save(locked)
-    return await own(session, principal, subscription_id)
+    return (await operations.set_paused(session, subscription_id, paused)).priced
 
 
 async def manage_link_target(session: AsyncSession, secret_key: bytes, token: str) -> tuple[Subscription, str]:

@@ -18,8 +18,9 @@ from services.subscriptions.portal_access import settings as portal_settings
 from services.subscriptions.portal_access.models import SubscriptionPortalSettings
 from services.subscriptions.servicer import plan_to_pb
 from services.subscriptions.subscriptions import operations
+from services.subscriptions.subscriptions.invoices import invoice_preview, next_invoice
 from services.subscriptions.subscriptions.pricing import Priced, pending_line
-from services.subscriptions.subscriptions.servicer import invoice_preview, next_invoice, subscription_to_pb
+from services.subscriptions.subscriptions.servicer import subscription_to_pb
 
 
 def settings_to_pb(settings: SubscriptionPortalSettings) -> pb.PortalSettings:
