@@ -508,6 +508,65 @@ class Scenarios:
 
         return Attempt(browser, f"{path}/subscribe", {"plan": "plan-0", "idempotency_key": key}, unchanged, works)
 
+    def _subscriber(self, name: str, **settings: object) -> tuple[httpx.Client, int]:
+        """A signed-in customer with a USD 10.00 × 2 monthly subscription; the business's subscription settings."""
+        email, customer = self.customer(name)
+        with self.stack_api() as http:
+            if settings:
+                assert http.patch("/subscription_settings", json=settings).status_code == 200
+            plan = {"id": "csrf-plan", "name": "Csrf Plan", "currency": "usd", "amount": 10, "interval": "month"}
+            http.post("/plans", json=plan)
+            created = http.post("/subscriptions", json={"customer": customer.id, "plan": "csrf-plan", "quantity": 2})
+            assert created.status_code == 201, created.text
+        browser = self.browser()
+        assert sign_in(browser, self.sink, email).status_code == 303
+        return browser, int(created.json()["id"])
+
+    def _subscription(self, subscription_id: int) -> dict[str, Any]:
+        with self.stack_api() as http:
+            return dict(http.get(f"/subscriptions/{subscription_id}").json())
+
+    def _subscription_attempt(
+        self, name: str, action: str, data: dict[str, str], done: Callable[[dict[str, Any]], bool], **settings: object
+    ) -> Attempt:
+        browser, subscription_id = self._subscriber(name, **settings)
+        before = self._subscription(subscription_id)
+
+        def unchanged() -> None:
+            now = self._subscription(subscription_id)
+            assert (now["quantity"], now["status"], now["cancel_at_period_end"]) == (
+                before["quantity"], before["status"], before["cancel_at_period_end"])  # fmt: skip
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 303 and done(self._subscription(subscription_id))
+
+        return Attempt(browser, f"/account/subscriptions/{subscription_id}/{action}", data, unchanged, works)
+
+    def subscription_preview(self) -> Attempt:
+        """Changes nothing even when genuine: the attacks must not reach it (it takes a row lock)."""
+        browser, subscription_id = self._subscriber("Previewer")
+
+        def unchanged() -> None:
+            assert self._subscription(subscription_id)["quantity"] == 2
+
+        def works(response: httpx.Response) -> None:
+            assert response.status_code == 200 and "Confirm the change" in response.text
+            unchanged()
+
+        return Attempt(browser, f"/account/subscriptions/{subscription_id}/preview", {"quantity": "3"}, unchanged,
+                       works)  # fmt: skip
+
+    def subscription_change(self) -> Attempt:
+        return self._subscription_attempt("Changer", "change", {"quantity": "3"}, lambda s: s["quantity"] == 3)
+
+    def subscription_cancel(self) -> Attempt:
+        return self._subscription_attempt("Canceler", "cancel", {"when": "period_end"},
+                                          lambda s: s["cancel_at_period_end"] is True)  # fmt: skip
+
+    def subscription_pause(self) -> Attempt:
+        return self._subscription_attempt("Pauser", "pause", {"paused": "1"}, lambda s: s["status"] == "paused",
+                                          allow_pause=True)  # fmt: skip
+
 
 SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/sign-in": Scenarios.sign_in,
@@ -533,6 +592,10 @@ SCENARIOS: dict[str, Callable[[Scenarios], Attempt]] = {
     "/pages/{token}/subscribe": Scenarios.page_subscribe,
     "/sign_up/{token}/card-setup": Scenarios.customer_card_setup,
     "/sign_up/{token}/subscribe": Scenarios.customer_subscribe,
+    "/account/subscriptions/{subscription_id}/preview": Scenarios.subscription_preview,
+    "/account/subscriptions/{subscription_id}/change": Scenarios.subscription_change,
+    "/account/subscriptions/{subscription_id}/cancel": Scenarios.subscription_cancel,
+    "/account/subscriptions/{subscription_id}/pause": Scenarios.subscription_pause,
 }
 
 
