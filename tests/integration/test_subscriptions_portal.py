@@ -231,3 +231,22 @@ def test_a_guest_needs_the_full_sign_in_step_up_for_what_costs_money_unless_the_
         assert allowed.status_code == 303
     with api(stack, business) as business_api:
         assert business_api.get(f"/subscriptions/{sub['id']}").json()["quantity"] == 6
+
+
+def test_a_link_opens_nothing_on_another_business_host_and_amounts_show_in_the_plans_currency(
+    stack: Stack, business: Business, other_business: Business, client: invoiced.Client
+) -> None:
+    customer = client.Customer.create(name="Fils Co", email=f"kwd-{business.username}@example.com")
+    with api(stack, business) as business_api:
+        plan = {"id": "kwd-monthly", "name": "Dinar plan", "currency": "kwd", "amount": 12.345, "interval": "month"}
+        assert business_api.post("/plans", json=plan).status_code == 201
+        created = business_api.post("/subscriptions", json={"customer": customer.id, "plan": "kwd-monthly",
+                                                             "quantity": 3})  # fmt: skip
+        assert created.status_code == 201
+    link = path_of(created.json()["url"], stack)
+    with portal(stack, other_business) as elsewhere:
+        missing = elsewhere.get(link)
+        assert missing.status_code == 404 and session_cookie(missing) is None
+    with portal(stack, business) as browser:
+        page = browser.get(browser.get(link).headers["location"])
+        assert "37.035 KWD" in page.text and "Dinar plan" in page.text

@@ -447,3 +447,20 @@ async def test_resolve_manage_link_names_the_subscription_its_customer_and_the_s
             world.account.ResolveManageLink(pb.ResolveManageLinkRequest(token=sub.manage_token)),
             grpc.StatusCode.NOT_FOUND,
         )
+
+
+@pytest.mark.parametrize(("currency", "amount"), [("jpy", 1250), ("kwd", 12345)])
+async def test_previews_in_zero_and_three_decimal_currencies_are_whole_minor_units(
+    world: World, currency: str, amount: int
+) -> None:
+    await world.plan("local", amount, currency)
+    ada = await world.customer()
+    sub = await world.subscribe(ada, "local", quantity=3)
+    with bound(TENANT, customer(ada)):
+        preview = await world.account.PreviewAccountChange(pb.AccountChangeRequest(id=sub.id, quantity=7))
+        assert preview.proration_today.currency == currency and preview.recurring_total == 7 * amount
+        credit, charge = (line.amount for line in preview.proration_today.lines)
+        assert -3 * amount <= credit < 0 < charge <= 7 * amount
+        assert preview.next_invoice.total == 7 * amount + credit + charge
+        changed = await world.account.ChangeAccountSubscription(pb.AccountChangeRequest(id=sub.id, quantity=7))
+        assert changed.row.next_bill_amount == preview.next_invoice.total
