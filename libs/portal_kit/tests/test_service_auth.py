@@ -154,11 +154,11 @@ async def test_forged_tenant_metadata_without_a_credential_learns_nothing(served
 
 
 async def test_a_caller_the_server_does_not_accept_is_denied(served: Served) -> None:
-    """auth is a real caller of the release, with its valid token, but subscriptions accepts only the gateway."""
-    assert "auth" not in CALLERS["subscriptions"]
-    error = await refused(get_plan(served, ServiceCredential("auth", TOKENS["auth"])))
+    """The mailer is a real caller of the release, with its valid token, but subscriptions does not accept it."""
+    assert "mailer" not in CALLERS["subscriptions"]
+    error = await refused(get_plan(served, ServiceCredential("mailer", TOKENS["mailer"])))
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
-    assert error.details() == "The auth service may not call portal.subscriptions.v1.PlanService."
+    assert error.details() == "The mailer service may not call portal.subscriptions.v1.PlanService."
     assert served.plans.calls == []
 
 
