@@ -263,6 +263,7 @@ def test_each_component_gets_only_the_tokens_it_needs() -> None:
         SERVICE_NAME_ENV: "subscriptions",
         token_env("subscriptions"): tokens["subscriptions"],  # subscriptions calls billing
         token_env("gateway"): tokens["gateway"],
+        token_env("auth"): tokens["auth"],  # auth resolves Manage Subscription links
     }
     assert env_for("comments", tokens) == {SERVICE_NAME_ENV: "comments", token_env("gateway"): tokens["gateway"]}
     assert set(env_for("mailer", tokens)) == {SERVICE_NAME_ENV, token_env("mailer")}  # mailer calls billing
