@@ -12,7 +12,7 @@ import invoiced
 from devtools.mailbox import SmtpSink
 from devtools.stack import Stack
 from tests.conftest import Business
-from tests.integration.portal_client import csrf_of, portal, session_cookie, sign_in
+from tests.integration.portal_client import csrf_of, link_path, portal, session_cookie, sign_in
 
 
 def api(stack: Stack, business: Business) -> httpx.Client:
@@ -218,7 +218,7 @@ def test_a_guest_needs_the_full_sign_in_step_up_for_what_costs_money_unless_the_
         asked = browser.post("/account/full-sign-in", data={"return_to": base, "csrf_token": csrf})
         assert asked.status_code == 303
         emailed = smtp_sink.wait_for(lambda m: m.id not in seen and email in m.to, timeout=30)[-1]
-        path = "/sign-in/" + emailed.text.split("/sign-in/", 1)[1].split()[0].strip()
+        path = link_path(emailed)
         signed_in = browser.post(path, data={"csrf_token": csrf_of(browser.get(path))})
         assert signed_in.status_code == 303 and signed_in.headers["location"] == base
         after = browser.get(base)
