@@ -9,6 +9,7 @@ from portal_kit.db import Database
 from portal_kit.grpc_server import Worker
 from portal_kit.service_auth import ServiceCredential
 
+from services.subscriptions.portal_access.settings import past_due_policy
 from services.subscriptions.schedule.clock import SystemClock
 from services.subscriptions.schedule.invoicing import GrpcInvoicing
 from services.subscriptions.schedule.runner import Scheduler
@@ -20,7 +21,9 @@ def schedule_worker(
 ) -> Worker:
     """`credential`: how to call billing (None: this process's own, from the environment)."""
     invoicing = GrpcInvoicing(settings.billing_addr, credential)
-    scheduler = Scheduler(db, invoicing, SystemClock(), settings.secret_key, settings.schedule_lanes)
+    scheduler = Scheduler(
+        db, invoicing, SystemClock(), settings.secret_key, settings.schedule_lanes, past_due=past_due_policy
+    )
     stopping = asyncio.Event()
 
     async def run() -> None:
