@@ -1,7 +1,7 @@
 """subscription portal settings
 
 Revision ID: f35c524c1b0e
-Revises: 3612c35e0117
+Revises: 333e7110771e
 Create Date: 2026-12-01 00:31:01.829750
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "f35c524c1b0e"
-down_revision: str | None = "3612c35e0117"
+down_revision: str | None = "333e7110771e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
