@@ -110,7 +110,12 @@ async def bill_period(
     pending = await PendingLineRepository(session).unbilled(sub.id, lock=True)
     lines, taken = _period_lines(priced, index, pending)
     previous_state = (sub.cycles_billed, sub.period_start, sub.period_end, sub.updated_at)
-    sub.cycles_billed, sub.period_start, sub.period_end, sub.updated_at = index + 1, period.start, period.end, now
+    sub.cycles_billed, sub.period_start, sub.period_end, sub.updated_at = (
+        sub.cycles_billed + 1,
+        period.start,
+        period.end,
+        now,
+    )
     request = billing_pb.CreateSubscriptionInvoiceRequest(
         subscription=subscription_to_pb(priced, secret_key, now),
         period_start=unix(period.start),

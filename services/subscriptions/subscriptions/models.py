@@ -31,6 +31,7 @@ class Subscription(SQLModel, table=True):
     start_date: datetime
     cycles: int | None = None
     cycles_billed: int = 0
+    periods_skipped: int = 0  # periods passed over while paused: never billed, not counted against `cycles`
     period_start: datetime
     period_end: datetime
     cancel_at_period_end: bool = False

@@ -24,6 +24,7 @@ from portal_kit.money import to_minor
 from portal_kit.timestamps import utcnow
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.subscriptions import periods
 from services.subscriptions.models import Plan
 from services.subscriptions.plans import checked_metadata
 from services.subscriptions.proration import proration_lines
@@ -437,10 +438,10 @@ def next_period_index(sub: Subscription) -> int | None:
         return None
     if sub.cancel_at_period_end and sub.cycles_billed > 0:
         return None
-    return sub.cycles_billed
+    return sub.cycles_billed + sub.periods_skipped
 
 
-async def set_paused(session: AsyncSession, subscription_id: int, paused: bool) -> Updated:
+async def set_paused(session: AsyncSession, subscription_id: int, paused: bool, now: datetime | None = None) -> Updated:
     """Pauses or resumes (the portal's setting decides who may). A canceled or finished one cannot."""
     subs = SubscriptionRepository(session)
     sub = await subs.get_for_update(subscription_id)
@@ -448,8 +449,25 @@ async def set_paused(session: AsyncSession, subscription_id: int, paused: bool) 
     previous = Priced(_copy(sub), before.plan, before.addons, before.addon_plans)
     if sub.status in ENDED:
         raise FailedPrecondition(f"This subscription is {sub.status}: it cannot change any more.", "id")
+    now = now or utcnow()
+    if sub.paused and not paused:
+        _skip_paused_periods(before, now)
     sub.paused = paused
-    sub.updated_at = utcnow()
+    sub.updated_at = now
     await subs.save(sub)
     await events.record(session, "subscription.updated", before, previous)
     return Updated(before, previous, [])
+
+
+def _skip_paused_periods(priced: Priced, now: datetime) -> None:
+    """On resume, the periods that started while it was paused are passed over, never billed (no catch-up): the
+    next invoice bills the first period that starts after `now`."""
+    sub = priced.subscription
+    index = next_period_index(sub)
+    if index is None or priced.period(index).start > now:
+        return
+    current = periods.period_at(sub.start_date, priced.plan.interval, priced.plan.interval_count, now)
+    sub.periods_skipped += current.index + 1 - index
+    # period_start/end: the last period (billed, or here passed over) once billing started, else the first to bill.
+    shown = current if sub.cycles_billed > 0 else priced.period(current.index + 1)
+    sub.period_start, sub.period_end = shown.start, shown.end

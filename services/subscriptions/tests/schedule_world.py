@@ -111,6 +111,11 @@ class World:
             async with self.subs_db.unit_of_work() as session:
                 await operations.update(session, subscription_id, SubscriptionIn(**given))  # type: ignore[arg-type]
 
+    async def pause(self, subscription_id: int, paused: bool) -> None:
+        with bound(TENANT):
+            async with self.subs_db.unit_of_work() as session:
+                await operations.set_paused(session, subscription_id, paused, self.clock.now())
+
     async def subscription(self, subscription_id: int) -> Subscription:
         async with self.subs_db.read_only() as session:
             query = select(Subscription).where(col(Subscription.id) == subscription_id)

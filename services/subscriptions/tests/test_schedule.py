@@ -293,3 +293,42 @@ async def test_after_a_restart_a_change_made_since_the_lost_commit_waits_for_the
     assert [i.amount for i in feb.items] == [6_000, -1_548, 3_097]  # as billing made it before the crash
     assert [i.amount for i in mar.items] == [9_000, -2_323, 3_484]  # the later change: billed once, on March's
     assert await world.invoice_count() == 3
+
+
+async def test_resuming_passes_over_the_periods_it_was_paused_in(world: World) -> None:
+    """No catch-up after a pause: the periods that started while paused are never billed nor counted in cycles."""
+    await world.plan("monthly", 1_000, "jpy")
+    customer = await world.customer("jpy")
+    sub_id = await world.subscribe(customer, "monthly", at(2024, 1, 31), cycles=3)
+    world.clock.moment = at(2024, 2, 1)
+    assert (await world.scheduler().run_once()).billed == 1
+    await world.pause(sub_id, True)
+    world.clock.moment = at(2024, 5, 15)
+    assert (await world.scheduler().run_once()).billed == 0
+    await world.pause(sub_id, False)  # Feb 29, Mar 31 and Apr 30 started while paused
+    assert (await world.scheduler().run_once()).billed == 0
+    sub = await world.subscription(sub_id)
+    assert (f"{sub.period_start:%Y-%m-%d}", f"{sub.period_end:%Y-%m-%d}", sub.cycles_billed) == (
+        "2024-04-30", "2024-05-31", 1)  # fmt: skip
+    world.clock.moment = at(2024, 7, 15)
+    await world.scheduler().run_once()
+    assert starts(await world.billed(sub_id)) == ["2024-01-31", "2024-05-31", "2024-06-30"]
+    assert (await world.subscription(sub_id)).status != "finished"  # in its third and last cycle, Jun 30 – Jul 31
+    world.clock.moment = at(2024, 8, 1)
+    await world.scheduler().run_once()
+    assert (await world.subscription(sub_id)).status == "finished"
+    assert len(await world.billed(sub_id)) == 3 == await world.invoice_count()
+
+
+async def test_resuming_before_the_first_invoice_bills_from_the_next_period(world: World) -> None:
+    await world.plan("monthly", 1_000, "jpy")
+    customer = await world.customer("jpy")
+    sub_id = await world.subscribe(customer, "monthly", at(2024, 1, 10))
+    await world.pause(sub_id, True)
+    world.clock.moment = at(2024, 3, 20)
+    assert (await world.scheduler().run_once()).billed == 0
+    await world.pause(sub_id, False)
+    assert (await world.scheduler().run_once()).billed == 0
+    world.clock.moment = at(2024, 4, 11)
+    await world.scheduler().run_once()
+    assert starts(await world.billed(sub_id)) == ["2024-04-10"]
