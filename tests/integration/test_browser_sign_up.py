@@ -45,6 +45,9 @@ def test_sign_up_with_a_card_then_go_to_my_account(
     connect(stack, business)
     make_plan(stack, business, "basic", "jpy", 1200)
     make_plan(stack, business, "team", "jpy", 3000)
+    # The business lets its customers change quantities up to 10 without the full-sign-in step-up.
+    settings = {"require_full_sign_in": False, "allow_quantity_change": True, "max_quantity": 10}
+    assert client.request("PATCH", "/subscription_settings", settings)["body"]["max_quantity"] == 10
     sign_up_page = client.SignUpPage.create(name="Join Acme", plans=["basic", "team"], has_quantity=True,
                                             thanks_text="Thanks for joining Acme!")  # fmt: skip
     page = _open(browser, stack, business, sign_up_page.url)
@@ -65,8 +68,28 @@ def test_sign_up_with_a_card_then_go_to_my_account(
     wait_until(lambda: client.Invoice.retrieve(invoice.id).paid)
     page.get_by_role("link", name="Go to My Account").click()
     page.wait_for_url("**/account/subscriptions**")
-    # The account's Subscriptions pages (seeing it, changing its quantity with a preview, canceling at period end)
-    # are the subs-portal engineer's; that part of the journey is theirs (see /work/coordination/subscriptions.md).
+
+    # See the subscription, change its quantity with a preview, then cancel it at the period's end.
+    page.get_by_role("link", name="Team").click()
+    page.wait_for_url(f"**/account/subscriptions/{subscription.id}")
+    assert page.locator("#quantity").inner_text() == "3"
+    page.get_by_label("Quantity").fill("4")
+    page.get_by_role("button", name="Preview the change").click()
+    page.wait_for_selector("#after")
+    assert "Team × 4" in page.locator("#after").inner_text() and "¥12,000" in page.locator("#after").inner_text()
+    page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+    page.get_by_role("button", name="Confirm the change").click()
+    page.wait_for_url(f"**/account/subscriptions/{subscription.id}?done=changed")
+    assert page.locator("#quantity").inner_text() == "4"
+    assert client.Subscription.retrieve(subscription.id).quantity == 4
+
+    page.get_by_label("Reason (optional)").fill("Moving to another tool")
+    page.get_by_role("button", name="Cancel subscription").click()
+    page.wait_for_url(f"**/account/subscriptions/{subscription.id}?done=ending")
+    expect(page.locator("#ending")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "ending.png"), full_page=True)
+    ending = client.Subscription.retrieve(subscription.id)
+    assert ending.cancel_at_period_end and ending.status == "active"
 
 
 def test_a_declined_card_shows_stripes_message_and_signs_nobody_up(
