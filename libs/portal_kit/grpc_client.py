@@ -110,6 +110,35 @@ def backend_channel(
     )
 
 
+class LoopChannel:
+    """A backend channel (`backend_channel`) made on first use in the running event loop, and made again in another
+    one: a grpc.aio channel belongs to the loop it was made in (tests and tools run several loops in one process)."""
+
+    def __init__(
+        self,
+        addresses: str,
+        default_timeout: float = DEFAULT_DEADLINE_SECONDS,
+        credential: ServiceCredential | None = None,
+    ) -> None:
+        self.addresses = addresses
+        self.default_timeout = default_timeout
+        self.credential = credential
+        self._channel: BalancedChannel | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def get(self) -> BalancedChannel:
+        loop = asyncio.get_running_loop()
+        if self._channel is None or self._loop is not loop:
+            self._channel = backend_channel(self.addresses, self.default_timeout, self.credential)
+            self._loop = loop
+        return self._channel
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            channel, self._channel = self._channel, None
+            await channel.close()
+
+
 def domain_error(error: grpc.aio.AioRpcError) -> DomainError:
     """Turns a failed call back into the domain error the server raised (param included)."""
     trailing = dict(error.trailing_metadata() or ())

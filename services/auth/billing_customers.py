@@ -5,7 +5,6 @@ Calls carry the tenant bound in the context (portal_kit.context), like every oth
 
 from __future__ import annotations
 
-import asyncio
 import os
 from dataclasses import dataclass
 
@@ -37,16 +36,10 @@ class LinkedDocument:
 class BillingCustomers:
     def __init__(self, target: str | None = None) -> None:
         self.target = target or os.environ.get(BILLING_ADDR_ENV) or DEFAULT_BILLING_ADDR
-        self._channel: BalancedChannel | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._channel = grpc_client.LoopChannel(self.target)
 
     def _channel_now(self) -> BalancedChannel:
-        """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
-        loop = asyncio.get_running_loop()
-        if self._channel is None or self._loop is not loop:
-            self._channel = grpc_client.backend_channel(self.target)
-            self._loop = loop
-        return self._channel
+        return self._channel.get()
 
     def _stub(self) -> CustomerServiceStub:
         return CustomerServiceStub(self._channel_now())
@@ -105,6 +98,4 @@ class BillingCustomers:
         return True
 
     async def close(self) -> None:
-        if self._channel is not None:
-            channel, self._channel = self._channel, None
-            await channel.close()
+        await self._channel.close()

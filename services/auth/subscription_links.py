@@ -5,14 +5,12 @@ Calls carry the tenant bound in the context (portal_kit.context), like every oth
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import grpc
 from portal.subscriptions.v1 import subscriptions_pb2 as pb
 from portal.subscriptions.v1.subscriptions_pb2_grpc import AccountSubscriptionServiceStub
 from portal_kit import grpc_client
-from portal_kit.balancing import BalancedChannel
 from portal_kit.errors import InvalidArgument, NotFound
 
 from services.auth.billing_customers import LinkedDocument
@@ -26,16 +24,10 @@ MAX_TOKEN_LENGTH = 100
 class SubscriptionLinks:
     def __init__(self, target: str | None = None) -> None:
         self.target = target or os.environ.get(SUBSCRIPTIONS_ADDR_ENV) or DEFAULT_SUBSCRIPTIONS_ADDR
-        self._channel: BalancedChannel | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._channel = grpc_client.LoopChannel(self.target)
 
     def _stub(self) -> AccountSubscriptionServiceStub:
-        """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
-        loop = asyncio.get_running_loop()
-        if self._channel is None or self._loop is not loop:
-            self._channel = grpc_client.backend_channel(self.target)
-            self._loop = loop
-        return AccountSubscriptionServiceStub(self._channel)
+        return AccountSubscriptionServiceStub(self._channel.get())
 
     async def manage_link(self, token: str) -> LinkedDocument | None:
         """The subscription (and its customer) a "Manage Subscription" link opens, or None when it opens nothing.
@@ -53,6 +45,4 @@ class SubscriptionLinks:
         return LinkedDocument("subscription", reply.subscription, reply.customer, scope)
 
     async def close(self) -> None:
-        if self._channel is not None:
-            channel, self._channel = self._channel, None
-            await channel.close()
+        await self._channel.close()

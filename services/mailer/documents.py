@@ -7,7 +7,6 @@ other failure raises, and the consumer retries the same email until the owner an
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 import grpc
@@ -17,7 +16,6 @@ from portal.billing.v1.invoices_pb2_grpc import InvoiceServiceStub
 from portal.billing.v1.payments_pb2_grpc import PaymentServiceStub
 from portal.mailer.v1 import email_pb2
 from portal_kit import grpc_client
-from portal_kit.balancing import BalancedChannel
 from portal_kit.errors import DomainError, FailedPrecondition, InvalidArgument, NotFound
 
 from services.mailer.requests import MalformedEmail
@@ -41,16 +39,10 @@ class DocumentGone(MalformedEmail):
 class Documents:
     def __init__(self, billing_addr: str) -> None:
         self.billing_addr = billing_addr
-        self._channel: BalancedChannel | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._channel = grpc_client.LoopChannel(self.billing_addr, PDF_DEADLINE_SECONDS)
 
     def _billing(self) -> grpc.aio.Channel:
-        """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
-        loop = asyncio.get_running_loop()
-        if self._channel is None or self._loop is not loop:
-            self._channel = grpc_client.backend_channel(self.billing_addr, PDF_DEADLINE_SECONDS)
-            self._loop = loop
-        return self._channel
+        return self._channel.get()
 
     async def fetch(self, refs: list[email_pb2.DocumentRef], business_name: str) -> list[Attachment]:
         if len(refs) > MAX_ATTACHMENTS:
@@ -91,6 +83,4 @@ class Documents:
         return Attachment(reply.filename, "application", "pdf", reply.pdf)
 
     async def close(self) -> None:
-        if self._channel is not None:
-            channel, self._channel = self._channel, None
-            await channel.close()
+        await self._channel.close()

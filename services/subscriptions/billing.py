@@ -5,8 +5,6 @@ Calls carry the tenant bound in the context (portal_kit.context), so another bus
 
 from __future__ import annotations
 
-import asyncio
-
 import grpc
 from portal.billing.v1 import customers_pb2 as pb
 from portal.billing.v1.customers_pb2_grpc import CustomerServiceStub
@@ -18,16 +16,10 @@ from portal_kit.errors import NotFound
 class Billing:
     def __init__(self, target: str) -> None:
         self.target = target
-        self._channel: BalancedChannel | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._channel = grpc_client.LoopChannel(self.target)
 
     def channel(self) -> BalancedChannel:
-        """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
-        loop = asyncio.get_running_loop()
-        if self._channel is None or self._loop is not loop:
-            self._channel = grpc_client.backend_channel(self.target)
-            self._loop = loop
-        return self._channel
+        return self._channel.get()
 
     async def customer(self, customer_id: int) -> pb.Customer | None:
         """This business's customer, or None (unknown, or another business's)."""
@@ -43,6 +35,4 @@ class Billing:
         return reply.customer
 
     async def close(self) -> None:
-        if self._channel is not None:
-            channel, self._channel = self._channel, None
-            await channel.close()
+        await self._channel.close()

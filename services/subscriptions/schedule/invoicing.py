@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Sequence
 from typing import Protocol
@@ -10,7 +9,6 @@ from typing import Protocol
 from portal.billing.v1 import subscription_invoices_pb2 as pb
 from portal.billing.v1.subscription_invoices_pb2_grpc import SubscriptionInvoiceServiceStub
 from portal_kit import grpc_client, idempotency
-from portal_kit.balancing import BalancedChannel
 from portal_kit.service_auth import ServiceCredential
 
 # Billing makes, emails and may charge the invoice in one call: give it longer than a read.
@@ -37,15 +35,10 @@ class GrpcInvoicing:
     def __init__(self, target: str, credential: ServiceCredential | None = None) -> None:
         self.target = target
         self.credential = credential  # None: this process's own (PORTAL_SERVICE_NAME's token)
-        self._channel: BalancedChannel | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._channel = grpc_client.LoopChannel(target, credential=credential)
 
     def _stub(self) -> SubscriptionInvoiceServiceStub:
-        loop = asyncio.get_running_loop()
-        if self._channel is None or self._loop is not loop:  # a grpc.aio channel belongs to its event loop
-            self._channel = grpc_client.backend_channel(self.target, credential=self.credential)
-            self._loop = loop
-        return SubscriptionInvoiceServiceStub(self._channel)
+        return SubscriptionInvoiceServiceStub(self._channel.get())
 
     async def create_invoice(
         self, request: pb.CreateSubscriptionInvoiceRequest
@@ -69,6 +62,4 @@ class GrpcInvoicing:
             await self._stub().SendSubscriptionNotice(request)
 
     async def close(self) -> None:
-        if self._channel is not None:
-            channel, self._channel = self._channel, None
-            await channel.close()
+        await self._channel.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import grpc
@@ -28,16 +27,10 @@ class SignUpBilling:
 
     def __init__(self, target: str | None = None) -> None:
         self.target = target or os.environ.get(BILLING_ADDR_ENV) or DEFAULT_BILLING_ADDR
-        self._channel: BalancedChannel | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._channel = grpc_client.LoopChannel(self.target)
 
     def _channel_now(self) -> BalancedChannel:
-        """One channel per event loop, made on first use (a grpc.aio channel belongs to the loop it was made in)."""
-        loop = asyncio.get_running_loop()
-        if self._channel is None or self._loop is not loop:
-            self._channel = grpc_client.backend_channel(self.target)
-            self._loop = loop
-        return self._channel
+        return self._channel.get()
 
     async def _call(self, method: grpc.aio.UnaryUnaryMultiCallable, request: object) -> object:
         try:
