@@ -455,9 +455,10 @@ def profile(args: argparse.Namespace, stack: Stack, target: Target, wrk: str, la
     out.mkdir(parents=True, exist_ok=True)
     spies = []
     for name in ("gateway", "auth", "billing"):
-        svg = out / f"{label}-{re.sub(r'[^a-z0-9]+', '_', target.name).strip('_')}-{name}.svg"
-        command = [spy, "record", "--nonblocking", "-r", "200", "-d", str(args.duration), "-o", str(svg),
-                   "-p", str(stack.processes[name].pid)]  # fmt: skip
+        suffix = "svg" if args.profile_format == "flamegraph" else "txt"
+        graph = out / f"{label}-{re.sub(r'[^a-z0-9]+', '_', target.name).strip('_')}-{name}.{suffix}"
+        command = [spy, "record", "--nonblocking", "-r", "200", "-d", str(args.duration), "-o", str(graph),
+                   "-f", args.profile_format, "-p", str(stack.processes[name].pid)]  # fmt: skip
         with open(out / "py-spy.log", "ab") as spy_log:
             spies.append(subprocess.Popen(command, stdout=spy_log, stderr=subprocess.STDOUT))
     run_wrk(wrk, target, args)
@@ -697,6 +698,8 @@ def main() -> None:
     parser.add_argument("--growth", action="store_true", help="1,000,000 invoices in one business vs 10,000")
     parser.add_argument("--growth-invoices", type=int, default=1_000_000)
     parser.add_argument("--profile", metavar="DIR", help="py-spy flame graphs of gateway, auth and billing")
+    parser.add_argument("--profile-format", choices=["flamegraph", "raw"], default="flamegraph",
+                        help="raw: collapsed stacks (text) instead of SVG flame graphs")  # fmt: skip
     parser.add_argument("--profile-label", default="run")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     parser.add_argument("--tracing", action="store_true", help="OpenTelemetry on, spans sent to an in-memory receiver")
