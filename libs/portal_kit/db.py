@@ -13,9 +13,11 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from portal_kit import tracing
+from portal_kit.reads import CoreReader, DriverReader, Reader
 
 
 def is_sqlite(url: str) -> bool:
@@ -97,6 +99,12 @@ class Database:
         if tracing.active():
             trace_statements(self.engine.sync_engine, "sqlite" if is_sqlite(url) else "postgresql")
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._raw_reads = self.engine.dialect.driver == "asyncpg"
+        # An error the server answered leaves the connection usable; anything else (a dropped connection, a
+        # cancelled statement) does not.
+        self._server_error: type[BaseException] = (
+            self.engine.dialect.dbapi.asyncpg.PostgresError if self._raw_reads else Exception  # type: ignore[union-attr]  # the asyncpg adaptor module
+        )
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
@@ -129,6 +137,33 @@ class Database:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             async with AsyncSession(bind=connection, expire_on_commit=False) as session:
                 yield session
+
+    @asynccontextmanager
+    async def reads(self) -> AsyncIterator[Reader]:
+        """For the hottest reads (portal_kit.reads): ReadQueries on one pooled connection, each statement on its own
+        (autocommit), with no session. On PostgreSQL they run on the asyncpg connection itself, as prepared
+        statements; elsewhere through SQLAlchemy Core. Inside an `ambient_unit_of_work()` of the same database, they
+        run on its connection (they see its writes)."""
+        ambient = _ambient.get()
+        if ambient is not None and ambient[0] is self:
+            yield CoreReader(await ambient[1].connection())
+            return
+        if not self._raw_reads:
+            async with self.engine.connect() as connection:
+                yield CoreReader(connection)
+            return
+        pooled = await self.engine.raw_connection()
+        # A raw asyncpg connection is in autocommit unless a transaction is started: none is, here.
+        reader = DriverReader(pooled.driver_connection, self.engine.dialect, self._server_error)
+        try:
+            yield reader
+        finally:
+            if reader.broken is None:
+                await greenlet_spawn(pooled.close)
+            else:
+                # A dropped connection, or a statement cancelled half way: its state is unknown, so it is closed
+                # rather than given to the next call.
+                await greenlet_spawn(pooled.invalidate, reader.broken)
 
     @asynccontextmanager
     async def ambient_unit_of_work(self) -> AsyncIterator[AsyncSession]:

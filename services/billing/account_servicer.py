@@ -50,8 +50,8 @@ class AccountServicer(account_pb2_grpc.AccountServiceServicer):
         self, request: pb.GetAccountPageRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetAccountPageResponse:
         principal = required_principal()
-        async with self.db.read_only() as session:
-            page = await account_summary.account_page(session, principal, request.per_page, request.after)
+        async with self.db.reads() as reader:
+            page = await account_summary.account_page(reader, principal, request.per_page, request.after)
         now = utcnow()
         return pb.GetAccountPageResponse(
             holder=holder_to_pb(page.holder),
@@ -67,11 +67,11 @@ class AccountServicer(account_pb2_grpc.AccountServiceServicer):
         self, request: pb.GetAccountInvoiceRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetAccountInvoiceResponse:
         principal = required_principal()
-        async with self.db.read_only() as session:
-            shown = await account_summary.account_invoice(session, principal, request.id)
-        token = invoices.link_token(self.secret_key, shown.record.invoice.link_nonce)
+        async with self.db.reads() as reader:
+            shown = await account_summary.account_invoice(reader, principal, request.id)
+        token = invoices.link_token(self.secret_key, shown.invoice.link_nonce)
         return pb.GetAccountInvoiceResponse(
-            invoice=invoice_to_pb(shown.record, token, utcnow()),
+            invoice=invoice_to_pb(shown, token, utcnow()),
             holder=holder_to_pb(shown.holder),
             has_comments=shown.has_comments,
         )

@@ -10,19 +10,19 @@ from dataclasses import dataclass, fields
 
 from portal_kit.errors import InvalidArgument, NotFound, PermissionDenied
 from portal_kit.principal import Principal
+from portal_kit.reads import Reader
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.billing import customers, invoices
-from services.billing.attention.repository import InvoiceAttentionRepository
+from services.billing import customers
 from services.billing.customers import CustomerChanges, CustomerRecord
-from services.billing.invoices import InvoiceRecord
 from services.billing.models import Customer, Invoice
 from services.billing.repository import (
-    AccountRepository,
-    CustomerLookupRepository,
+    AccountReads,
     HolderRow,
+    InvoiceColumns,
     InvoiceRepository,
     InvoiceRow,
+    LineItemColumns,
     OpenBalance,
 )
 
@@ -60,13 +60,6 @@ def _not_found(invoice_id: int) -> NotFound:
     return NotFound(f"No such invoice: {invoice_id}", "id")
 
 
-async def _holder(session: AsyncSession, principal: Principal) -> Holder:
-    customer = await CustomerLookupRepository(session).holder(principal.customer_id)
-    if customer is None:
-        raise NotFound("This account no longer exists.", "customer")
-    return Holder.of(customer)
-
-
 def _per_page(per_page: int) -> int:
     if per_page == 0:
         return DEFAULT_PER_PAGE
@@ -83,17 +76,18 @@ def _cursor(after: str) -> int | None:
     return int(after)
 
 
-async def account_page(session: AsyncSession, principal: Principal, per_page: int, after: str) -> AccountPage:
+async def account_page(reader: Reader, principal: Principal, per_page: int, after: str) -> AccountPage:
     """Two queries: the holder's display fields with the open balances per currency, then one page of rows."""
     if not principal.whole_account:
         raise PermissionDenied(WHOLE_ACCOUNT_ONLY)
     limit = _per_page(per_page)
-    account = AccountRepository(session)
+    cursor = _cursor(after)
+    account = AccountReads(reader)
     found, balances = await account.holder_and_balances(principal.customer_id)
     if found is None:
         raise NotFound("This account no longer exists.", "customer")
     holder = Holder.of(found)
-    rows = await account.rows_of_customer(principal.customer_id, limit + 1, _cursor(after))
+    rows = await account.rows_of_customer(principal.customer_id, limit + 1, cursor)
     next_page = str(rows[limit - 1].pk) if len(rows) > limit else ""
     return AccountPage(holder, balances, rows[:limit], next_page)
 
@@ -108,15 +102,27 @@ async def visible_invoice(session: AsyncSession, principal: Principal, invoice_i
 
 @dataclass(frozen=True)
 class AccountInvoice:
-    record: InvoiceRecord
+    """An invoice page: the invoice as messages.invoice_to_pb shows it, its holder, and whether it has comments."""
+
+    invoice: InvoiceColumns
+    items: list[LineItemColumns]
+    metadata: dict[str, str]
     holder: Holder
     has_comments: bool  # a comment-flag event was applied for it (attention/), so its thread exists
 
 
-async def account_invoice(session: AsyncSession, principal: Principal, invoice_id: int) -> AccountInvoice:
-    invoice = await visible_invoice(session, principal, invoice_id)
-    record, holder = await invoices.load(session, invoice), await _holder(session, principal)
-    return AccountInvoice(record, holder, await InvoiceAttentionRepository(session).has_thread(invoice_id))
+async def account_invoice(reader: Reader, principal: Principal, invoice_id: int) -> AccountInvoice:
+    """Two queries in general: the invoice with its holder and flags, then its line items (and its metadata, only
+    when it has some). Visibility is visible_invoice's: another customer's invoice or a draft is NOT_FOUND."""
+    account = AccountReads(reader)
+    header = await account.invoice_header(invoice_id, principal.customer_id)
+    if header is None or not principal.may_see("invoice", header.invoice.id, header.invoice.customer_id):
+        raise _not_found(invoice_id)
+    if header.holder is None:
+        raise NotFound("This account no longer exists.", "customer")
+    items = await account.line_items(invoice_id)
+    metadata = await account.metadata(invoice_id) if header.has_metadata else {}
+    return AccountInvoice(header.invoice, items, metadata, Holder.of(header.holder), header.has_comments)
 
 
 async def account_customer(session: AsyncSession, principal: Principal) -> CustomerRecord:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from google.protobuf.message import Message
 from portal.billing.v1 import common_pb2, customers_pb2, invoices_pb2
@@ -15,8 +16,9 @@ from services.billing.contacts import ContactFields
 from services.billing.customers import CustomerFields, CustomerRecord
 from services.billing.delivery import QueuedEmail
 from services.billing.invoice_items import AdjustmentInput, ItemInput, load_adjustments
-from services.billing.invoices import InvoiceChanges, InvoiceFields, InvoiceRecord, invoice_status
-from services.billing.models import Contact, LineItem
+from services.billing.invoices import InvoiceChanges, InvoiceFields, invoice_status
+from services.billing.models import Contact, Invoice, LineItem
+from services.billing.repository import InvoiceColumns, LineItemColumns
 
 OUTPUT_ONLY = {"id", "created_at", "updated_at", "customer"}
 ITEM_TEXTS = ("catalog_item", "type", "name", "description")
@@ -103,7 +105,18 @@ def _adjustments(stored: str) -> list[invoices_pb2.Adjustment]:
     return [invoices_pb2.Adjustment(id=a["id"], amount=a["amount"]) for a in load_adjustments(stored)]
 
 
-def line_item_to_pb(item: LineItem) -> invoices_pb2.LineItem:
+class InvoiceDocument(Protocol):
+    """An invoice with its items and metadata: an InvoiceRecord (ORM objects), or an invoice page's columns."""
+
+    @property
+    def invoice(self) -> Invoice | InvoiceColumns: ...
+    @property
+    def items(self) -> Sequence[LineItem | LineItemColumns]: ...
+    @property
+    def metadata(self) -> dict[str, str]: ...
+
+
+def line_item_to_pb(item: LineItem | LineItemColumns) -> invoices_pb2.LineItem:
     return invoices_pb2.LineItem(
         id=item.id,
         quantity=item.quantity,
@@ -118,7 +131,7 @@ def line_item_to_pb(item: LineItem) -> invoices_pb2.LineItem:
     )
 
 
-def invoice_to_pb(record: InvoiceRecord, link_token: str, now: datetime) -> invoices_pb2.Invoice:
+def invoice_to_pb(record: InvoiceDocument, link_token: str, now: datetime) -> invoices_pb2.Invoice:
     invoice = record.invoice
     return invoices_pb2.Invoice(
         id=invoice.id,

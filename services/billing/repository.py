@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from portal_kit.context import current_tenant
 from portal_kit.errors import AlreadyExists, NotFound
+from portal_kit.reads import Reader, ReadQuery, tenant_scope
 from portal_kit.repository import TenantRepository, table_of
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, text, true
+from sqlalchemy import BigInteger, ColumnElement, Integer, and_, bindparam, exists, false, func, not_, or_, text, true
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
@@ -18,6 +20,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from services.billing.attention.models import InvoiceAttention
 from services.billing.models import (
     Contact,
     Customer,
@@ -319,16 +322,24 @@ class NumberSequenceRepository(TenantRepository[NumberSequence]):
         return int(result.scalar_one()) - 1
 
 
-# The columns an account page shows, plus what the status and the keyset need: selected as plain rows, never
-# loaded as ORM objects (the account page is the portal's hottest read).
-ROW_COLUMNS = ("pk", "id", "customer_id", "number", "date", "due_date", "currency", "total", "balance", "draft",
-               "voided", "paid", "sent", "pending_amount")  # fmt: skip
-HOLDER_COLUMNS = ("id", "name", "number", "email", "currency")
+INVOICE_TERM_COLUMNS = ("id", "currency", "autopay", "payment_terms")
 
 
 @dataclass(frozen=True, slots=True)
-class InvoiceRow:
-    """One line of a customer's invoice list (ROW_COLUMNS, in order)."""
+class InvoiceTerms:
+    """What a new invoice takes from its customer (INVOICE_TERM_COLUMNS, in order)."""
+
+    id: int
+    currency: str | None
+    autopay: bool
+    payment_terms: str | None
+
+
+# The account pages (the portal's hottest reads): statements built once at import, run without a session and
+# answered as plain rows (portal_kit.reads: prepared statements on PostgreSQL). Every one is scoped by the tenant.
+class InvoiceRow(NamedTuple):
+    """One line of a customer's invoice list: the columns the list shows, plus what the status and the keyset
+    need."""
 
     pk: int
     id: int
@@ -346,28 +357,67 @@ class InvoiceRow:
     pending_amount: int
 
 
-INVOICE_TERM_COLUMNS = ("id", "currency", "autopay", "payment_terms")
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceTerms:
-    """What a new invoice takes from its customer (INVOICE_TERM_COLUMNS, in order)."""
-
-    id: int
-    currency: str | None
-    autopay: bool
-    payment_terms: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class HolderRow:
-    """A customer's display fields (HOLDER_COLUMNS, in order)."""
+class HolderRow(NamedTuple):
+    """A customer's display fields (an account page's header)."""
 
     id: int
     name: str
     number: str
     email: str | None
     currency: str | None
+
+
+class InvoiceColumns(NamedTuple):
+    """What an invoice page shows of the invoice itself (the Invoice message, without items and metadata)."""
+
+    id: int
+    customer_id: int
+    number: str
+    name: str | None
+    currency: str
+    autopay: bool
+    draft: bool
+    closed: bool
+    paid: bool
+    voided: bool
+    sent: bool
+    date: datetime
+    due_date: datetime | None
+    payment_terms: str | None
+    purchase_order: str | None
+    notes: str | None
+    discounts: str
+    taxes: str
+    subtotal: int
+    total_discounts: int
+    total_taxes: int
+    total: int
+    balance: int
+    amount_paid: int
+    pending_amount: int
+    link_nonce: str
+    needs_attention: bool
+    subscription_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class LineItemColumns(NamedTuple):
+    """What an invoice page shows of a line item."""
+
+    id: int
+    catalog_item: str | None
+    type: str | None
+    name: str | None
+    description: str | None
+    quantity: str
+    unit_cost: int
+    amount: int
+    discountable: bool
+    taxable: bool
+    discounts: str
+    taxes: str
+    metadata_json: str
 
 
 @dataclass(frozen=True)
@@ -377,82 +427,129 @@ class OpenBalance:
     open_invoices: int
 
 
-class AccountRepository(TenantRepository[Invoice]):
-    model = Invoice
-    noun = "invoice"
+@dataclass(frozen=True)
+class InvoiceHeader:
+    """An invoice with what its page needs around it, read in one statement."""
 
-    def tenant_condition(self) -> ColumnElement[bool]:
-        """The tenant condition of base(), for queries that select columns rather than invoices."""
-        return self.scope()
+    invoice: InvoiceColumns
+    holder: HolderRow | None  # the principal's customer; None when it no longer exists
+    has_comments: bool  # a comment-flag event was applied for it (attention/), so its thread exists
+    has_metadata: bool
 
-    def _balances(self, customer_id: int) -> Select[str, int, int]:
-        """What is owed per currency over every open invoice (not draft, voided or paid)."""
-        return (
+
+def _account_statements() -> dict[str, ReadQuery]:
+    invoice, customer = table_of(Invoice), table_of(Customer)
+    attention, metadata, item = table_of(InvoiceAttention), table_of(InvoiceMetadata), table_of(LineItem)
+    holder = [customer.c[name] for name in HolderRow._fields]
+    balances = (
+        core_select(invoice.c.currency, func.sum(invoice.c.balance).label("outstanding"), func.count().label("n"))
+        .where(tenant_scope(invoice), invoice.c.customer_id == bindparam("customer", type_=BigInteger),
+               invoice.c.draft.is_(False), invoice.c.voided.is_(False), invoice.c.paid.is_(False))
+        .group_by(invoice.c.currency)
+        .subquery()
+    )  # fmt: skip
+    rows = (
+        core_select(*(invoice.c[name] for name in InvoiceRow._fields))
+        .where(tenant_scope(invoice), invoice.c.customer_id == bindparam("customer", type_=BigInteger),
+               invoice.c.draft.is_(False))
+        .order_by(invoice.c.pk.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )  # fmt: skip
+    return {
+        # The customer's display fields joined with its open balances: one row per currency owed, or one row with
+        # no currency when nothing is open.
+        "holder_and_balances": ReadQuery(
+            core_select(*holder, balances.c.currency, balances.c.outstanding, balances.c.n)
+            .select_from(customer.outerjoin(balances, true()))
+            .where(tenant_scope(customer), customer.c.id == bindparam("customer", type_=BigInteger))
+            .order_by(balances.c.currency)
+        ),
+        "first_rows": ReadQuery(rows),
+        "rows_before": ReadQuery(rows.where(invoice.c.pk < bindparam("before", type_=BigInteger))),
+        # Drafts are never shown; whether the principal may see the invoice is decided by account_summary.
+        "invoice_header": ReadQuery(
             core_select(
-                col(Invoice.currency), func.sum(col(Invoice.balance)).label("outstanding"), func.count().label("n")
+                *(invoice.c[name] for name in InvoiceColumns._fields),
+                *holder,
+                exists().where(tenant_scope(attention), attention.c.invoice_id == invoice.c.id).label("has_comments"),
+                exists().where(tenant_scope(metadata), metadata.c.owner_id == invoice.c.id).label("has_metadata"),
             )
-            .where(
-                self.tenant_condition(),
-                col(Invoice.customer_id) == customer_id,
-                col(Invoice.draft).is_(False),
-                col(Invoice.voided).is_(False),
-                col(Invoice.paid).is_(False),
+            .select_from(
+                invoice.outerjoin(
+                    customer, and_(tenant_scope(customer), customer.c.id == bindparam("customer", type_=BigInteger))
+                )
             )
-            .group_by(col(Invoice.currency))
-        )
+            .where(tenant_scope(invoice), invoice.c.id == bindparam("id", type_=BigInteger), invoice.c.draft.is_(False))
+        ),  # fmt: skip
+        "line_items": ReadQuery(
+            core_select(*(item.c[name] for name in LineItemColumns._fields))
+            .where(tenant_scope(item), item.c.invoice_id == bindparam("invoice", type_=BigInteger))
+            .order_by(item.c.position)
+        ),
+        "metadata": ReadQuery(
+            core_select(metadata.c.key, metadata.c.value)
+            .where(tenant_scope(metadata), metadata.c.owner_id == bindparam("owner", type_=BigInteger))
+            .order_by(metadata.c.key)
+        ),
+    }
 
-    async def open_balances(self, customer_id: int) -> list[OpenBalance]:
-        """What is owed per currency over every open invoice, in one query."""
-        rows = (await self.session.execute(self._balances(customer_id).order_by(col(Invoice.currency)))).all()
-        return [OpenBalance(currency, int(total or 0), int(count)) for currency, total, count in rows]
+
+ACCOUNT_READS = _account_statements()
+_HOLDER = len(HolderRow._fields)
+_INVOICE = len(InvoiceColumns._fields)
+
+
+class AccountReads:
+    """A customer's account pages, for the tenant of the call (or `tenant_id`)."""
+
+    def __init__(self, reader: Reader, tenant_id: str | None = None) -> None:
+        self.reader = reader
+        self.tenant_id = tenant_id or current_tenant()
 
     async def holder_and_balances(self, customer_id: int) -> tuple[HolderRow | None, list[OpenBalance]]:
-        """The customer's display fields and its open balances in one round trip: the customer joined with its
-        balances (one row per currency, or one row with no currency when nothing is open)."""
-        customer = table_of(Customer).c
-        balances = self._balances(customer_id).subquery()
-        columns: list[Any] = [customer[name] for name in HOLDER_COLUMNS]
-        columns += [balances.c.currency.label("owed_currency"), balances.c.outstanding, balances.c.n]
-        query = (
-            core_select(*columns)
-            .select_from(table_of(Customer).outerjoin(balances, true()))
-            .where(self.scope(Customer), customer.id == customer_id)
-            .order_by(balances.c.currency)
-        )
-        rows = (await self.session.execute(query)).all()
+        """The customer's display fields and its open balances per currency (not draft, voided or paid), in one
+        statement."""
+        rows = await self.reader.rows(ACCOUNT_READS["holder_and_balances"], self.tenant_id, customer=customer_id)
         if not rows:
             return None, []
-        holder = HolderRow(*rows[0][: len(HOLDER_COLUMNS)])
-        found = [
-            OpenBalance(r.owed_currency, int(r.outstanding or 0), int(r.n)) for r in rows if r.owed_currency is not None
+        holder = HolderRow(*rows[0][:_HOLDER])
+        owed = [
+            OpenBalance(r[_HOLDER], int(r[_HOLDER + 1]), int(r[_HOLDER + 2])) for r in rows if r[_HOLDER] is not None
         ]
-        return holder, found
+        return holder, owed
 
     async def rows_of_customer(self, customer_id: int, limit: int, before_pk: int | None) -> list[InvoiceRow]:
-        """Newest first, drafts left out; only the list's columns (keyset on pk through the (tenant, customer, pk)
-        index, no count)."""
-        c = table_of(Invoice).c
-        query = (
-            select(*(c[name] for name in ROW_COLUMNS))
-            .where(self.tenant_condition(), c.customer_id == customer_id, c.draft.is_(False))
-            .order_by(c.pk.desc())
-            .limit(limit)
-        )
-        if before_pk is not None:
-            query = query.where(c.pk < before_pk)
-        return [InvoiceRow(*row) for row in (await self.session.execute(query)).all()]
+        """Newest first, drafts left out; keyset on pk through the (tenant, customer, pk) index, no count."""
+        if before_pk is None:
+            found = await self.reader.rows(ACCOUNT_READS["first_rows"], self.tenant_id, customer=customer_id,
+                                           limit=limit)  # fmt: skip
+        else:
+            found = await self.reader.rows(ACCOUNT_READS["rows_before"], self.tenant_id, customer=customer_id,
+                                           limit=limit, before=before_pk)  # fmt: skip
+        return [InvoiceRow(*row) for row in found]
+
+    async def invoice_header(self, invoice_id: int, customer_id: int) -> InvoiceHeader | None:
+        """The invoice (None if missing or a draft) with the display fields of `customer_id`."""
+        found = await self.reader.rows(ACCOUNT_READS["invoice_header"], self.tenant_id, id=invoice_id,
+                                       customer=customer_id)  # fmt: skip
+        if not found:
+            return None
+        row = found[0]
+        holder = HolderRow(*row[_INVOICE : _INVOICE + _HOLDER]) if row[_INVOICE] is not None else None
+        return InvoiceHeader(InvoiceColumns(*row[:_INVOICE]), holder, bool(row[-2]), bool(row[-1]))
+
+    async def line_items(self, invoice_id: int) -> list[LineItemColumns]:
+        return [LineItemColumns(*row) for row in await self.reader.rows(ACCOUNT_READS["line_items"], self.tenant_id,
+                                                                       invoice=invoice_id)]  # fmt: skip
+
+    async def metadata(self, invoice_id: int) -> dict[str, str]:
+        return {key: value for key, value in await self.reader.rows(ACCOUNT_READS["metadata"], self.tenant_id,
+                                                                   owner=invoice_id)}  # fmt: skip
 
 
 class CustomerLookupRepository(TenantRepository[Customer]):
     model = Customer
     noun = "customer"
-
-    async def holder(self, customer_id: int) -> HolderRow | None:
-        """The display fields of one customer (an account page's header)."""
-        c = table_of(Customer).c
-        query = select(*(c[name] for name in HOLDER_COLUMNS)).where(self.scope(), c.id == customer_id)
-        row = (await self.session.execute(query)).first()
-        return HolderRow(*row) if row is not None else None
 
     async def invoice_terms(self, customer_id: int) -> InvoiceTerms | None:
         """What a new invoice takes from its customer (INVOICE_TERM_COLUMNS), without loading the customer."""
