@@ -93,7 +93,7 @@ class DriverReader:
         try:
             return await self.driver.fetch(sql, *args)  # type: ignore[no-any-return]  # asyncpg Records
         except BaseException as error:
-            if not isinstance(error, self.server_error):
+            if not isinstance(error, self.server_error) or self.driver.is_closed():
                 self.broken = error
             if span is not None:
                 tracing.mark_error(span, type(error).__name__)

@@ -77,19 +77,17 @@ def _cursor(after: str) -> int | None:
 
 
 async def account_page(reader: Reader, principal: Principal, per_page: int, after: str) -> AccountPage:
-    """Two queries: the holder's display fields with the open balances per currency, then one page of rows."""
+    """One query: the holder's display fields, the open balances per currency and one page of rows."""
     if not principal.whole_account:
         raise PermissionDenied(WHOLE_ACCOUNT_ONLY)
     limit = _per_page(per_page)
     cursor = _cursor(after)
-    account = AccountReads(reader)
-    found, balances = await account.holder_and_balances(principal.customer_id)
+    found = await AccountReads(reader).account_page(principal.customer_id, limit + 1, cursor)
     if found is None:
         raise NotFound("This account no longer exists.", "customer")
-    holder = Holder.of(found)
-    rows = await account.rows_of_customer(principal.customer_id, limit + 1, cursor)
+    rows = found.rows
     next_page = str(rows[limit - 1].pk) if len(rows) > limit else ""
-    return AccountPage(holder, balances, rows[:limit], next_page)
+    return AccountPage(Holder.of(found.holder), found.balances, rows[:limit], next_page)
 
 
 async def visible_invoice(session: AsyncSession, principal: Principal, invoice_id: int) -> Invoice:
@@ -112,17 +110,16 @@ class AccountInvoice:
 
 
 async def account_invoice(reader: Reader, principal: Principal, invoice_id: int) -> AccountInvoice:
-    """Two queries in general: the invoice with its holder and flags, then its line items (and its metadata, only
+    """One query in general: the invoice with its line items, holder and flags (and a second for its metadata, only
     when it has some). Visibility is visible_invoice's: another customer's invoice or a draft is NOT_FOUND."""
     account = AccountReads(reader)
-    header = await account.invoice_header(invoice_id, principal.customer_id)
-    if header is None or not principal.may_see("invoice", header.invoice.id, header.invoice.customer_id):
+    found = await account.invoice_page(invoice_id, principal.customer_id)
+    if found is None or not principal.may_see("invoice", found.invoice.id, found.invoice.customer_id):
         raise _not_found(invoice_id)
-    if header.holder is None:
+    if found.holder is None:
         raise NotFound("This account no longer exists.", "customer")
-    items = await account.line_items(invoice_id)
-    metadata = await account.metadata(invoice_id) if header.has_metadata else {}
-    return AccountInvoice(header.invoice, items, metadata, Holder.of(header.holder), header.has_comments)
+    metadata = await account.metadata(invoice_id) if found.has_metadata else {}
+    return AccountInvoice(found.invoice, found.items, metadata, Holder.of(found.holder), found.has_comments)
 
 
 async def account_customer(session: AsyncSession, principal: Principal) -> CustomerRecord:

@@ -12,7 +12,21 @@ from portal_kit.context import current_tenant
 from portal_kit.errors import AlreadyExists, NotFound
 from portal_kit.reads import Reader, ReadQuery, tenant_scope
 from portal_kit.repository import TenantRepository, table_of
-from sqlalchemy import BigInteger, ColumnElement, Integer, and_, bindparam, exists, false, func, not_, or_, text, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    text,
+    true,
+)
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
@@ -428,64 +442,83 @@ class OpenBalance:
 
 
 @dataclass(frozen=True)
-class InvoiceHeader:
-    """An invoice with what its page needs around it, read in one statement."""
+class AccountPageRows:
+    holder: HolderRow
+    balances: list[OpenBalance]  # by currency
+    rows: list[InvoiceRow]  # newest first
+
+
+@dataclass(frozen=True)
+class InvoicePageRows:
+    """An invoice with what its page needs around it."""
 
     invoice: InvoiceColumns
+    items: list[LineItemColumns]
     holder: HolderRow | None  # the principal's customer; None when it no longer exists
     has_comments: bool  # a comment-flag event was applied for it (attention/), so its thread exists
     has_metadata: bool
 
 
+_HOLDER = len(HolderRow._fields)
+_INVOICE = len(InvoiceColumns._fields)
+
+
 def _account_statements() -> dict[str, ReadQuery]:
     invoice, customer = table_of(Invoice), table_of(Customer)
     attention, metadata, item = table_of(InvoiceAttention), table_of(InvoiceMetadata), table_of(LineItem)
+    customer_id = bindparam("customer", type_=BigInteger)
     holder = [customer.c[name] for name in HolderRow._fields]
-    balances = (
+    owed = (
         core_select(invoice.c.currency, func.sum(invoice.c.balance).label("outstanding"), func.count().label("n"))
-        .where(tenant_scope(invoice), invoice.c.customer_id == bindparam("customer", type_=BigInteger),
-               invoice.c.draft.is_(False), invoice.c.voided.is_(False), invoice.c.paid.is_(False))
+        .where(tenant_scope(invoice), invoice.c.customer_id == customer_id, invoice.c.draft.is_(False),
+               invoice.c.voided.is_(False), invoice.c.paid.is_(False))
         .group_by(invoice.c.currency)
-        .subquery()
+        .subquery("owed")
     )  # fmt: skip
+    # The customer's display fields with its open balances: one row per currency owed, or one with no currency.
+    head = (
+        core_select(*holder, owed.c.currency.label("owed_currency"), owed.c.outstanding, owed.c.n)
+        .select_from(customer.outerjoin(owed, true()))
+        .where(tenant_scope(customer), customer.c.id == customer_id)
+        .subquery("head")
+    )
     rows = (
         core_select(*(invoice.c[name] for name in InvoiceRow._fields))
-        .where(tenant_scope(invoice), invoice.c.customer_id == bindparam("customer", type_=BigInteger),
-               invoice.c.draft.is_(False))
+        .where(tenant_scope(invoice), invoice.c.customer_id == customer_id, invoice.c.draft.is_(False))
         .order_by(invoice.c.pk.desc())
         .limit(bindparam("limit", type_=Integer))
-    )  # fmt: skip
+    )
+
+    def account_page(page_rows: Select[Any]) -> ReadQuery:
+        """The head joined with one page of rows: head x rows lines (one per row when one currency is owed)."""
+        page = page_rows.subquery("page")
+        return ReadQuery(
+            core_select(*head.c, *page.c)
+            .select_from(head.outerjoin(page, true()))
+            .order_by(page.c.pk.desc(), head.c.owed_currency)
+        )
+
     return {
-        # The customer's display fields joined with its open balances: one row per currency owed, or one row with
-        # no currency when nothing is open.
-        "holder_and_balances": ReadQuery(
-            core_select(*holder, balances.c.currency, balances.c.outstanding, balances.c.n)
-            .select_from(customer.outerjoin(balances, true()))
-            .where(tenant_scope(customer), customer.c.id == bindparam("customer", type_=BigInteger))
-            .order_by(balances.c.currency)
-        ),
-        "first_rows": ReadQuery(rows),
-        "rows_before": ReadQuery(rows.where(invoice.c.pk < bindparam("before", type_=BigInteger))),
-        # Drafts are never shown; whether the principal may see the invoice is decided by account_summary.
-        "invoice_header": ReadQuery(
+        "first_page": account_page(rows),
+        "page_before": account_page(rows.where(invoice.c.pk < bindparam("before", type_=BigInteger))),
+        # Drafts are never shown; whether the principal may see the invoice is decided by account_summary. One line
+        # per line item (one with no item when it has none).
+        "invoice_page": ReadQuery(
             core_select(
                 *(invoice.c[name] for name in InvoiceColumns._fields),
                 *holder,
                 exists().where(tenant_scope(attention), attention.c.invoice_id == invoice.c.id).label("has_comments"),
                 exists().where(tenant_scope(metadata), metadata.c.owner_id == invoice.c.id).label("has_metadata"),
+                *(item.c[name] for name in LineItemColumns._fields),
             )
             .select_from(
-                invoice.outerjoin(
-                    customer, and_(tenant_scope(customer), customer.c.id == bindparam("customer", type_=BigInteger))
+                invoice.outerjoin(customer, and_(tenant_scope(customer), customer.c.id == customer_id)).outerjoin(
+                    item, and_(tenant_scope(item), item.c.invoice_id == invoice.c.id)
                 )
             )
             .where(tenant_scope(invoice), invoice.c.id == bindparam("id", type_=BigInteger), invoice.c.draft.is_(False))
-        ),  # fmt: skip
-        "line_items": ReadQuery(
-            core_select(*(item.c[name] for name in LineItemColumns._fields))
-            .where(tenant_scope(item), item.c.invoice_id == bindparam("invoice", type_=BigInteger))
             .order_by(item.c.position)
-        ),
+        ),  # fmt: skip
         "metadata": ReadQuery(
             core_select(metadata.c.key, metadata.c.value)
             .where(tenant_scope(metadata), metadata.c.owner_id == bindparam("owner", type_=BigInteger))
@@ -495,56 +528,56 @@ def _account_statements() -> dict[str, ReadQuery]:
 
 
 ACCOUNT_READS = _account_statements()
-_HOLDER = len(HolderRow._fields)
-_INVOICE = len(InvoiceColumns._fields)
 
 
 class AccountReads:
-    """A customer's account pages, for the tenant of the call (or `tenant_id`)."""
+    """A customer's account pages, each in one statement, for the tenant of the call (or `tenant_id`)."""
 
     def __init__(self, reader: Reader, tenant_id: str | None = None) -> None:
         self.reader = reader
         self.tenant_id = tenant_id or current_tenant()
 
-    async def holder_and_balances(self, customer_id: int) -> tuple[HolderRow | None, list[OpenBalance]]:
-        """The customer's display fields and its open balances per currency (not draft, voided or paid), in one
-        statement."""
-        rows = await self.reader.rows(ACCOUNT_READS["holder_and_balances"], self.tenant_id, customer=customer_id)
-        if not rows:
-            return None, []
-        holder = HolderRow(*rows[0][:_HOLDER])
-        owed = [
-            OpenBalance(r[_HOLDER], int(r[_HOLDER + 1]), int(r[_HOLDER + 2])) for r in rows if r[_HOLDER] is not None
-        ]
-        return holder, owed
-
-    async def rows_of_customer(self, customer_id: int, limit: int, before_pk: int | None) -> list[InvoiceRow]:
-        """Newest first, drafts left out; keyset on pk through the (tenant, customer, pk) index, no count."""
+    async def account_page(self, customer_id: int, limit: int, before_pk: int | None) -> AccountPageRows | None:
+        """The customer's display fields (None if it does not exist), its open balances per currency (not draft,
+        voided or paid), and up to `limit` of its invoices newest first, drafts left out: keyset on pk through the
+        (tenant, customer, pk) index, no count."""
         if before_pk is None:
-            found = await self.reader.rows(ACCOUNT_READS["first_rows"], self.tenant_id, customer=customer_id,
+            found = await self.reader.rows(ACCOUNT_READS["first_page"], self.tenant_id, customer=customer_id,
                                            limit=limit)  # fmt: skip
         else:
-            found = await self.reader.rows(ACCOUNT_READS["rows_before"], self.tenant_id, customer=customer_id,
+            found = await self.reader.rows(ACCOUNT_READS["page_before"], self.tenant_id, customer=customer_id,
                                            limit=limit, before=before_pk)  # fmt: skip
-        return [InvoiceRow(*row) for row in found]
+        if not found:
+            return None
+        balances: dict[str, OpenBalance] = {}
+        rows: list[InvoiceRow] = []
+        last_pk = None
+        for line in found:
+            currency = line[_HOLDER]
+            if currency is not None and currency not in balances:
+                balances[currency] = OpenBalance(currency, int(line[_HOLDER + 1]), int(line[_HOLDER + 2]))
+            pk = line[_HOLDER + 3]
+            if pk is not None and pk != last_pk:
+                rows.append(InvoiceRow(*line[_HOLDER + 3 :]))
+                last_pk = pk
+        return AccountPageRows(HolderRow(*found[0][:_HOLDER]), [balances[c] for c in sorted(balances)], rows)
 
-    async def invoice_header(self, invoice_id: int, customer_id: int) -> InvoiceHeader | None:
-        """The invoice (None if missing or a draft) with the display fields of `customer_id`."""
-        found = await self.reader.rows(ACCOUNT_READS["invoice_header"], self.tenant_id, id=invoice_id,
+    async def invoice_page(self, invoice_id: int, customer_id: int) -> InvoicePageRows | None:
+        """The invoice (None if missing or a draft) with its line items and the display fields of `customer_id`."""
+        found = await self.reader.rows(ACCOUNT_READS["invoice_page"], self.tenant_id, id=invoice_id,
                                        customer=customer_id)  # fmt: skip
         if not found:
             return None
-        row = found[0]
-        holder = HolderRow(*row[_INVOICE : _INVOICE + _HOLDER]) if row[_INVOICE] is not None else None
-        return InvoiceHeader(InvoiceColumns(*row[:_INVOICE]), holder, bool(row[-2]), bool(row[-1]))
-
-    async def line_items(self, invoice_id: int) -> list[LineItemColumns]:
-        return [LineItemColumns(*row) for row in await self.reader.rows(ACCOUNT_READS["line_items"], self.tenant_id,
-                                                                       invoice=invoice_id)]  # fmt: skip
+        first = found[0]
+        holder = HolderRow(*first[_INVOICE : _INVOICE + _HOLDER]) if first[_INVOICE] is not None else None
+        items_at = _INVOICE + _HOLDER + 2
+        items = [LineItemColumns(*line[items_at:]) for line in found if line[items_at] is not None]
+        has_comments, has_metadata = bool(first[items_at - 2]), bool(first[items_at - 1])
+        return InvoicePageRows(InvoiceColumns(*first[:_INVOICE]), items, holder, has_comments, has_metadata)
 
     async def metadata(self, invoice_id: int) -> dict[str, str]:
-        return {key: value for key, value in await self.reader.rows(ACCOUNT_READS["metadata"], self.tenant_id,
-                                                                   owner=invoice_id)}  # fmt: skip
+        found = await self.reader.rows(ACCOUNT_READS["metadata"], self.tenant_id, owner=invoice_id)
+        return {key: value for key, value in found}
 
 
 class CustomerLookupRepository(TenantRepository[Customer]):
