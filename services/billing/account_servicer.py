@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import grpc
+from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 from portal.billing.v1 import account_pb2 as pb
 from portal.billing.v1 import account_pb2_grpc, invoices_pb2
 from portal_kit.db import Database
@@ -26,19 +27,20 @@ def holder_to_pb(holder: Holder) -> pb.AccountHolder:
     )
 
 
-def row_to_pb(invoice: InvoiceRow, now: datetime) -> pb.InvoiceRow:
-    row = pb.InvoiceRow(
-        id=invoice.id,
-        number=invoice.number,
-        date=unix(invoice.date),
-        status=invoice_status(invoice, now),
-        total=invoice.total,
-        balance=invoice.balance,
-        currency=invoice.currency,
-    )
-    if invoice.due_date is not None:
-        row.due_date = unix(invoice.due_date)
-    return row
+def add_rows(into: RepeatedCompositeFieldContainer[pb.InvoiceRow], rows: list[InvoiceRow], now: datetime) -> None:
+    """Appends the rows in place (a message built apart and then added would be copied)."""
+    add = into.add
+    for invoice in rows:
+        add(
+            id=invoice.id,
+            number=invoice.number,
+            date=unix(invoice.date),
+            status=invoice_status(invoice, now),
+            total=invoice.total,
+            balance=invoice.balance,
+            currency=invoice.currency,
+            due_date=unix(invoice.due_date) if invoice.due_date is not None else None,
+        )
 
 
 class AccountServicer(account_pb2_grpc.AccountServiceServicer):
@@ -52,16 +54,16 @@ class AccountServicer(account_pb2_grpc.AccountServiceServicer):
         principal = required_principal()
         async with self.db.reads() as reader:
             page = await account_summary.account_page(reader, principal, request.per_page, request.after)
-        now = utcnow()
-        return pb.GetAccountPageResponse(
+        response = pb.GetAccountPageResponse(
             holder=holder_to_pb(page.holder),
             balances=[
                 pb.Balance(currency=b.currency, outstanding=b.outstanding, open_invoices=b.open_invoices)
                 for b in page.balances
             ],  # fmt: skip
-            invoices=[row_to_pb(row, now) for row in page.rows],
             next_page=page.next_page,
         )
+        add_rows(response.invoices, page.rows, utcnow())
+        return response
 
     async def GetAccountInvoice(
         self, request: pb.GetAccountInvoiceRequest, context: grpc.aio.ServicerContext
