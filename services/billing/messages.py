@@ -102,6 +102,8 @@ def contact_to_pb(contact: Contact) -> customers_pb2.Contact:
 
 
 def _adjustments(stored: str) -> list[invoices_pb2.Adjustment]:
+    if stored == "[]":  # most documents and items have none: nothing to parse
+        return []
     return [invoices_pb2.Adjustment(id=a["id"], amount=a["amount"]) for a in load_adjustments(stored)]
 
 
@@ -126,7 +128,7 @@ def line_item_to_pb(item: LineItem | LineItemColumns) -> invoices_pb2.LineItem:
         taxable=item.taxable,
         discounts=_adjustments(item.discounts),
         taxes=_adjustments(item.taxes),
-        metadata=common_pb2.Metadata(values=json.loads(item.metadata_json)),
+        metadata=common_pb2.Metadata(values=json.loads(item.metadata_json) if item.metadata_json != "{}" else {}),
         **_set(item, list(ITEM_TEXTS)),
     )
 
