@@ -29,19 +29,35 @@ CHANNEL_OPTIONS = [
 ]
 
 
-class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
-    def __init__(self, default_timeout: float, credential: ServiceCredential | None) -> None:
-        self.default_timeout = default_timeout
-        self.credential_metadata = credential.metadata() if credential else ()
+class StampedUnaryUnary:
+    """One unary method of a `StampedChannel`: each call carries the caller's credential, the tenant/principal of
+    the work in hand and a deadline (never past our own caller's), and is counted and traced.
 
-    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        metadata = [
-            *(details.metadata or ()),
-            *self.credential_metadata,
-            *outgoing_metadata(),
-            *idempotency.outgoing_metadata(),
-        ]
-        timeout = details.timeout if details.timeout is not None else self.default_timeout
+    This is done in the call itself rather than by a grpc.aio client interceptor: an intercepted call runs in a
+    task of its own and costs about 0.1 ms more CPU, on every backend call of every page."""
+
+    __slots__ = ("_owner", "_inner", "_method")
+
+    def __init__(self, owner: StampedChannel, inner: Any, method: str) -> None:
+        self._owner = owner
+        self._inner = inner
+        self._method = method
+
+    async def __call__(
+        self,
+        request: Any,
+        *,
+        timeout: float | None = None,
+        metadata: Any = None,
+        credentials: Any = None,
+        wait_for_ready: bool | None = None,
+        compression: Any = None,
+    ) -> Any:
+        method = self._method
+        pairs = [*(metadata or ()), *self._owner.credential_metadata, *outgoing_metadata(),
+                 *idempotency.outgoing_metadata()]  # fmt: skip
+        if timeout is None:
+            timeout = self._owner.default_timeout
         left = remaining_seconds()  # inside an RPC: never wait longer than our own caller does
         if left is not None:
             if left <= 0:  # our caller has given up: calling on would only add load
@@ -52,28 +68,30 @@ class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
                     details="The caller's deadline has passed.",
                 )
             timeout = min(timeout, left)
-        method = details.method.decode() if isinstance(details.method, bytes) else str(details.method)
         span = None
         if tracing.active() and not method.startswith(UNTRACED_SERVICES):
             span = tracing.tracer().start_span(
                 method.lstrip("/"), kind=SpanKind.CLIENT, attributes=rpc_attributes(method)
             )
-            metadata.extend(tracing.inject(span).items())
-        stamped = grpc.aio.ClientCallDetails(
-            details.method, timeout, grpc.aio.Metadata(*metadata), details.credentials, details.wait_for_ready
-        )
+            pairs.extend(tracing.inject(span).items())
         started = time.perf_counter()
         code = grpc.StatusCode.OK
         try:
-            call = await continuation(stamped, request)
-            try:
-                await call
-            except grpc.aio.AioRpcError as error:
-                code = error.code()
-                return call  # the caller sees the error when it awaits the call
+            call = self._inner(
+                request,
+                timeout=timeout,
+                metadata=tuple(pairs),
+                credentials=credentials,
+                wait_for_ready=wait_for_ready,
+                compression=compression,
+            )
+            reply = await call
             if idempotency.current_claim() is not None:
                 idempotency.note_trailing_metadata(await call.trailing_metadata())
-            return call
+            return reply
+        except grpc.aio.AioRpcError as error:
+            code = error.code()
+            raise
         except asyncio.CancelledError:
             code = grpc.StatusCode.CANCELLED
             raise
@@ -86,6 +104,58 @@ class StampingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
                 span.end()
 
 
+class StampedChannel:
+    """A grpc.aio channel whose unary calls are stamped (`StampedUnaryUnary`); streaming calls go through as they
+    are (only health probes stream). Used like a grpc.aio.Channel: by the generated stubs, and `async with`."""
+
+    def __init__(self, channel: grpc.aio.Channel, default_timeout: float, credential: ServiceCredential | None) -> None:
+        self.channel = channel
+        self.default_timeout = default_timeout
+        self.credential_metadata = credential.metadata() if credential else ()
+
+    def unary_unary(
+        self,
+        method: str,
+        request_serializer: Any = None,
+        response_deserializer: Any = None,
+        _registered_method: bool | None = False,
+    ) -> StampedUnaryUnary:
+        inner = self.channel.unary_unary(
+            method, request_serializer=request_serializer, response_deserializer=response_deserializer
+        )
+        return StampedUnaryUnary(self, inner, method.decode() if isinstance(method, bytes) else method)
+
+    def unary_stream(self, method: str, request_serializer: Any = None, response_deserializer: Any = None,
+                     _registered_method: bool | None = False) -> Any:  # fmt: skip
+        return self.channel.unary_stream(method, request_serializer, response_deserializer)
+
+    def stream_unary(self, method: str, request_serializer: Any = None, response_deserializer: Any = None,
+                     _registered_method: bool | None = False) -> Any:  # fmt: skip
+        return self.channel.stream_unary(method, request_serializer, response_deserializer)
+
+    def stream_stream(self, method: str, request_serializer: Any = None, response_deserializer: Any = None,
+                      _registered_method: bool | None = False) -> Any:  # fmt: skip
+        return self.channel.stream_stream(method, request_serializer, response_deserializer)
+
+    def get_state(self, try_to_connect: bool = False) -> grpc.ChannelConnectivity:
+        return self.channel.get_state(try_to_connect)
+
+    async def wait_for_state_change(self, last_observed_state: grpc.ChannelConnectivity) -> None:
+        await self.channel.wait_for_state_change(last_observed_state)
+
+    async def channel_ready(self) -> None:
+        await self.channel.channel_ready()
+
+    async def close(self, grace: float | None = None) -> None:
+        await self.channel.close(grace)
+
+    async def __aenter__(self) -> StampedChannel:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
 def record_call(method: str, code: grpc.StatusCode, seconds: float) -> None:
     metrics.rpc_client_requests(method, code.name).inc()
     metrics.rpc_client_duration(method).observe(seconds)
@@ -95,10 +165,13 @@ def record_call(method: str, code: grpc.StatusCode, seconds: float) -> None:
 
 def channel(
     target: str, default_timeout: float = DEFAULT_DEADLINE_SECONDS, credential: ServiceCredential | None = None
-) -> grpc.aio.Channel:
+) -> StampedChannel:
     """A channel whose calls carry `credential`, by default this process's own ($PORTAL_SERVICE_NAME's token)."""
-    stamp = StampingInterceptor(default_timeout, credential if credential is not None else own_credential())
-    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=[stamp])
+    return StampedChannel(
+        grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS),
+        default_timeout,
+        credential if credential is not None else own_credential(),
+    )
 
 
 def backend_channel(

@@ -93,10 +93,10 @@ def multiply(quantity: Decimal, unit_minor: int) -> int:
 
 
 def format_money(minor: int, currency: str) -> str:
-    """Human display, e.g. $1,234.50 or 1.234 KWD."""
+    """Human display, e.g. $1,234.50 or 1.234 KWD. Integer arithmetic only: pages show dozens of amounts."""
     places = exponent(currency)
-    major = from_minor(minor, currency)
-    number = f"{abs(major):,.{places}f}"
+    whole, fraction = divmod(abs(minor), 10**places)
+    number = f"{whole:,}.{fraction:0{places}d}" if places else f"{whole:,}"
     sign = "-" if minor < 0 else ""
     symbol = _SYMBOLS.get(currency.lower())
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency.upper()}"

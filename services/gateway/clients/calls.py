@@ -25,13 +25,13 @@ class CallScope:
     deadline: float
     principal: Principal | None = None
 
-    def metadata(self) -> grpc.aio.Metadata:
+    def metadata(self) -> tuple[tuple[str, str], ...]:
         pairs: list[tuple[str, str]] = []
         if self.tenant:
             pairs.append((TENANT_METADATA_KEY, self.tenant))
         if self.principal is not None:
             pairs.append((PRINCIPAL_METADATA_KEY, self.principal.encode()))
-        return grpc.aio.Metadata(*pairs)
+        return tuple(pairs)
 
     def acting_for(self, principal: Principal | None) -> CallScope:
         return CallScope(self.tenant, self.deadline, principal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,20 @@ from services.gateway.portal.sessions import end_cookie
 from services.gateway.portal.web_security import csrf_token, remember_presession, safe_path
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.auto_reload = False  # the templates ship with the code: no stat() of every template on every page
+SECONDS_PER_DAY = 86_400
+
+
+@lru_cache(maxsize=4096)
+def _day(day: int) -> str:
+    return datetime.fromtimestamp(day * SECONDS_PER_DAY, UTC).strftime("%b %d, %Y")
 
 
 def _date(seconds: int | None) -> str:
+    """The UTC date; one formatting per day shown (a list page shows the same few dozen days again and again)."""
     if not seconds:
         return ""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%b %d, %Y")
+    return _day(seconds // SECONDS_PER_DAY)
 
 
 def _datetime(seconds: int | None) -> str:
@@ -34,7 +43,7 @@ def _datetime(seconds: int | None) -> str:
 
 templates.env.filters["date"] = _date
 templates.env.filters["datetime"] = _datetime
-templates.env.globals["money"] = format_money
+templates.env.filters["money"] = format_money
 templates.env.globals["csrf"] = csrf_token
 
 
