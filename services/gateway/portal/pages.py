@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from portal.billing.v1 import account_pb2
 from portal_kit.errors import DomainError, Unavailable
 from portal_kit.money import format_money
 from starlette.responses import Response
@@ -45,6 +48,27 @@ templates.env.filters["date"] = _date
 templates.env.filters["datetime"] = _datetime
 templates.env.filters["money"] = format_money
 templates.env.globals["csrf"] = csrf_token
+
+
+MAX_ROW_FRAGMENTS = 20_000
+_row_fragments: dict[bytes, Markup] = {}
+
+
+def invoice_rows(rows: Sequence[account_pb2.InvoiceRow]) -> list[Markup]:
+    """The account page's rows as HTML. A row's HTML depends on nothing but the row (no visitor, no token), so each
+    distinct row is rendered once and kept, keyed by its exact content: a changed row (paid, due date moved) is a
+    new key. The list is the page's costliest part to render, and customers look at the same rows again and again."""
+    template = templates.get_template("_invoice_row.html")
+    found: list[Markup] = []
+    for row in rows:
+        key = row.SerializeToString(deterministic=True)
+        html = _row_fragments.get(key)
+        if html is None:
+            if len(_row_fragments) >= MAX_ROW_FRAGMENTS:
+                _row_fragments.clear()
+            html = _row_fragments[key] = Markup(template.render(invoice=row))  # noqa: S704  # autoescaped output
+        found.append(html)
+    return found
 
 
 def render(
