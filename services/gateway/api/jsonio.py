@@ -103,28 +103,53 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     return value
 
 
+_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]  # the C function json.dumps uses
+
+
+def _decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+
+
 def _encode(value: Any, out: list[str]) -> None:
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
-        out.append(text)
-    elif isinstance(value, dict):
+    """Exact type checks first, for the common cases (an invoice is some 70 values): subclasses (an IntEnum,
+    an OrderedDict) take the general path below, as json.dumps would write them."""
+    kind = type(value)
+    if kind is str:
+        out.append(_string(value))
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif value is None:
+        out.append("null")
+    elif kind is bool:
+        out.append("true" if value else "false")
+    elif kind is dict:
         out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            if index:
+        first = True
+        for key, item in value.items():
+            if not first:
                 out.append(",")
-            out.append(json.dumps(str(key)))
+            first = False
+            out.append(_string(key) if type(key) is str else json.dumps(str(key)))
             out.append(":")
             _encode(item, out)
         out.append("}")
-    elif isinstance(value, list | tuple):
+    elif kind is list or kind is tuple:
         out.append("[")
-        for index, item in enumerate(value):
-            if index:
+        first = True
+        for item in value:
+            if not first:
                 out.append(",")
+            first = False
             _encode(item, out)
         out.append("]")
+    elif isinstance(value, Decimal):
+        out.append(_decimal_text(value))
     elif isinstance(value, float):
         raise TypeError("floats are not allowed in API output")
+    elif isinstance(value, dict):
+        _encode(dict(value), out)
+    elif isinstance(value, list | tuple):
+        _encode(list(value), out)
     else:
         out.append(json.dumps(value))
 
