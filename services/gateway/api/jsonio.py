@@ -103,7 +103,7 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     return value
 
 
-_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]  # the C function json.dumps uses
+_string = json.encoder.encode_basestring_ascii  # the C function json.dumps uses
 
 
 def _decimal_text(value: Decimal) -> str:
