@@ -45,6 +45,23 @@ def test_format_money_for_people() -> None:
     assert format_money(0, "usd") == "$0.00" and format_money(-1, "usd") == "-$0.01"  # zero has no sign
 
 
+@pytest.mark.parametrize(
+    ("minor", "currency", "shown"),
+    [
+        (123456789, "jpy", "¥123,456,789"),
+        (5, "jpy", "¥5"),
+        (1, "kwd", "0.001 KWD"),
+        (-1234567, "kwd", "-1,234.567 KWD"),
+        (7, "usd", "$0.07"),
+        (100, "USD", "$1.00"),
+        (9_223_372_036_854_775_807, "usd", "$92,233,720,368,547,758.07"),
+        (-9_223_372_036_854_775_807, "chf", "-CHF 92,233,720,368,547,758.07"),
+    ],
+)
+def test_format_money_is_exact_at_every_scale(minor: int, currency: str, shown: str) -> None:
+    assert format_money(minor, currency) == shown
+
+
 @pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity"])
 def test_amounts_that_are_not_finite_are_refused_as_such(amount: str) -> None:
     with pytest.raises(InvalidArgument, match="must be a finite number") as refused:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import enum
+import json
 import time
+from collections import OrderedDict
 from decimal import Decimal
 
 import pytest
@@ -28,6 +31,36 @@ def test_twenty_digit_decimals_and_tenths_stay_exact() -> None:
 def test_floats_never_leave_the_api() -> None:
     with pytest.raises(TypeError):
         dumps({"total": 0.1})
+    with pytest.raises(TypeError):
+        dumps([{"items": [{"quantity": 1.5}]}])
+
+
+class Kind(enum.IntEnum):
+    ONE = 1
+
+
+class Colour(enum.StrEnum):
+    RED = "red"
+
+
+class MyList(list[int]):
+    pass
+
+
+def test_output_is_what_json_dumps_writes_for_every_kind_of_value() -> None:
+    value = {
+        "text": 'a "quote", a \\ backslash, é, \u2028, \x00 and 😀',
+        "numbers": [0, -12, 10**25, Decimal("-0"), Decimal("1E+3"), Decimal("0.000")],
+        "flags": (True, False, None),
+        "subclasses": [Kind.ONE, Colour.RED, OrderedDict(b=1), MyList([1])],
+        1: "a key that is not text",
+        "nested": {"empty": {}, "none": []},
+    }
+    plain = {**value, "numbers": [0, -12, 10**25, "D-0", "D1000", "D0"], "subclasses": [1, "red", {"b": 1}, [1]]}
+    expected = json.dumps(plain, separators=(",", ":"))
+    for placeholder in ("D-0", "D1000", "D0"):
+        expected = expected.replace(f'"{placeholder}"', placeholder[1:])
+    assert dumps(value) == expected
 
 
 @pytest.mark.parametrize("raw", [b"{", b"[1]", b'"text"', b"\xff"])
