@@ -47,7 +47,7 @@ class StampedUnaryUnary:
         self,
         request: Any,
         *,
-        timeout: float | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109  # grpc's own call signature
         metadata: Any = None,
         credentials: Any = None,
         wait_for_ready: bool | None = None,
