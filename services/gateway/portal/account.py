@@ -27,6 +27,7 @@ from services.gateway.deps import (
     backends_of,
     forget_visitor,
     settings_of,
+    signed_in_visitor,
     site_of,
     visitor_of,
 )
@@ -125,16 +126,12 @@ async def _invoice_page(
 
 
 @router.get("/account/invoices/{invoice_id}")
-async def invoice_page(
-    request: Request,
-    invoice_id: InvoiceId,
-    business: Tenant,
-    current: SignedInCustomer,
-    billing: AccountBilling,
-    posted: Annotated[bool, Query()] = False,
-) -> Response:
+async def invoice_page(request: Request, invoice_id: InvoiceId, posted: Annotated[bool, Query()] = False) -> Response:
+    """The second busiest page: its business and visitor come from `signed_in_visitor`, not dependencies."""
+    business, current = await signed_in_visitor(request)
     if not current.may_see("invoice", invoice_id):
         raise FullSignInRequired()
+    billing = backends_of(request).billing(business.id, current.principal)
     return await _invoice_page(request, business, current, billing, invoice_id, posted=posted)
 
 
