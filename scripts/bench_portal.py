@@ -582,11 +582,25 @@ def growth_sql(tenant: str, customers: list[int], first: int, count: int, skip: 
     """  # noqa: S608 - only integers and the tenant id the benchmark made
 
 
-def psql(postgres: object, database: str, sql: str) -> None:
+def explain_account_page(postgres: object, tenant: str, customer: int) -> None:
+    """Prints PostgreSQL's plan of the account page's statement as billing runs it: a prepared statement, which
+    PostgreSQL may run with a generic plan (the same for every tenant) after a few executions."""
+    from sqlalchemy.dialects import postgresql
+
+    from services.billing.repository import ACCOUNT_READS
+
+    sql, _names = ACCOUNT_READS["first_page"].compiled(postgresql.asyncpg.dialect())
+    for mode in ("force_custom_plan", "force_generic_plan"):
+        say(f"plan of the account page's statement ({mode})")
+        psql(postgres, "portal_billing", f"SET plan_cache_mode = {mode}; PREPARE page(varchar, bigint, integer) AS "
+             f"{sql}; EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE page('{tenant}', {customer}, 26);", echo=True)  # fmt: skip
+
+
+def psql(postgres: object, database: str, sql: str, echo: bool = False) -> None:
     bin_dir = postgres.bin_dir  # type: ignore[attr-defined]
     subprocess.run([str(bin_dir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
                     str(postgres.port), "-U", "postgres", "-d", database, "-c", sql],  # type: ignore[attr-defined]
-                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+                   check=True, stdout=None if echo else subprocess.DEVNULL)  # fmt: skip
 
 
 def growth_run(args: argparse.Namespace, workdir: Path, sink: SmtpSink, wrk: str) -> None:
@@ -617,6 +631,8 @@ def growth_run(args: argparse.Namespace, workdir: Path, sink: SmtpSink, wrk: str
                 have += batch
             psql(postgres, "portal_billing", "VACUUM ANALYZE invoices")
             psql(postgres, "portal_billing", "VACUUM ANALYZE line_items")
+            if args.explain:
+                explain_account_page(postgres, business.id, measured[0])
             deep = max(1, size // 200)
             api_lines = [f"localhost:{stack.http_port} x {deep_link(stack, business, deep)}"]
             api_data = write_page_targets(workdir / f"api-{size}.txt", api_lines)
@@ -696,6 +712,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=2, help="wrk's request timeout; a timeout is an error")
     parser.add_argument("--only", nargs="+", choices=["account", "invoice", "create"], help="only these targets")
     parser.add_argument("--growth", action="store_true", help="1,000,000 invoices in one business vs 10,000")
+    parser.add_argument("--explain", action="store_true", help="with --growth: PostgreSQL's plans of the account page")
     parser.add_argument("--growth-invoices", type=int, default=1_000_000)
     parser.add_argument("--profile", metavar="DIR", help="py-spy flame graphs of gateway, auth and billing")
     parser.add_argument("--profile-format", choices=["flamegraph", "raw"], default="flamegraph",
