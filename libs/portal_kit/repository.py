@@ -6,15 +6,21 @@ Domain modules never build SQL; they call repository methods. A subclass adds th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from functools import cache, partial
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Table, func, tuple_
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, tuple_
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Result
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.dml import Insert, UpdateBase
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -22,6 +28,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from portal_kit.context import current_tenant
 from portal_kit.errors import DomainError, NotFound
 from portal_kit.keyset import AFTER, BEFORE, CursorCodec, Walk, last_page_size, sort_key_of, walk_of
+from portal_kit.reads import TENANT_PARAM
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -32,6 +39,96 @@ def table_of(model: type[SQLModel]) -> Table:
     if not isinstance(table, Table):
         raise TypeError(f"{model.__name__} is not a table model")
     return table
+
+
+_IMMUTABLE = (type(None), bool, int, float, str, bytes)
+
+
+@cache
+def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]], frozenset[str]]:
+    """A model's constant defaults, its default factories and its required fields."""
+    constant: dict[str, Any] = {}
+    factories: list[tuple[str, Callable[[], Any]]] = []
+    required = set()
+    for name, info in model.model_fields.items():
+        if info.is_required():
+            required.add(name)
+        elif info.default_factory is not None and not info.default_factory_takes_validated_data:
+            factories.append((name, info.default_factory))  # type: ignore[arg-type]  # a factory of no arguments
+        elif isinstance(info.default, _IMMUTABLE):
+            constant[name] = info.default
+        else:
+            factories.append((name, partial(info.get_default, call_default_factory=True, validated_data={})))
+    return constant, factories, frozenset(required)
+
+
+def new_row(model: type[M], **values: Any) -> M:
+    """A new, unsaved `model` with `values` and the model's defaults for the rest: the object `model(**values)`
+    makes, built the way the ORM builds the rows it loads, with the values put straight into the instance's dict.
+
+    SQLModel's constructor sets every field through SQLAlchemy's and pydantic's attribute machinery one by one
+    (it validates nothing for a table model), which costs more than writing a small row; rows written with Core
+    (`column_values`, `bound_insert`) are built with this instead."""
+    constant, factories, required = _defaults(model)
+    unknown = values.keys() - model.model_fields.keys()
+    missing = required - values.keys()
+    if unknown or missing:
+        raise TypeError(f"{model.__name__}: unknown fields {sorted(unknown)}, missing fields {sorted(missing)}")
+    obj: M = manager_of_class(model).new_instance()
+    fields = obj.__dict__
+    fields.update(constant)
+    for name, factory in factories:
+        fields[name] = factory()
+    fields.update(values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    return obj
+
+
+@cache
+def insert_columns(table: Table) -> tuple[str, ...]:
+    """The columns an INSERT of a new row of `table` writes: all but an autoincrementing primary key."""
+    return tuple(column.key for column in table.columns if column is not table.autoincrement_column)
+
+
+def column_values(obj: SQLModel) -> dict[str, Any]:
+    """What an INSERT of `obj` (a new row) writes: its value of every `insert_columns()` column."""
+    fields = obj.__dict__
+    return {name: fields[name] for name in insert_columns(table_of(type(obj)))}
+
+
+def bound_insert(table: Table, names: Sequence[str], prefix: str = "") -> Insert:
+    """An INSERT of one row whose values are bind parameters, `prefix` + column name (see `bound_values`). Built once and
+    executed with parameters, a statement costs SQLAlchemy no building and no cache key at each execution."""
+    return insert(table).values({name: bindparam(prefix + name, type_=table.c[name].type) for name in names})
+
+
+def unnest_insert(table: Table, names: Sequence[str], prefix: str, **same: ColumnElement[Any]) -> Insert:
+    """An INSERT of many rows for PostgreSQL: each column of `names` is bound as one array, `prefix` + column name
+    (see `bound_arrays`), and unnested; the columns of `same` take that SQL expression in every row. Its text does
+    not depend on the number of rows, so it is compiled and prepared once (SQLAlchemy compiles a multi-row VALUES
+    anew at every execution)."""
+    arrays = [bindparam(prefix + name, type_=ARRAY(table.c[name].type)) for name in names]
+    given = func.unnest(*arrays).table_valued(*names).render_derived(name="given")
+    columns = [*(given.c[name] for name in names), *same.values()]
+    return insert(table).from_select([*names, *same], select(*columns))
+
+
+def bound_values(prefix: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of a `bound_insert` for one row."""
+    return {prefix + name: value for name, value in values.items()}
+
+
+def bound_arrays(prefix: str, names: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """The parameters of an `unnest_insert` for these rows."""
+    return {prefix + name: [row[name] for row in rows] for name in names}
+
+
+def adopt(session: AsyncSession, obj: SQLModel, **written: Any) -> None:
+    """Puts a new row written with Core into the session as if a query had loaded it, with what the database gave
+    it (`written`, e.g. its primary key): later changes to it are flushed as UPDATEs."""
+    obj.__dict__.update(written)
+    make_transient_to_detached(obj)
+    session.add(obj)
 
 
 class TenantRepository(Generic[M]):
@@ -45,9 +142,19 @@ class TenantRepository(Generic[M]):
         self.session = session
         self.tenant_id = tenant_id or current_tenant()
 
+    @property
+    def dialect(self) -> str:
+        """The database's dialect name ("postgresql", "sqlite"), for the statements written for one of them."""
+        return self.session.sync_session.get_bind().dialect.name
+
     def scope(self, model: type[SQLModel] | None = None) -> ColumnElement[bool]:
         """`tenant_id = <this tenant>` for `model` (default: this repository's), for joins and subqueries."""
         return table_of(model or self.model).c.tenant_id == self.tenant_id
+
+    async def execute_bound(self, statement: Executable, **params: Any) -> Result[Any]:
+        """Runs a statement built once with `portal_kit.reads.tenant_scope()` conditions (no building and no cache
+        key per call) in this repository's session, for its tenant."""
+        return await self.session.execute(statement, {TENANT_PARAM: self.tenant_id, **params})
 
     def base(self) -> SelectOfScalar[M]:
         return select(self.model).where(self.scope())

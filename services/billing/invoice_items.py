@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from portal_kit.errors import InvalidArgument
 from portal_kit.ids import new_public_id
+from portal_kit.repository import new_row
 
 from services.billing import validation
 from services.billing.arithmetic import (
@@ -82,7 +83,8 @@ def build_items(inputs: list[ItemInput], existing: list[LineItem], tenant_id: st
             raise InvalidArgument(f"No such line item on this invoice: {data.id}", f"{param}.id")
         seen.add(data.id)
         quantity = parse_quantity(data.quantity, f"{param}.quantity")
-        item = LineItem(
+        item = new_row(
+            LineItem,
             tenant_id=tenant_id,
             id=previous.id if previous else new_public_id(),
             invoice_id=invoice_id,

@@ -20,6 +20,14 @@ def logged(record: InvoiceRecord) -> pb.Invoice:
     return invoice_to_pb(record, "", utcnow())
 
 
+def without_link(invoice: pb.Invoice) -> pb.Invoice:
+    """`logged()` of an invoice already made into a message (with its link token)."""
+    copy = pb.Invoice()
+    copy.CopyFrom(invoice)
+    copy.ClearField("link_token")
+    return copy
+
+
 class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
     def __init__(self, db: Database, secret_key: bytes, relay: OutboxRelay) -> None:
         self.db = db
@@ -37,8 +45,9 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
         changes = invoice_changes(request.invoice)
         async with self.db.unit_of_work() as session:
             record = await invoices.create_invoice(session, self.secret_key, changes)
-            await record_event(session, "invoice.created", logged(record), customer_id=record.invoice.customer_id)
-        return pb.CreateInvoiceResponse(invoice=self._pb(record))
+            created = self._pb(record)
+            await record_event(session, "invoice.created", without_link(created), customer_id=created.customer)
+        return pb.CreateInvoiceResponse(invoice=created)
 
     async def GetInvoice(
         self, request: pb.GetInvoiceRequest, context: grpc.aio.ServicerContext

@@ -11,12 +11,14 @@ from portal_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 from portal_kit.ids import derived_token, keyed_hash, new_public_id, new_uuid
 from portal_kit.keyset import CursorCodec, Paging, Walk, list_key
 from portal_kit.money import normalize_currency
+from portal_kit.repository import new_row
 from portal_kit.timestamps import utcnow
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import amounts, validation
 from services.billing.invoice_items import AdjustmentInput, ItemInput, adjustments, apply_totals, build_items
 from services.billing.models import Customer, Invoice, LineItem
+from services.billing.new_invoices import NewInvoiceRepository
 from services.billing.numbering import PREFIXES
 from services.billing.repository import (
     CustomerLookupRepository,
@@ -189,7 +191,8 @@ async def create_invoice(
     given = amounts.document_in(changes.fields, currency)
     invoices = InvoiceRepository(session)
     nonce = new_uuid()
-    invoice = Invoice(
+    invoice = new_row(
+        Invoice,
         tenant_id=invoices.tenant_id,
         id=new_public_id(),
         customer_id=customer.id,
@@ -206,15 +209,15 @@ async def create_invoice(
     items = build_items(given.items or [], [], invoices.tenant_id, invoice.id)
     apply_totals(invoice, items)
     # The number is given last: taking it locks the business's sequence row until the commit, and a business's
-    # invoices are numbered one after another, so the lock is held for one statement and the commit only.
-    invoice.number = f"pending-{invoice.id}"
-    invoices.stage(invoice)
-    LineItemRepository(session).stage_all(items)
-    InvoiceMetadataRepository(session).add_new(invoice.id, metadata)  # a new invoice has none to replace
-    await session.flush()
-    if before_numbering is not None:
+    # invoices are numbered one after another. Without `before_numbering`, the invoice takes its number in the one
+    # statement that writes it; the lock is then held for what the caller writes after it (the event) and the commit.
+    if before_numbering is None:
+        await NewInvoiceRepository(session).insert(invoice, items, metadata, PREFIXES["invoice"])
+    else:
+        invoice.number = f"pending-{invoice.id}"
+        await NewInvoiceRepository(session).insert(invoice, items, metadata, None)
         await before_numbering(invoice)
-    await invoices.number_new(invoice, PREFIXES["invoice"])
+        await invoices.number_new(invoice, PREFIXES["invoice"])
     return InvoiceRecord(invoice, items, metadata)
 
 

@@ -6,13 +6,24 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Field, SQLModel, col, select
 
 from portal_kit.context import bound
 from portal_kit.db import Database
 from portal_kit.errors import AlreadyExists, NotFound
-from portal_kit.repository import TenantRepository
+from portal_kit.reads import tenant_scope
+from portal_kit.repository import (
+    TenantRepository,
+    adopt,
+    bound_insert,
+    bound_values,
+    column_values,
+    insert_columns,
+    new_row,
+    table_of,
+)
 
 
 class IsolatedModel(SQLModel):
@@ -28,6 +39,8 @@ class Note(IsolatedModel, table=True):
     tenant_id: str = Field(max_length=64)
     id: int = Field(unique=True)
     text: str
+    pinned: bool = False
+    tags: str = Field(default_factory=lambda: "[]")
 
 
 class NoteRepository(TenantRepository[Note]):
@@ -95,3 +108,41 @@ async def test_unique_turns_a_lost_race_into_the_given_refusal(db: Database) -> 
             # The savepoint was rolled back: the transaction goes on.
             await notes.add(Note(tenant_id="", id=5, text="next"))
     assert (await texts(db))[5] == "next"
+
+
+async def test_a_statement_built_once_is_scoped_by_the_tenant_it_runs_for(db: Database) -> None:
+    notes = table_of(Note)
+    query = core_select(notes.c.id).where(tenant_scope(notes), notes.c.text == bindparam("text"))
+    for tenant, expected in (("tenant-a", [1, 2]), ("tenant-b", [3, 4])):
+        with bound(tenant):
+            async with db.unit_of_work() as session:
+                found = (await NoteRepository(session).execute_bound(query, text="draft")).scalars().all()
+        assert sorted(found) == expected
+
+
+def test_new_row_is_the_object_the_constructor_makes() -> None:
+    built, constructed = new_row(Note, tenant_id="t", id=9, text="x"), Note(tenant_id="t", id=9, text="x")
+    assert built.model_dump() == constructed.model_dump()
+    assert built.model_fields_set == constructed.model_fields_set == {"tenant_id", "id", "text"}
+    assert new_row(Note, tenant_id="t", id=9, text="x", pinned=True).pinned
+    assert built.tags == "[]" and built.pk is None
+    with pytest.raises(TypeError):
+        new_row(Note, tenant_id="t", id=9, text="x", colour="red")
+    with pytest.raises(TypeError):
+        new_row(Note, tenant_id="t", id=9)
+
+
+async def test_a_new_row_written_with_core_and_adopted_is_saved_like_a_loaded_one(db: Database) -> None:
+    with bound("tenant-a"):
+        async with db.unit_of_work() as session:
+            note = new_row(Note, tenant_id="tenant-a", id=7, text="core")
+            statement = bound_insert(table_of(Note), insert_columns(table_of(Note))).returning(table_of(Note).c.pk)
+            assert set(column_values(note)) == set(insert_columns(table_of(Note))) and "pk" not in column_values(note)
+            pk = (await session.execute(statement, bound_values("", column_values(note)))).scalar_one()
+            adopt(session, note, pk=pk)
+            note.text = "changed after"
+            await NoteRepository(session).save(note)
+        async with db.unit_of_work() as session:
+            ormed = new_row(Note, tenant_id="", id=8, text="orm")
+            await NoteRepository(session).add(ormed)  # a new_row goes through the ORM's flush as well
+    assert (await texts(db))[7] == "changed after" and (await texts(db))[8] == "orm"

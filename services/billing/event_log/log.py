@@ -11,6 +11,7 @@ from google.protobuf.message import Message
 from portal_kit.context import current_principal
 from portal_kit.errors import InvalidArgument
 from portal_kit.ids import new_public_id
+from portal_kit.repository import new_row
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.billing import validation
@@ -53,7 +54,8 @@ async def record(
     relations = {(object_type, object_id), *related}
     if customer_id:
         relations.add(("customer", customer_id))
-    event = Event(
+    event = new_row(
+        Event,
         id=new_public_id(),
         type=type,
         object_type=object_type,
