@@ -97,8 +97,8 @@ def column_values(obj: SQLModel) -> dict[str, Any]:
 
 
 def bound_insert(table: Table, names: Sequence[str], prefix: str = "") -> Insert:
-    """An INSERT of one row whose values are bind parameters, `prefix` + column name (see `bound_values`). Built once and
-    executed with parameters, a statement costs SQLAlchemy no building and no cache key at each execution."""
+    """An INSERT of one row whose values are bind parameters, `prefix` + column name (see `bound_values`). Built
+    once and executed with parameters, a statement costs SQLAlchemy no building and no cache key per execution."""
     return insert(table).values({name: bindparam(prefix + name, type_=table.c[name].type) for name in names})
 
 

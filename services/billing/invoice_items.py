@@ -47,8 +47,11 @@ class ItemInput:
     unit_cost_text: str | None = None  # a major-unit decimal, converted once the currency is known (amounts.py)
 
 
+NONE = "[]"  # no adjustments, stored (the common case: read and written without JSON)
+
+
 def load_adjustments(stored: str) -> list[dict[str, int]]:
-    return list(json.loads(stored))
+    return [] if stored == NONE else list(json.loads(stored))
 
 
 def dump_adjustments(adjustments: list[dict[str, int]]) -> str:
@@ -59,6 +62,8 @@ def adjustments(inputs: list[AdjustmentInput], previous: str, param: str) -> str
     """Validated adjustments as stored JSON; an id is kept only when it already belonged to this list."""
     if len(inputs) > MAX_ADJUSTMENTS:
         raise InvalidArgument(f"{param} can have at most {MAX_ADJUSTMENTS} entries.", param)
+    if not inputs:
+        return NONE
     known = {a["id"] for a in load_adjustments(previous)}
     result = []
     for i, adjustment in enumerate(inputs):

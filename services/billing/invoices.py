@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.billing import amounts, validation
 from services.billing.invoice_items import AdjustmentInput, ItemInput, adjustments, apply_totals, build_items
 from services.billing.models import Customer, Invoice, LineItem
-from services.billing.new_invoices import NewInvoiceRepository
+from services.billing.new_invoices.repository import NewInvoiceRepository
 from services.billing.numbering import PREFIXES
 from services.billing.repository import (
     CustomerLookupRepository,

@@ -1,4 +1,4 @@
-"""Invoice creation writes with Core in few statements (services/billing/new_invoices.py, event_log/repository.py):
+"""Invoice creation writes with Core in few statements (services/billing/new_invoices, event_log/repository.py):
 what it writes reads back the same on PostgreSQL and on SQLite (the local run's), numbers stay consecutive, the
 event log entry and its relations are there, a keyed creation is replayed, and PostgreSQL sees three statements."""
 
@@ -44,7 +44,8 @@ async def either(
 def _detailed_items() -> list[pb.LineItem]:
     taxed = item("2.5", 1000, name="Consulting", description="Week 1", catalog_item="consulting", type="service",
                  discountable=True, taxable=True, discounts=[pb.Adjustment(amount=100)],
-                 taxes=[pb.Adjustment(amount=240)], metadata=common_pb2.Metadata(values={"project": "apollo"}))  # fmt: skip
+                 taxes=[pb.Adjustment(amount=240)],
+                 metadata=common_pb2.Metadata(values={"project": "apollo"}))  # fmt: skip
     return [taxed, item("1", 4950, name="Hosting")]
 
 
@@ -54,7 +55,8 @@ async def test_a_new_invoice_reads_back_as_it_was_created(either: RunningService
         customer = await new_customer(CustomerServiceStub(either.channel), currency="eur", payment_terms="NET 30")
         created = await new_invoice(
             invoices, customer.id, *_detailed_items(), name="Retainer", purchase_order="PO-7", notes="Thanks",
-            discounts=pb.Adjustments(values=[pb.Adjustment(amount=50)]), metadata=common_pb2.Metadata(values={"a": "1"}),
+            discounts=pb.Adjustments(values=[pb.Adjustment(amount=50)]),
+            metadata=common_pb2.Metadata(values={"a": "1"}),
         )  # fmt: skip
         second = await new_invoice(invoices, customer.id)
         read = (await invoices.GetInvoice(pb.GetInvoiceRequest(id=created.id))).invoice
