@@ -1,7 +1,7 @@
 """Keyed writes run once: the reply commits with the write, a failure frees the key, another request is refused.
 
 A probe PlanService (the generated base class) writes a row per CreatePlan into a real SQLite database, behind the
-same GrpcServer and client interceptors the services use.
+same GrpcServer and stamped client channel the services use.
 """
 
 from __future__ import annotations
