@@ -165,6 +165,13 @@ class Database:
                 # rather than given to the next call.
                 await greenlet_spawn(pooled.invalidate, reader.broken)
 
+    def single_statement_writes(self) -> bool:
+        """Whether a write made of ONE statement may run on `reads()`'s driver connection as its own transaction
+        (no BEGIN and COMMIT round trips): on PostgreSQL, outside an `ambient_unit_of_work()` (whose writes must
+        join its transaction and its session, e.g. a keyed call's stored reply). Otherwise use unit_of_work()."""
+        ambient = _ambient.get()
+        return self._raw_reads and (ambient is None or ambient[0] is not self)
+
     @asynccontextmanager
     async def ambient_unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """A unit of work that every `unit_of_work()` of this database opened inside it joins (one transaction)."""

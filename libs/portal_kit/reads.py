@@ -8,6 +8,10 @@ work, the same statement runs through SQLAlchemy Core, so both paths answer the 
 
 Rows are positional (the select's columns, in order). Only parameters that need no conversion may be bound (ints,
 strings, bools): a statement whose parameters need SQLAlchemy's bind processing is refused when it is compiled.
+
+A ReadQuery may also be a `text()` statement written for PostgreSQL with untyped parameters (their types given by
+CASTs in the text), e.g. one INSERT ... RETURNING with data-modifying CTEs: run by a `DriverReader` outside any
+transaction, such a statement is its own transaction (see services/billing/new_invoices).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import BindParameter, ColumnElement, String, Table, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Select, TextClause
 
 from portal_kit import tracing
 
@@ -36,9 +40,10 @@ def tenant_scope(table: Table) -> ColumnElement[bool]:
 
 
 class ReadQuery:
-    """A SELECT built once, with bind parameters, that must be scoped by the tenant (`tenant_scope()`)."""
+    """A SELECT built once (or a `text()` statement), with bind parameters, that must be scoped by the tenant
+    (`tenant_scope()`, or `:tenant` in a text)."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | TextClause) -> None:
         names = set(statement.compile().params)
         if TENANT_PARAM not in names:
             raise ValueError("a ReadQuery needs the tenant condition (tenant_scope())")

@@ -169,13 +169,44 @@ def _refuse_currency_change(invoice: Invoice, items: list[LineItem], currency: s
         )
 
 
-async def _customer_for_new_invoice(session: AsyncSession, customer_id: int | None) -> InvoiceTerms:
-    if not customer_id:
+def customer_given(changes: InvoiceChanges) -> int:
+    """The customer a new invoice is for (required)."""
+    if not changes.fields.customer:
         raise InvalidArgument("An invoice needs a customer.", "customer")
-    customer = await CustomerLookupRepository(session).invoice_terms(customer_id)
-    if customer is None:
-        raise InvalidArgument(f"No such customer: {customer_id}", "customer")
-    return customer
+    return changes.fields.customer
+
+
+def no_such_customer(customer_id: int) -> InvalidArgument:
+    return InvalidArgument(f"No such customer: {customer_id}", "customer")
+
+
+def new_invoice_record(
+    secret_key: bytes, changes: InvoiceChanges, customer: InvoiceTerms, tenant_id: str
+) -> InvoiceRecord:
+    """A new invoice of `customer` (its terms, read in the tenant), its line items and its metadata, checked and
+    totalled but not written, without a number (""): whatever writes it gives it one."""
+    currency = amounts.resolved_currency(changes.fields.currency, None, customer.currency)
+    given = amounts.document_in(changes.fields, currency)
+    nonce = new_uuid()
+    now = utcnow()
+    invoice = new_row(
+        Invoice,
+        tenant_id=tenant_id,
+        id=new_public_id(),
+        customer_id=customer.id,
+        number="",
+        currency=currency,
+        autopay=customer.autopay,
+        payment_terms=customer.payment_terms,
+        date=now,
+        link_nonce=nonce,
+        link_hash=link_hash(secret_key, link_token(secret_key, nonce)),
+        link_issued_at=now,
+    )
+    metadata = _apply(invoice, given, changes.cleared, creating=True) or {}
+    items = build_items(given.items or [], [], tenant_id, invoice.id)
+    apply_totals(invoice, items)
+    return InvoiceRecord(invoice, items, metadata)
 
 
 async def create_invoice(
@@ -184,30 +215,16 @@ async def create_invoice(
     changes: InvoiceChanges,
     before_numbering: Callable[[Invoice], Awaitable[None]] | None = None,
 ) -> InvoiceRecord:
-    """`before_numbering` writes what goes with the new invoice while the business's number sequence is not yet
-    locked (the number is taken last; see below)."""
-    customer = await _customer_for_new_invoice(session, changes.fields.customer)
-    currency = amounts.resolved_currency(changes.fields.currency, None, customer.currency)
-    given = amounts.document_in(changes.fields, currency)
+    """Writes a new invoice in the session's unit of work (SQLite, keyed calls, subscription invoices; see
+    new_invoices.creation for the single-statement path). `before_numbering` writes what goes with the new invoice
+    while the business's number sequence is not yet locked (the number is taken last; see below)."""
+    customer_id = customer_given(changes)
     invoices = InvoiceRepository(session)
-    nonce = new_uuid()
-    invoice = new_row(
-        Invoice,
-        tenant_id=invoices.tenant_id,
-        id=new_public_id(),
-        customer_id=customer.id,
-        number="",
-        currency=currency,
-        autopay=customer.autopay,
-        payment_terms=customer.payment_terms,
-        date=utcnow(),
-        link_nonce=nonce,
-        link_hash=link_hash(secret_key, link_token(secret_key, nonce)),
-        link_issued_at=utcnow(),
-    )
-    metadata = _apply(invoice, given, changes.cleared, creating=True) or {}
-    items = build_items(given.items or [], [], invoices.tenant_id, invoice.id)
-    apply_totals(invoice, items)
+    customer = await CustomerLookupRepository(session).invoice_terms(customer_id)
+    if customer is None:
+        raise no_such_customer(customer_id)
+    record = new_invoice_record(secret_key, changes, customer, invoices.tenant_id)
+    invoice, items, metadata = record.invoice, record.items, record.metadata
     # The number is given last: taking it locks the business's sequence row until the commit, and a business's
     # invoices are numbered one after another. Without `before_numbering`, the invoice takes its number in the one
     # statement that writes it; the lock is then held for what the caller writes after it (the event) and the commit.
@@ -218,7 +235,7 @@ async def create_invoice(
         await NewInvoiceRepository(session).insert(invoice, items, metadata, None)
         await before_numbering(invoice)
         await invoices.number_new(invoice, PREFIXES["invoice"])
-    return InvoiceRecord(invoice, items, metadata)
+    return record
 
 
 async def load(session: AsyncSession, invoice: Invoice) -> InvoiceRecord:

@@ -582,7 +582,7 @@ class AccountReads:
 
 
 @cache
-def _invoice_terms_query() -> Select[Any]:
+def invoice_terms_query() -> Select[Any]:
     """The first statement of every invoice creation, built once."""
     c = table_of(Customer).c
     return core_select(*(c[name] for name in INVOICE_TERM_COLUMNS)).where(
@@ -596,7 +596,7 @@ class CustomerLookupRepository(TenantRepository[Customer]):
 
     async def invoice_terms(self, customer_id: int) -> InvoiceTerms | None:
         """What a new invoice takes from its customer (INVOICE_TERM_COLUMNS), without loading the customer."""
-        row = (await self.execute_bound(_invoice_terms_query(), customer=customer_id)).first()
+        row = (await self.execute_bound(invoice_terms_query(), customer=customer_id)).first()
         return InvoiceTerms(*tuple(row)) if row is not None else None
 
     async def many(self, customer_ids: Sequence[int]) -> list[Customer]:
