@@ -176,8 +176,7 @@ def _create_with_event() -> ReadQuery:
         " || set_byte(decode('00', 'hex'), 0, octet_length(n.number)) || convert_to(n.number, 'UTF8')"
         " || CAST(:object_after AS BYTEA)"
     ).format(varint=_varint("n.size"))
-    return ReadQuery(
-        text(f"""
+    sql = f"""
 WITH taken AS (
   INSERT INTO number_sequences (tenant_id, kind, next_value) VALUES ({tenant}, 'invoice', 2)
   ON CONFLICT (tenant_id, kind) DO UPDATE SET next_value = number_sequences.next_value + 1
@@ -211,8 +210,8 @@ WITH taken AS (
     AS related(object_type, object_id)
 )
 SELECT new_invoice.pk, new_invoice.number FROM new_invoice
-""")
-    )  # noqa: S608  (built at import from the models' column names; every value is a bind parameter)
+"""  # noqa: S608  (built at import from the models' column names; every value is a bind parameter)
+    return ReadQuery(text(sql))
 
 
 CREATE_WITH_EVENT = _create_with_event()

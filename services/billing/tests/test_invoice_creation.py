@@ -1,13 +1,17 @@
-"""Invoice creation writes with Core in few statements (services/billing/new_invoices, event_log/repository.py):
-what it writes reads back the same on PostgreSQL and on SQLite (the local run's), numbers stay consecutive, the
-event log entry and its relations are there, a keyed creation is replayed, and PostgreSQL sees three statements."""
+"""Invoice creation writes in few statements (services/billing/new_invoices, event_log/repository.py): what it writes
+reads back the same on PostgreSQL and on SQLite (the local run's), numbers stay consecutive, the event log entry and
+its relations are there, a keyed creation is replayed. On PostgreSQL an unkeyed creation is two statements and no
+transaction round trips: the customer's terms, then one statement that writes everything (or nothing)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import grpc
 import pytest
+from google.protobuf import any_pb2
 from portal.billing.v1 import common_pb2, event_log_pb2
 from portal.billing.v1 import invoices_pb2 as pb
 from portal.billing.v1 import subscription_invoices_pb2 as spb
@@ -18,10 +22,16 @@ from portal.billing.v1.subscription_invoices_pb2_grpc import SubscriptionInvoice
 from portal.subscriptions.v1 import subscriptions_pb2
 from portal_kit import idempotency
 from portal_kit.context import bound
-from sqlalchemy import event
+from portal_kit.db import Database
+from sqlalchemy import event, select, text
 
 from devtools.test_databases import ServiceDatabases
 from devtools.testing import RunningService, running_service, settings_for_test
+from services.billing.invoice_items import ItemInput
+from services.billing.invoices import InvoiceChanges, InvoiceFields, new_invoice_record
+from services.billing.new_invoices.creation import ANY_HEAD
+from services.billing.new_invoices.repository import EVENTS, RELATIONS, CreatedEvent, NewInvoiceWrites
+from services.billing.repository import InvoiceTerms
 from services.billing.server import MIGRATIONS, build
 from services.billing.settings import BillingSettings
 from services.billing.tests.factories import item, new_customer, new_invoice
@@ -147,14 +157,160 @@ async def test_a_keyed_creation_is_replayed_not_made_twice(service: RunningServi
     assert [i.id for i in listed.invoices] == [first.id]
 
 
-async def test_creating_an_invoice_takes_three_statements_on_postgresql(service: RunningService) -> None:
-    """The customer's terms; the invoice with its number, items and metadata; the event with its relations."""
-    statements: list[str] = []
-    event.listen(service.db.engine.sync_engine, "before_cursor_execute",
-                 lambda conn, cursor, statement, *rest: statements.append(statement))  # fmt: skip
+async def test_creating_an_invoice_takes_two_statements_and_no_transaction_round_trips_on_postgresql(
+    service: RunningService,
+) -> None:
+    """The customer's terms; the invoice with its number, items, metadata, event and relations. Both run on the
+    asyncpg connection (its query logger sees every statement it sends, BEGIN and COMMIT included), none through
+    SQLAlchemy."""
+    sent: list[str] = []
+    through_sqlalchemy: list[str] = []
+    engine = service.db.engine
+    await engine.dispose()  # every connection from here on is new, and logged
+    event.listen(engine.sync_engine, "connect",
+                 lambda connection, _record: connection.driver_connection.add_query_logger(
+                     lambda logged: sent.append(logged.query)))  # fmt: skip
+    event.listen(engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: through_sqlalchemy.append(statement))  # fmt: skip
     invoices = InvoiceServiceStub(service.channel)
     with bound("tenant-a"):
         customer = await new_customer(CustomerServiceStub(service.channel))
-        statements.clear()
+        await new_invoice(invoices, customer.id)  # the pool's connection is set up (its first queries) by now
+        sent.clear()
+        through_sqlalchemy.clear()
         await new_invoice(invoices, customer.id, *_detailed_items(), metadata=common_pb2.Metadata(values={"a": "1"}))
-    assert [s.split(None, 1)[0] for s in statements] == ["SELECT", "WITH", "WITH"]
+    assert [s.split(None, 1)[0] for s in sent] == ["SELECT", "WITH"], sent
+    assert through_sqlalchemy == []
+
+
+async def _stored_event(db: Database, invoice_id: int) -> tuple[str, bytes, list[tuple[str, int]]]:
+    async with db.read_only() as session:
+        events = (await session.execute(select(EVENTS.c.pk, EVENTS.c.tenant_id, EVENTS.c.object)
+                                        .where(EVENTS.c.object_id == invoice_id))).all()  # fmt: skip
+        [(pk, tenant, stored)] = events
+        relations = (await session.execute(select(RELATIONS.c.object_type, RELATIONS.c.object_id)
+                                           .where(RELATIONS.c.event_pk == pk, RELATIONS.c.tenant_id == tenant)
+                                           .order_by(RELATIONS.c.object_type))).all()  # fmt: skip
+    return tenant, stored, [tuple(r) for r in relations]  # type: ignore[misc]  # rows of two columns
+
+
+def _packed(message: pb.Invoice) -> bytes:
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed.SerializeToString()
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+async def test_the_stored_event_is_byte_for_byte_the_packed_reply_without_its_link(
+    service: RunningService, size: str
+) -> None:
+    """The statement builds the event's Any around the number it takes: its value's length is a varint of one byte
+    for a small invoice and of three for a large one."""
+    invoices = InvoiceServiceStub(service.channel)
+    if size == "small":
+        items, fields = [], {}
+    else:
+        items = [item("1", 100, description="d" * 10_000), item("2", 5, description="e" * 9_000)]
+        fields = {"notes": "n" * 10_000, "name": "Large"}
+    with bound("tenant-a"):
+        customer = await new_customer(CustomerServiceStub(service.channel))
+        created = await new_invoice(invoices, customer.id, *items, **fields)
+    tenant, stored, relations = await _stored_event(service.db, created.id)
+    expected = pb.Invoice()
+    expected.CopyFrom(created)
+    expected.link_token = ""
+    assert (expected.ByteSize() < 128) == (size == "small")
+    assert expected.ByteSize() > 16384 or size == "small"
+    assert stored == _packed(expected)
+    assert tenant == "tenant-a" and relations == [("customer", customer.id), ("invoice", created.id)]
+
+
+async def test_concurrent_creations_for_one_business_are_numbered_without_gaps_or_duplicates(
+    service: RunningService,
+) -> None:
+    invoices = InvoiceServiceStub(service.channel)
+    events = EventLogServiceStub(service.channel)
+    with bound("tenant-a"):
+        customers = [await new_customer(CustomerServiceStub(service.channel)) for _ in range(3)]
+        created = await asyncio.gather(
+            *(new_invoice(invoices, customers[i % 3].id, item("1", 100 + i)) for i in range(40))
+        )
+        logged = await events.ListEvents(event_log_pb2.ListEventsRequest(type="invoice.created",
+                                                                         page=common_pb2.PageRequest(per_page=100)))  # fmt: skip
+    assert sorted(i.number for i in created) == [f"INV-{n:04d}" for n in range(1, 41)]
+    numbers = {}
+    for entry in logged.events:
+        assert entry.object.Unpack(received := pb.Invoice())
+        numbers[received.id] = received.number
+    assert numbers == {i.id: i.number for i in created}
+
+
+async def test_a_refused_creation_writes_nothing_and_takes_no_number(service: RunningService) -> None:
+    invoices = InvoiceServiceStub(service.channel)
+    with bound("tenant-a"):
+        customer = await new_customer(CustomerServiceStub(service.channel))
+        with pytest.raises(grpc.aio.AioRpcError) as unknown:
+            await new_invoice(invoices, customer.id + 1, item("1", 100))
+        with pytest.raises(grpc.aio.AioRpcError) as bad_item:
+            await new_invoice(invoices, customer.id, item("one", 100))
+        after = await new_invoice(invoices, customer.id, item("1", 100))
+        listed = await invoices.ListInvoices(pb.ListInvoicesRequest())
+    assert unknown.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "No such customer" in (unknown.value.details() or "")
+    assert bad_item.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert after.number == "INV-0001" and [i.id for i in listed.invoices] == [after.id]
+    assert await _counts(service.db) == {"invoices": 1, "line_items": 1, "events": 1, "event_relations": 2}
+
+
+INVOICE_ROWS = {
+    "invoices": "SELECT count(*) FROM invoices",
+    "line_items": "SELECT count(*) FROM line_items",
+    "events": "SELECT count(*) FROM events WHERE object_type = 'invoice'",
+    "event_relations": "SELECT count(*) FROM event_relations r JOIN events e ON e.pk = r.event_pk "
+    "WHERE e.object_type = 'invoice'",
+}
+
+
+async def _counts(db: Database) -> dict[str, int]:
+    """Rows of invoices and of their events, of every tenant."""
+    async with db.read_only() as session:
+        return {name: (await session.execute(text(sql))).scalar_one() for name, sql in INVOICE_ROWS.items()}
+
+
+async def test_a_statement_that_fails_half_way_leaves_nothing_behind(service: RunningService) -> None:
+    """The single statement is its own transaction: an invoice whose customer vanished after its terms were read
+    (a foreign key refuses it) leaves no invoice, item, event or relation, and its number is not taken."""
+    terms = InvoiceTerms(id=123_456_789, currency="usd", autopay=False, payment_terms=None)
+    changes = InvoiceChanges(InvoiceFields(customer=terms.id, items=[ItemInput(quantity="1", unit_cost=100)]))
+    record = new_invoice_record(b"k" * 32, changes, terms, "tenant-a")
+    event = CreatedEvent(1, "business", record.invoice.created_at, ANY_HEAD, b"", b"")
+    async with service.db.reads() as reader:
+        with pytest.raises(Exception, match="foreign key"):
+            await NewInvoiceWrites(reader, "tenant-a").insert(
+                record.invoice, record.items, record.metadata, "INV", event
+            )
+    assert await _counts(service.db) == {"invoices": 0, "line_items": 0, "events": 0, "event_relations": 0}
+    with bound("tenant-a"):
+        customer = await new_customer(CustomerServiceStub(service.channel))
+        created = await new_invoice(InvoiceServiceStub(service.channel), customer.id)
+    assert created.number == "INV-0001"
+
+
+async def test_a_business_cannot_invoice_another_business_customer_and_numbers_its_own(
+    service: RunningService,
+) -> None:
+    invoices = InvoiceServiceStub(service.channel)
+    with bound("tenant-a"):
+        theirs = await new_customer(CustomerServiceStub(service.channel))
+        first_a = await new_invoice(invoices, theirs.id)
+    with bound("tenant-b"):
+        ours = await new_customer(CustomerServiceStub(service.channel))
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await new_invoice(invoices, theirs.id)
+        first_b = await new_invoice(invoices, ours.id)
+        listed = await invoices.ListInvoices(pb.ListInvoicesRequest())
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert (first_a.number, first_b.number) == ("INV-0001", "INV-0001")
+    assert [i.id for i in listed.invoices] == [first_b.id]
+    tenant, _, relations = await _stored_event(service.db, first_b.id)
+    assert tenant == "tenant-b" and relations == [("customer", ours.id), ("invoice", first_b.id)]
