@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -168,8 +169,7 @@ OBJECT_MAX = 1 << 27  # a serialized invoice is far below (gRPC's messages are a
 
 def _create_with_event() -> ReadQuery:
     invoice_values = ", ".join(_cast(INVOICES, name, name) for name in INVOICE_COLUMNS)
-    items = ", ".join(_cast(LINE_ITEMS, name, ITEM_PREFIX + name, array=True) for name in ITEM_COLUMNS)
-    metadata = ", ".join(_cast(METADATA, name, METADATA_PREFIX + name, array=True) for name in ("key", "value"))
+    item_columns = ", ".join(ITEM_COLUMNS)
     tenant = _cast(INVOICES, "tenant_id", "tenant")
     payload = (
         "CAST(:object_head AS BYTEA) || {varint} || CAST(:object_before AS BYTEA) || decode('22', 'hex')"
@@ -189,13 +189,13 @@ WITH taken AS (
   FROM taken
   RETURNING pk, id, customer_id, number
 ), new_line_items AS (
-  INSERT INTO line_items (tenant_id, invoice_id, {", ".join(ITEM_COLUMNS)})
-  SELECT {tenant}, new_invoice.id, given.*
-  FROM new_invoice, unnest({items}) AS given({", ".join(ITEM_COLUMNS)})
+  INSERT INTO line_items (tenant_id, invoice_id, {item_columns})
+  SELECT {tenant}, new_invoice.id, {", ".join("given." + name for name in ITEM_COLUMNS)}
+  FROM new_invoice, json_populate_recordset(NULL::line_items, CAST(:items AS JSON)) AS given
 ), new_invoice_metadata AS (
   INSERT INTO invoice_metadata (tenant_id, owner_id, key, value)
   SELECT {tenant}, new_invoice.id, given.key, given.value
-  FROM new_invoice, unnest({metadata}) AS given(key, value)
+  FROM new_invoice, json_each_text(CAST(:metadata AS JSON)) AS given(key, value)
 ), new_event AS (
   INSERT INTO events (tenant_id, id, type, object_type, object_id, customer_id, actor, object, created_at)
   SELECT {tenant}, {_cast(EVENTS, "id", "event_id")}, 'invoice.created', 'invoice', n.id, n.customer_id,
@@ -235,6 +235,16 @@ class CreatedEvent:
 INVOICE_TERMS = ReadQuery(invoice_terms_query())
 
 
+def _item_json(item: LineItem) -> dict[str, Any]:
+    """A line item as a JSON object for json_populate_recordset (one parameter for all the items, however many:
+    cheaper to bind than an array per column)."""
+    fields = item.__dict__
+    row = {name: fields[name] for name in ITEM_COLUMNS}
+    row["created_at"] = row["created_at"].isoformat()
+    row["updated_at"] = row["updated_at"].isoformat()
+    return row
+
+
 class NewInvoiceWrites:
     """A new invoice and its "invoice.created" event in ONE statement on PostgreSQL, run outside any transaction (a
     `Database.reads()` reader where `Database.single_statement_writes()`): the statement is its own transaction, so
@@ -264,10 +274,8 @@ class NewInvoiceWrites:
         fields = invoice.__dict__
         params: dict[str, Any] = {name: fields[name] for name in INVOICE_COLUMNS}
         params["number_prefix"] = number_prefix
-        for name in ITEM_COLUMNS:
-            params[ITEM_PREFIX + name] = [item.__dict__[name] for item in items]
-        params[METADATA_PREFIX + "key"] = list(metadata)
-        params[METADATA_PREFIX + "value"] = list(metadata.values())
+        params["items"] = json.dumps([_item_json(item) for item in items]) if items else "[]"
+        params["metadata"] = json.dumps(metadata) if metadata else "{}"
         size = len(event.before) + len(event.after)
         if size >= OBJECT_MAX:
             raise ValueError("the invoice is too large to be logged")
