@@ -101,7 +101,9 @@ def build_items(inputs: list[ItemInput], existing: list[LineItem], tenant_id: st
             taxable=data.taxable,
             discounts=adjustments(data.discounts, previous.discounts if previous else "[]", f"{param}.discounts"),
             taxes=adjustments(data.taxes, previous.taxes if previous else "[]", f"{param}.taxes"),
-            metadata_json=json.dumps(validation.metadata(data.metadata, f"{param}.metadata")),
+            metadata_json=json.dumps(validation.metadata(data.metadata, f"{param}.metadata"))
+            if data.metadata
+            else "{}",
         )
         if previous is not None:
             item.created_at = previous.created_at

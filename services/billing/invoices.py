@@ -182,12 +182,13 @@ def no_such_customer(customer_id: int) -> InvalidArgument:
 
 def new_invoice_record(
     secret_key: bytes, changes: InvoiceChanges, customer: InvoiceTerms, tenant_id: str
-) -> InvoiceRecord:
+) -> tuple[InvoiceRecord, str]:
     """A new invoice of `customer` (its terms, read in the tenant), its line items and its metadata, checked and
-    totalled but not written, without a number (""): whatever writes it gives it one."""
+    totalled but not written, without a number (""): whatever writes it gives it one. And its link token."""
     currency = amounts.resolved_currency(changes.fields.currency, None, customer.currency)
     given = amounts.document_in(changes.fields, currency)
     nonce = new_uuid()
+    token = link_token(secret_key, nonce)
     now = utcnow()
     invoice = new_row(
         Invoice,
@@ -200,13 +201,13 @@ def new_invoice_record(
         payment_terms=customer.payment_terms,
         date=now,
         link_nonce=nonce,
-        link_hash=link_hash(secret_key, link_token(secret_key, nonce)),
+        link_hash=link_hash(secret_key, token),
         link_issued_at=now,
     )
     metadata = _apply(invoice, given, changes.cleared, creating=True) or {}
     items = build_items(given.items or [], [], tenant_id, invoice.id)
     apply_totals(invoice, items)
-    return InvoiceRecord(invoice, items, metadata)
+    return InvoiceRecord(invoice, items, metadata), token
 
 
 async def create_invoice(
@@ -223,7 +224,7 @@ async def create_invoice(
     customer = await CustomerLookupRepository(session).invoice_terms(customer_id)
     if customer is None:
         raise no_such_customer(customer_id)
-    record = new_invoice_record(secret_key, changes, customer, invoices.tenant_id)
+    record, _token = new_invoice_record(secret_key, changes, customer, invoices.tenant_id)
     invoice, items, metadata = record.invoice, record.items, record.metadata
     # The number is given last: taking it locks the business's sequence row until the commit, and a business's
     # invoices are numbered one after another. Without `before_numbering`, the invoice takes its number in the one

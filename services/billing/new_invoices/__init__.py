@@ -1,8 +1,12 @@
 """Writing a new invoice: the invoice, its line items and its metadata in as few round trips as the database allows.
 
 Invoice creation is the business API's busiest write. The rows are built with `new_row` and written with statements
-built once per shape (bind parameters only), so no ORM flush and no statement building runs per invoice:
-- on PostgreSQL, one statement: the invoice's INSERT, with the line items and the metadata inserted by CTEs
-  (`unnest_insert`), and the invoice's number taken from the business's sequence by another CTE;
-- elsewhere (SQLite in the local run), one statement per table.
+built once (bind parameters only), so no ORM flush and no statement building runs per invoice:
+- on PostgreSQL, outside a keyed call (`creation`, `NewInvoiceWrites`): the customer's terms, then ONE statement
+  run straight on the asyncpg connection outside any transaction, so it is its own: it takes the number, writes the
+  invoice, its line items, its metadata and its "invoice.created" event with the event's relations, or nothing.
+  No BEGIN or COMMIT round trip, and the business's number sequence is locked only while that statement runs;
+- a keyed call (its stored reply joins the same transaction), a subscription invoice (numbered after its
+  companions) and SQLite (the local run) go through the session (`NewInvoiceRepository`): on PostgreSQL one
+  statement for the invoice, its number, items and metadata; elsewhere one statement per table.
 """

@@ -36,7 +36,7 @@ async def create_invoice(reader: Reader, secret_key: bytes, changes: InvoiceChan
     customer = await writes.customer_terms(customer_id)
     if customer is None:
         raise invoices.no_such_customer(customer_id)
-    record = invoices.new_invoice_record(secret_key, changes, customer, writes.tenant_id)
+    record, token = invoices.new_invoice_record(secret_key, changes, customer, writes.tenant_id)
     invoice = record.invoice
     now = utcnow()
     message = invoice_to_pb(record, "", now)  # no number yet: field 4 is left out
@@ -45,5 +45,5 @@ async def create_invoice(reader: Reader, secret_key: bytes, changes: InvoiceChan
     event = CreatedEvent(new_public_id(), actor(), now, ANY_HEAD, body[:cut], body[cut:])
     await writes.insert(invoice, record.items, record.metadata, PREFIXES["invoice"], event)
     message.number = invoice.number
-    message.link_token = invoices.link_token(secret_key, invoice.link_nonce)
+    message.link_token = token
     return message

@@ -282,7 +282,7 @@ async def test_a_statement_that_fails_half_way_leaves_nothing_behind(service: Ru
     (a foreign key refuses it) leaves no invoice, item, event or relation, and its number is not taken."""
     terms = InvoiceTerms(id=123_456_789, currency="usd", autopay=False, payment_terms=None)
     changes = InvoiceChanges(InvoiceFields(customer=terms.id, items=[ItemInput(quantity="1", unit_cost=100)]))
-    record = new_invoice_record(b"k" * 32, changes, terms, "tenant-a")
+    record, _token = new_invoice_record(b"k" * 32, changes, terms, "tenant-a")
     event = CreatedEvent(1, "business", record.invoice.created_at, ANY_HEAD, b"", b"")
     async with service.db.reads() as reader:
         with pytest.raises(Exception, match="foreign key"):
