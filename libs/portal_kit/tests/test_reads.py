@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-from sqlalchemy import BigInteger, Integer, MetaData, bindparam, literal_column, select
+from sqlalchemy import BigInteger, Integer, MetaData, bindparam, literal_column, select, text
 from sqlmodel import Field, SQLModel
 
 from devtools.localservers import PostgresLike
@@ -195,3 +195,26 @@ async def test_a_traced_raw_read_is_a_client_span_with_the_statement(
     finally:
         tracing.shutdown()
         await postgres_db.dispose()
+
+
+ADD_ENTRY = ReadQuery(
+    text("INSERT INTO reads_test_entries (tenant_id, id, text, done, made_at) "
+         "VALUES (CAST(:tenant AS VARCHAR), CAST(:id AS BIGINT), CAST(:text AS VARCHAR), false, now()) RETURNING id")
+)  # fmt: skip
+
+
+async def test_a_single_statement_write_commits_on_its_own_where_single_statement_writes_are_allowed(
+    db: Database,
+) -> None:
+    """On PostgreSQL a write of one statement runs on the driver connection as its own transaction; inside an ambient
+    unit of work (whose transaction a write must join) or on SQLite, single_statement_writes() says no."""
+    if db.engine.dialect.name != "postgresql":
+        assert not db.single_statement_writes()
+        return
+    assert db.single_statement_writes()
+    async with db.reads() as reader:
+        assert [tuple(row) for row in await reader.rows(ADD_ENTRY, "tenant-a", id=10, text="written")] == [(10,)]
+    async with db.ambient_unit_of_work():
+        assert not db.single_statement_writes()
+    async with db.reads() as reader:  # another connection, or the same one returned to the pool: committed
+        assert [row[1] for row in await reader.rows(BY_TENANT, "tenant-a", above=9, limit=10)] == ["written"]
