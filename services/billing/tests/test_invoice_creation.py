@@ -314,3 +314,19 @@ async def test_a_business_cannot_invoice_another_business_customer_and_numbers_i
     assert [i.id for i in listed.invoices] == [first_b.id]
     tenant, _, relations = await _stored_event(service.db, first_b.id)
     assert tenant == "tenant-b" and relations == [("customer", ours.id), ("invoice", first_b.id)]
+
+
+async def test_texts_beyond_ascii_are_written_and_read_back_unchanged(either: RunningService) -> None:
+    """Line items and metadata travel as JSON on PostgreSQL's single statement: accents, CJK and emoji (surrogate
+    pairs in JSON's escapes) arrive as they were sent."""
+    invoices = InvoiceServiceStub(either.channel)
+    name, description = "Café ☕ 設計 😀", 'Quotes " and \\ backslashes\nand lines'
+    labels = common_pb2.Metadata(values={"clé": "välue 😀"})
+    with bound("tenant-a"):
+        customer = await new_customer(CustomerServiceStub(either.channel))
+        created = await new_invoice(invoices, customer.id, item("1", 100, name=name, description=description,
+                                                                metadata=labels), metadata=labels)  # fmt: skip
+        read = (await invoices.GetInvoice(pb.GetInvoiceRequest(id=created.id))).invoice
+    assert read == created
+    assert (read.items[0].name, read.items[0].description) == (name, description)
+    assert dict(read.items[0].metadata.values) == dict(read.metadata.values) == {"clé": "välue 😀"}
