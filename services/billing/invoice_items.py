@@ -88,6 +88,15 @@ def build_items(inputs: list[ItemInput], existing: list[LineItem], tenant_id: st
             raise InvalidArgument(f"No such line item on this invoice: {data.id}", f"{param}.id")
         seen.add(data.id)
         quantity = parse_quantity(data.quantity, f"{param}.quantity")
+        amount = line_amount(quantity, data.unit_cost, f"{param}.unit_cost")
+        discounts = adjustments(data.discounts, previous.discounts if previous else "[]", f"{param}.discounts")
+        taxes = adjustments(data.taxes, previous.taxes if previous else "[]", f"{param}.taxes")
+        metadata = json.dumps(validation.metadata(data.metadata, f"{param}.metadata")) if data.metadata else "{}"
+        texts = {}
+        for key, value in data.texts.items():
+            if key not in ITEM_TEXT_LIMITS:
+                raise InvalidArgument(f"Unknown line item field: {key}.", f"{param}.{key}")
+            texts[key] = validation.text(value, f"{param}.{key}", ITEM_TEXT_LIMITS[key])
         item = new_row(
             LineItem,
             tenant_id=tenant_id,
@@ -96,21 +105,16 @@ def build_items(inputs: list[ItemInput], existing: list[LineItem], tenant_id: st
             position=i,
             quantity=format_quantity(quantity),
             unit_cost=data.unit_cost,
-            amount=line_amount(quantity, data.unit_cost, f"{param}.unit_cost"),
+            amount=amount,
             discountable=data.discountable,
             taxable=data.taxable,
-            discounts=adjustments(data.discounts, previous.discounts if previous else "[]", f"{param}.discounts"),
-            taxes=adjustments(data.taxes, previous.taxes if previous else "[]", f"{param}.taxes"),
-            metadata_json=json.dumps(validation.metadata(data.metadata, f"{param}.metadata"))
-            if data.metadata
-            else "{}",
+            discounts=discounts,
+            taxes=taxes,
+            metadata_json=metadata,
+            **texts,
         )
         if previous is not None:
             item.created_at = previous.created_at
-        for key, value in data.texts.items():
-            if key not in ITEM_TEXT_LIMITS:
-                raise InvalidArgument(f"Unknown line item field: {key}.", f"{param}.{key}")
-            setattr(item, key, validation.text(value, f"{param}.{key}", ITEM_TEXT_LIMITS[key]))
         items.append(item)
     return items
 
