@@ -69,6 +69,12 @@ def _on_execute(state: ORMExecuteState) -> None:
         state.session.info[WROTE] = True
 
 
+def mark_written(session: AsyncSession) -> None:
+    """Says that the unit of work wrote, for writes the session cannot see (a `text()` statement, or one run on its
+    connection rather than through the session): a keyed call's reply is then stored like any other write's."""
+    session.info[WROTE] = True
+
+
 async def run_once(
     db: Database, claim: Claim, rpc: str, call: Callable[[], Awaitable[Any]], set_trailing: Callable[[Any], None]
 ) -> Any:

@@ -6,6 +6,8 @@ from portal.billing.v1 import invoices_pb2_grpc
 from portal_kit.db import Database
 from portal_kit.keyset import CursorCodec
 from portal_kit.outbox import OutboxRelay
+from portal_kit.reads import CoreReader
+from portal_kit.replays import mark_written
 from portal_kit.timestamps import utcnow
 
 from services.billing import customers, delivery, invoices
@@ -47,7 +49,14 @@ class InvoiceServicer(invoices_pb2_grpc.InvoiceServiceServicer):
         if self.db.single_statement_writes():
             async with self.db.reads() as reader:
                 return pb.CreateInvoiceResponse(invoice=await creation.create_invoice(reader, self.secret_key, changes))
-        async with self.db.unit_of_work() as session:  # SQLite, and keyed calls (their reply joins the transaction)
+        if self.db.engine.dialect.name == "postgresql":  # a keyed call: the same statements, in its transaction
+            async with self.db.unit_of_work() as session:
+                created = await creation.create_invoice(
+                    CoreReader(await session.connection()), self.secret_key, changes
+                )
+                mark_written(session)
+            return pb.CreateInvoiceResponse(invoice=created)
+        async with self.db.unit_of_work() as session:  # SQLite
             record = await invoices.create_invoice(session, self.secret_key, changes)
             created = self._pb(record)
             await record_event(session, "invoice.created", without_link(created), customer_id=created.customer)

@@ -330,3 +330,33 @@ async def test_texts_beyond_ascii_are_written_and_read_back_unchanged(either: Ru
     assert read == created
     assert (read.items[0].name, read.items[0].description) == (name, description)
     assert dict(read.items[0].metadata.values) == dict(read.metadata.values) == {"clé": "välue 😀"}
+
+
+async def test_a_keyed_creation_writes_in_one_statement_inside_the_call_transaction_and_is_stored(
+    service: RunningService,
+) -> None:
+    """A keyed (Idempotency-Key) call runs in one unit of work with its stored reply: the creation's statement joins
+    it (through the session's connection) and says it wrote, so the reply is stored and the retry replayed; the
+    invoice and its event exist once."""
+    statements: list[str] = []
+    event.listen(service.db.engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: statements.append(statement))  # fmt: skip
+    invoices = InvoiceServiceStub(service.channel)
+    with bound("tenant-a"):
+        customer = await new_customer(CustomerServiceStub(service.channel))
+        statements.clear()
+        with idempotency.claimed("invoice-key-2", "request-2") as claim:
+            first = await new_invoice(invoices, customer.id, item("1", 100))
+            written = list(statements)
+            again = await new_invoice(invoices, customer.id, item("1", 100))
+            assert claim.replayed
+    assert again == first and first.number == "INV-0001"
+    assert sum(s.lstrip().startswith("WITH taken") for s in written) == 1
+    assert not any("INSERT INTO events" in s and not s.lstrip().startswith("WITH taken") for s in written)
+    assert any(s.lstrip().startswith("INSERT INTO idempotent_replies") for s in written)
+    assert await _counts(service.db) == {"invoices": 1, "line_items": 1, "events": 1, "event_relations": 2}
+    _, stored, _ = await _stored_event(service.db, first.id)
+    expected = pb.Invoice()
+    expected.CopyFrom(first)
+    expected.link_token = ""
+    assert stored == _packed(expected)
