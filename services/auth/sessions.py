@@ -242,13 +242,13 @@ async def record_activity(session: AsyncSession, activity: Sequence[tuple[str, d
     business = await BusinessRepository(session).by_id(sessions.tenant_id)
     if business is None:
         return 0
-    recorded = 0
-    for row in await sessions.by_ids(sorted(latest)):
-        at = latest[row.id]
-        if at > row.last_seen_at and is_active(row, business, at):
-            await sessions.touch(row.id, at)
-            recorded += 1
-    return recorded
+    moved = {
+        row.id: latest[row.id]
+        for row in await sessions.by_ids(sorted(latest))
+        if latest[row.id] > row.last_seen_at and is_active(row, business, latest[row.id])
+    }
+    await sessions.touch_many(moved)
+    return len(moved)
 
 
 async def switch_account(

@@ -7,7 +7,7 @@ import pytest
 from portal.auth.v1 import auth_pb2 as pb
 from portal_kit.context import bound
 from portal_kit.timestamps import unix
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from devtools.testing import RunningService
 from services.auth.models import Business
@@ -144,6 +144,33 @@ async def test_activity_reported_by_a_gateway_extends_the_idle_timeout(
     with pytest.raises(grpc.aio.AioRpcError) as too_many:
         await record_activity(portal, tenant.id, *[(f"s{i}", seen) for i in range(1001)])
     assert too_many.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_one_report_records_many_sessions_with_one_statement(
+    portal: RunningService, tenant: Tenant, mailbox: Mailbox, clock: Clock
+) -> None:
+    """A gateway reports the activity of all its busy sessions at once: one UPDATE executed for all of them (one
+    round trip), and each session keeps its own time."""
+    signed_in = [await sign_in(portal, tenant, mailbox, email) for email in ("alice@example.com", "shared@example.com")]
+    clock.advance(timedelta(minutes=25))
+    seen = unix(clock())
+    updates: list[tuple[str, bool]] = []
+    listener = portal.db.engine.sync_engine
+
+    def collect(conn: object, cursor: object, statement: str, parameters: object, context: object, many: bool) -> None:
+        if statement.lstrip().upper().startswith("UPDATE"):
+            updates.append((statement, many))
+
+    event.listen(listener, "before_cursor_execute", collect)
+    try:
+        activity = [(s.session.id, seen - 60 * i) for i, s in enumerate(signed_in)]
+        assert await record_activity(portal, tenant.id, *activity) == 2
+    finally:
+        event.remove(listener, "before_cursor_execute", collect)
+    assert [many for _, many in updates] == [True]
+    clock.advance(timedelta(minutes=29, seconds=30))  # 54.5 minutes after sign-in: alive through the report alone
+    assert await get_session(portal, tenant, signed_in[0].session_token)
+    await ended(portal, tenant, signed_in[1].session_token)  # its reported time was a minute earlier: just ended
 
 
 async def test_absolute_timeout_ends_even_an_active_session(
