@@ -70,11 +70,14 @@ class Instance:
             self.seen_down = True
         return state
 
-    def method(self, name: str, serializer: Any, deserializer: Any) -> Any:
-        """This instance's multicallable of `name` (made once)."""
+    def method(self, name: str, serializer: Any, deserializer: Any, registered: bool = False) -> Any:
+        """This instance's multicallable of `name` (made once). `registered`: the generated stubs' methods, which
+        gRPC registers with the channel once instead of handling the method's path on every call."""
         found = self._methods.get(name)
         if found is None:
-            found = self.channel.unary_unary(name, request_serializer=serializer, response_deserializer=deserializer)
+            found = self.channel.unary_unary(
+                name, request_serializer=serializer, response_deserializer=deserializer, _registered_method=registered
+            )
             self._methods[name] = found
         return found
 
@@ -89,11 +92,14 @@ class Instance:
 class BalancedUnaryUnary:
     """A unary method over every instance: each call goes to `BalancedChannel.pick()`."""
 
-    def __init__(self, balanced: BalancedChannel, method: str, serializer: Any, deserializer: Any) -> None:
+    def __init__(
+        self, balanced: BalancedChannel, method: str, serializer: Any, deserializer: Any, registered: bool = False
+    ) -> None:
         self.balanced = balanced
         self.name = method
         self.serializer = serializer
         self.deserializer = deserializer
+        self.registered = registered
 
     async def __call__(self, request: Any, **kwargs: Any) -> Any:
         if kwargs.get("wait_for_ready"):
@@ -107,7 +113,8 @@ class BalancedUnaryUnary:
         else:
             instance = self.balanced.pick()
         try:
-            return await instance.method(self.name, self.serializer, self.deserializer)(request, **kwargs)
+            method = instance.method(self.name, self.serializer, self.deserializer, self.registered)
+            return await method(request, **kwargs)
         except grpc.aio.AioRpcError as error:
             if error.code() in STOPPING_CODES:
                 instance.suspect()
@@ -154,7 +161,10 @@ class BalancedChannel:
         return sorted(rotated, key=lambda instance: instance.rank(now))
 
     def pick(self) -> Instance:
-        """The best-placed instance (connected, not suspect), taking turns among equals."""
+        """The best-placed instance (connected, not suspect), taking turns among equals; the only one when there is
+        one (its channel connects, or waits, by itself)."""
+        if len(self.instances) == 1:
+            return self.instances[0]
         return self._ranked()[0]
 
     async def connected(self, limit: float) -> Instance:
@@ -182,7 +192,7 @@ class BalancedChannel:
         response_deserializer: Any = None,
         _registered_method: bool | None = False,
     ) -> BalancedUnaryUnary:
-        return BalancedUnaryUnary(self, method, request_serializer, response_deserializer)
+        return BalancedUnaryUnary(self, method, request_serializer, response_deserializer, bool(_registered_method))
 
     def unary_stream(
         self,

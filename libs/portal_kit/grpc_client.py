@@ -121,7 +121,10 @@ class StampedChannel:
         _registered_method: bool | None = False,
     ) -> StampedUnaryUnary:
         inner = self.channel.unary_unary(
-            method, request_serializer=request_serializer, response_deserializer=response_deserializer
+            method,
+            request_serializer=request_serializer,
+            response_deserializer=response_deserializer,
+            _registered_method=_registered_method,
         )
         return StampedUnaryUnary(self, inner, method.decode() if isinstance(method, bytes) else method)
 

@@ -37,7 +37,7 @@ from services.gateway.api.idempotency import IdempotencyMiddleware
 from services.gateway.backends import Backends
 from services.gateway.body_limit import BodyLimitMiddleware
 from services.gateway.caches import ActivityReporter, RevocationListener
-from services.gateway.deps import backends_of, settings_of
+from services.gateway.deps import backends_of
 from services.gateway.observability import ObservabilityMiddleware, Readiness
 from services.gateway.portal import account, documents, pages, receipts, sign_up, signin, stripe_webhooks, wallet
 from services.gateway.portal import estimates as estimate_pages
@@ -76,46 +76,59 @@ def is_api(request: Request) -> bool:
     return request.url.path == "/api" or request.url.path.startswith("/api/")
 
 
+def _host(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return value.decode("latin-1")
+    return ""
+
+
 class SiteMiddleware:
     """Every request is for the base site or for one business's portal; an unknown subdomain is a 404.
 
     Pure ASGI (no BaseHTTPMiddleware: no extra task and stream per request); `request.state.site` lives in the
-    ASGI scope, so the routes below see it."""
+    ASGI scope, so the routes below see it. It reads the path and the Host header straight from the scope: a
+    Request (and its parsed URL) is made only for a refusal."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            refusal = await self.refusal(Request(scope, receive))
+            refusal = await self.refusal(scope, receive)
             if refusal is not None:
                 await refusal(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
-    async def refusal(self, request: Request) -> Response | None:
+    async def refusal(self, scope: Scope, receive: Receive) -> Response | None:
         """Sets the request's site; the answer when the request goes no further, else None."""
-        if request.url.path.startswith(HOST_FREE_PATHS):
-            request.state.site = Site(None)
+        state = scope.setdefault("state", {})
+        path: str = scope["path"]
+        if path.startswith(HOST_FREE_PATHS):
+            state["site"] = Site(None)
             return None
-        tenancy = cast(Tenancy, request.app.state.tenancy)
-        username = tenancy.username_of(request.headers.get("host", ""))
+        tenancy = cast(Tenancy, scope["app"].state.tenancy)
+        username = tenancy.username_of(_host(scope))
+        api = path == "/api" or path.startswith("/api/")
         if username is None:
-            request.state.site = Site(None)
-            if request.url.path != "/" and not is_api(request):
-                return pages.not_found(request, "Open your billing portal at your business's own address.")
+            state["site"] = Site(None)
+            if path != "/" and not api:
+                return pages.not_found(
+                    Request(scope, receive), "Open your billing portal at your business's own address."
+                )
             return None
         try:
             business = await tenancy.business_for(username)
         except DomainError as error:
-            return errors.domain_error_response(error) if is_api(request) else pages.error_page(request, error)
-        request.state.site = Site(business)
+            return errors.domain_error_response(error) if api else pages.error_page(Request(scope, receive), error)
+        state["site"] = Site(business)
         if business is None:
-            if is_api(request):
+            if api:
                 return errors.error_response(404, "There is no billing portal at this address.")
-            return pages.not_found(request, "There is no billing portal at this address.")
-        if is_api(request):
-            base = settings_of(request).base_url()
+            return pages.not_found(Request(scope, receive), "There is no billing portal at this address.")
+        if api:
+            base = cast(GatewaySettings, scope["app"].state.settings).base_url()
             return errors.error_response(404, f"The business API is served at {base}/api, not on portal addresses.")
         return None
 
@@ -146,9 +159,12 @@ def create_app(settings: GatewaySettings, backends: Backends | None = None) -> F
         if backends is None:
             await used.close()
 
+    # FastAPI's own telemetry stays off: ObservabilityMiddleware makes the spans and metrics (FastAPI's would
+    # duplicate them, and it asks OpenTelemetry for its providers on every request to find out it has none).
     app = FastAPI(
-        title="Billing Portal", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan
-    )
+        title="Billing Portal", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )  # fmt: skip
     app.state.settings = settings
     app.state.readiness = Readiness()  # `app.state.readiness.drain()` on SIGTERM: /readyz answers 503 from then on
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")

@@ -90,7 +90,7 @@ async def home(request: Request) -> Response:
     except InvalidArgument:
         return RedirectResponse("/", status_code=303)  # a stale or edited page link: back to the first page
     context = {"holder": account.holder, "balances": account.balances, "invoices": account.invoices,
-               "rows": pages.invoice_rows(account.invoices), "next_page": account.next_page}  # fmt: skip
+               "rows": pages.invoice_rows_html(account.invoices), "next_page": account.next_page}  # fmt: skip
     return pages.render(request, "account.html", context)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from starlette.responses import Response
 
 CSP = (
@@ -10,12 +12,28 @@ CSP = (
 )
 
 
-def apply(response: Response, https: bool, referrer_policy: str = "same-origin") -> Response:
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = referrer_policy
-    response.headers["Cache-Control"] = "no-store"
+@cache
+def _headers(https: bool, referrer_policy: str) -> tuple[tuple[bytes, bytes], ...]:
+    headers = {
+        "content-security-policy": CSP,
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+        "referrer-policy": referrer_policy,
+        "cache-control": "no-store",
+    }
     if https:
-        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+    return tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+
+
+def apply(response: Response, https: bool, referrer_policy: str = "same-origin") -> Response:
+    """Sets the headers, replacing any of them the response already has. They are appended to the raw header list
+    at once when it has none of them (every page), which is what setting them one by one would give."""
+    headers = _headers(https, referrer_policy)
+    names = {name for name, _ in headers}
+    if any(name in names for name, _ in response.raw_headers):
+        for name, value in headers:
+            response.headers[name.decode("latin-1")] = value.decode("latin-1")
+    else:
+        response.raw_headers.extend(headers)
     return response

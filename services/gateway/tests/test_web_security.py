@@ -111,6 +111,18 @@ def test_security_headers_add_hsts_only_under_https() -> None:
         assert response.headers["x-content-type-options"] == "nosniff"
 
 
+def test_security_headers_replace_what_a_response_already_set_and_never_repeat() -> None:
+    from services.gateway.portal import security_headers
+
+    cached = Response(headers={"Cache-Control": "max-age=60", "X-Kept": "1"})
+    security_headers.apply(cached, https=False, referrer_policy="no-referrer")
+    names = [name for name, _ in cached.raw_headers]
+    assert names.count(b"cache-control") == 1 and cached.headers["cache-control"] == "no-store"
+    assert cached.headers["referrer-policy"] == "no-referrer" and cached.headers["x-kept"] == "1"
+    fresh = security_headers.apply(Response(), https=True)
+    assert len({name for name, _ in fresh.raw_headers}) == len(fresh.raw_headers)  # each header once
+
+
 ORIGIN = {"Origin": "https://acme.portal.example"}
 
 
