@@ -121,7 +121,7 @@ async def _invoice_page(
     )
     if refused is not None:
         thread = comment_thread.with_refusal(thread, refused, draft)
-    context = {"invoice": shown.invoice, "customer": shown.holder, "thread": thread}
+    context = {"invoice": shown.invoice, "body": pages.invoice_body(shown.invoice, shown.holder), "thread": thread}
     return pages.render(request, "invoice.html", context, status=refused.status if refused else 200)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from portal.billing.v1 import account_pb2
+from portal.billing.v1 import account_pb2, invoices_pb2
 from portal_kit.errors import DomainError, Unavailable
 from portal_kit.money import format_money
 from starlette.responses import Response
@@ -50,30 +50,45 @@ templates.env.filters["money"] = format_money
 templates.env.globals["csrf"] = csrf_token
 
 
-MAX_ROW_FRAGMENTS = 20_000
-_row_fragments: dict[bytes, Markup] = {}
+class Fragments:
+    """Rendered pieces of pages kept by their exact content: a piece whose HTML depends on nothing but the protobuf
+    messages in its key (no visitor, no token, no time) is rendered once per distinct content. A changed message
+    (an invoice paid, a due date moved) is a new key. At most `limit` pieces; all are dropped when full."""
+
+    def __init__(self, template: str, limit: int) -> None:
+        self.template = template
+        self.limit = limit
+        self._html: dict[bytes, Markup] = {}
+
+    def render(self, key: bytes, **context: Any) -> Markup:
+        html = self._html.get(key)
+        if html is None:
+            if len(self._html) >= self.limit:
+                self._html.clear()
+            rendered = templates.get_template(self.template).render(**context)
+            html = self._html[key] = Markup(rendered)  # noqa: S704  # autoescaped output
+        return html
+
+
+_rows = Fragments("_invoice_row.html", 20_000)
+_invoice_bodies = Fragments("_invoice_body.html", 2_000)  # a few KB each
 
 
 def invoice_rows(rows: Sequence[account_pb2.InvoiceRow]) -> list[Markup]:
-    """The account page's rows as HTML. A row's HTML depends on nothing but the row (no visitor, no token), so each
-    distinct row is rendered once and kept, keyed by its exact content: a changed row (paid, due date moved) is a
-    new key. The list is the page's costliest part to render, and customers look at the same rows again and again."""
-    template = templates.get_template("_invoice_row.html")
-    found: list[Markup] = []
-    for row in rows:
-        key = row.SerializeToString(deterministic=True)
-        html = _row_fragments.get(key)
-        if html is None:
-            if len(_row_fragments) >= MAX_ROW_FRAGMENTS:
-                _row_fragments.clear()
-            html = _row_fragments[key] = Markup(template.render(invoice=row))  # noqa: S704  # autoescaped output
-        found.append(html)
-    return found
+    """The account page's rows as HTML, each rendered once per distinct row: the list is the page's costliest part
+    to render, and customers look at the same rows again and again."""
+    return [_rows.render(row.SerializeToString(deterministic=True), invoice=row) for row in rows]
 
 
 def invoice_rows_html(rows: Sequence[account_pb2.InvoiceRow]) -> Markup:
     """The rows as one piece of HTML: the template outputs it once, not once per row."""
     return Markup("".join(invoice_rows(rows)))  # noqa: S704  # joined autoescaped fragments
+
+
+def invoice_body(invoice: invoices_pb2.Invoice, customer: account_pb2.AccountHolder) -> Markup:
+    """An invoice page's invoice: its number, status, dates, items and totals, and whom it is for."""
+    key = invoice.SerializeToString(deterministic=True) + b"\x00" + customer.SerializeToString(deterministic=True)
+    return _invoice_bodies.render(key, invoice=invoice, customer=customer)
 
 
 def render(

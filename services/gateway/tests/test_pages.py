@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from portal.billing.v1 import account_pb2
+from portal.billing.v1 import account_pb2, invoices_pb2
 
 from services.gateway.portal import pages
 
@@ -51,3 +51,31 @@ def test_dates_are_utc_days() -> None:
     assert pages._date(NOV_30_2026 + DAY - 1) == "Nov 30, 2026"
     assert pages._date(NOV_30_2026 + DAY) == "Dec 01, 2026"
     assert pages._date(0) == "" and pages._date(None) == ""
+
+
+def invoice(**changes: object) -> invoices_pb2.Invoice:
+    fields: dict[str, object] = {"id": 41, "number": "INV-0041", "currency": "usd", "date": NOV_30_2026, "status": "sent",
+                                 "subtotal": 60_000, "total": 60_000, "balance": 60_000,
+                                 "items": [invoices_pb2.LineItem(name="Consulting", quantity="4", unit_cost=15_000,
+                                                                 amount=60_000)]}  # fmt: skip
+    fields.update(changes)
+    return invoices_pb2.Invoice(**fields)  # type: ignore[arg-type]  # protobuf's constructor takes **kwargs
+
+
+HOLDER = account_pb2.AccountHolder(id=7, name="Globex", number="CUST-0007", currency="usd")
+
+
+def test_an_invoice_body_shows_the_invoice_for_its_customer_and_is_escaped() -> None:
+    html = pages.invoice_body(invoice(notes="<b>thanks</b>"), HOLDER)
+    assert "Invoice INV-0041" in html and "For Globex" in html and "Consulting" in html
+    assert "$600.00" in html and "$150.00" in html and "Nov 30, 2026" in html
+    assert "<b>thanks</b>" not in html and "&lt;b&gt;thanks&lt;/b&gt;" in html
+
+
+def test_the_same_invoice_body_is_rendered_once_and_a_changed_one_anew() -> None:
+    first = pages.invoice_body(invoice(), HOLDER)
+    assert pages.invoice_body(invoice(), HOLDER) is first
+    paid = pages.invoice_body(invoice(balance=0, status="paid"), HOLDER)
+    assert paid is not first and "status-paid" in paid and "$0.00" in paid
+    renamed = pages.invoice_body(invoice(), account_pb2.AccountHolder(id=7, name="Globex Corp", currency="usd"))
+    assert "For Globex Corp" in renamed
