@@ -286,6 +286,19 @@ async def test_reflection_lists_the_services(channel: grpc.aio.Channel) -> None:
     assert names == {SERVICE_NAME, HEALTH_SERVICE_NAME, REFLECTION_SERVICE_NAME}
 
 
+async def test_the_server_waits_for_calls_with_one_task_not_one_per_method(
+    server: GrpcServer, plans: plans_pb2_grpc.PlanServiceStub, channel: grpc.aio.Channel
+) -> None:
+    """Services are added as generic handlers only: grpc.aio would otherwise keep a task per registered method and
+    pass all of them to asyncio.wait after every call (CPU on every call that grows with the number of methods)."""
+    waiting = [repr(task) for task in asyncio.all_tasks()]
+    assert not [coro for coro in waiting if "_request_registered_call" in coro]
+    assert [coro for coro in waiting if "_request_call" in coro]  # the one that takes every call
+    with bound("tenant-acme", "customer:7"):
+        assert (await plans.GetPlan(plans_pb2.GetPlanRequest(id="p1"))).plan.id == "tenant-acme"  # served through it
+    assert await health_status(channel, SERVICE_NAME) == SERVING
+
+
 async def test_stop_drains_calls_in_flight_and_reports_not_serving() -> None:
     server = start_probe_server()
     await server.start()
