@@ -218,3 +218,18 @@ async def test_a_single_statement_write_commits_on_its_own_where_single_statemen
         assert not db.single_statement_writes()
     async with db.reads() as reader:  # another connection, or the same one returned to the pool: committed
         assert [row[1] for row in await reader.rows(BY_TENANT, "tenant-a", above=9, limit=10)] == ["written"]
+
+
+async def test_a_prepared_read_is_planned_once_never_again_per_execution(postgres_db: Database) -> None:
+    """Generic plans (`plan_cache_mode`): PostgreSQL's default plans the first executions anew and may keep doing so
+    when a business's rows are skewed, which at 1,000,000 invoices cost more than running the statement."""
+    await _prepared(postgres_db)
+    async with postgres_db.reads() as reader:
+        assert isinstance(reader, DriverReader)
+        for _ in range(8):
+            await reader.rows(BY_TENANT, "tenant-a", above=0, limit=5)
+        sql, _ = BY_TENANT.compiled(reader.dialect)
+        plans = await reader.driver.fetch(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1", sql
+        )
+    assert [(row["generic_plans"], row["custom_plans"]) for row in plans] == [(8, 0)]
