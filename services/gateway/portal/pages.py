@@ -87,7 +87,8 @@ def invoice_rows_html(rows: Sequence[account_pb2.InvoiceRow]) -> Markup:
 
 def invoice_body(invoice: invoices_pb2.Invoice, customer: account_pb2.AccountHolder) -> Markup:
     """An invoice page's invoice: its number, status, dates, items and totals, and whom it is for."""
-    key = invoice.SerializeToString(deterministic=True) + b"\x00" + customer.SerializeToString(deterministic=True)
+    shown = invoice.SerializeToString(deterministic=True)
+    key = len(shown).to_bytes(4, "big") + shown + customer.SerializeToString(deterministic=True)  # unambiguous
     return _invoice_bodies.render(key, invoice=invoice, customer=customer)
 
 
